@@ -1,0 +1,172 @@
+/* openrouter-c: the tables the generator emits and the runtime walks.
+ *
+ * Generated code is data plus thin typed wrappers (the protobuf-c way): each
+ * model has an openrouter_object_desc listing its fields with JSON name, kind,
+ * offsetof, flags and nested descriptors; each operation has an
+ * openrouter_operation_desc. One audited runtime (codec.c, call.c) encodes,
+ * decodes, validates, compares and frees through these tables.
+ *
+ * Applications do not normally need this header; it is public so generated
+ * code, tests and fuzzers can use the generic entry points below. */
+#ifndef OPENROUTER_DESCRIPTOR_H
+#define OPENROUTER_DESCRIPTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openrouter/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct openrouter_error openrouter_error;
+
+/* What a slot holds. A "slot" is a field, an array element or a map value.
+ * Scalar and enum slots are the wrapper types of types.h; OBJECT slots are
+ * { openrouter_presence state; T value; } with T the nested struct inline;
+ * ARRAY slots are { state; ITEM *items; size_t count; } and MAP slots are
+ * { state; ENTRY *entries; size_t count; } where ENTRY is
+ * { char *key; ITEM value; } (value at offsetof given by map_value_offset). */
+typedef enum openrouter_kind {
+    OPENROUTER_KIND_STRING = 1,
+    OPENROUTER_KIND_BOOL,
+    OPENROUTER_KIND_INT32,
+    OPENROUTER_KIND_INT64,
+    OPENROUTER_KIND_NUMBER,
+    OPENROUTER_KIND_DATETIME,
+    OPENROUTER_KIND_ENUM,
+    OPENROUTER_KIND_JSON,
+    OPENROUTER_KIND_OBJECT,
+    OPENROUTER_KIND_ARRAY,
+    OPENROUTER_KIND_MAP
+} openrouter_kind;
+
+/* Field flags. */
+#define OPENROUTER_F_REQUIRED 0x01u   /* spec lists it in `required` */
+#define OPENROUTER_F_NULLABLE 0x02u   /* null is a valid value */
+#define OPENROUTER_F_SECRET 0x04u     /* never traced; wiped on free */
+#define OPENROUTER_F_READ_ONLY 0x08u  /* never encoded into requests */
+#define OPENROUTER_F_WRITE_ONLY 0x10u /* ignored when decoding */
+#define OPENROUTER_F_DEPRECATED 0x20u
+#define OPENROUTER_F_UTC_ONLY 0x40u   /* date-time must be UTC when sent */
+#define OPENROUTER_F_HAS_MINIMUM 0x80u
+#define OPENROUTER_F_HAS_MAXIMUM 0x100u
+
+typedef struct openrouter_enum_desc {
+    const char *name;           /* C type name, for messages */
+    size_t count;
+    const char *const *values;  /* values[i] is the text of constant i + 1 */
+} openrouter_enum_desc;
+
+typedef struct openrouter_object_desc openrouter_object_desc;
+
+/* The type of a slot. */
+typedef struct openrouter_type_desc {
+    openrouter_kind kind;
+    size_t slot_size;                           /* sizeof the slot */
+    const openrouter_object_desc *object;       /* OBJECT */
+    const openrouter_enum_desc *enumeration;    /* ENUM */
+    const struct openrouter_type_desc *item;    /* ARRAY element / MAP value */
+    size_t entry_size;                          /* MAP: sizeof ENTRY */
+    size_t map_value_offset;                    /* MAP: offsetof(ENTRY, value) */
+    unsigned item_flags;                        /* ARRAY/MAP: NULLABLE for items */
+} openrouter_type_desc;
+
+typedef struct openrouter_field_desc {
+    const char *json_name;
+    size_t offset;                       /* offsetof(struct, field) */
+    const openrouter_type_desc *type;
+    unsigned flags;                      /* OPENROUTER_F_* */
+    int64_t min_length;                  /* strings/arrays; -1 = none */
+    int64_t max_length;                  /* strings/arrays; -1 = none */
+    double minimum;                      /* numbers, with F_HAS_MINIMUM */
+    double maximum;                      /* numbers, with F_HAS_MAXIMUM */
+} openrouter_field_desc;
+
+struct openrouter_object_desc {
+    const char *name;                    /* C type name, for messages */
+    size_t size;                         /* sizeof the struct */
+    size_t n_fields;
+    const openrouter_field_desc *fields;
+};
+
+typedef enum openrouter_param_location {
+    OPENROUTER_PARAM_PATH = 1,
+    OPENROUTER_PARAM_QUERY,
+    OPENROUTER_PARAM_HEADER
+} openrouter_param_location;
+
+/* A parameter lives in the operation's request struct at `offset`, as a
+ * slot of `type` (scalar or enum kinds only). Path parameters are always
+ * required and are plain `char *` (not wrapped). */
+typedef struct openrouter_param_desc {
+    const char *name;                    /* name on the wire */
+    openrouter_param_location location;
+    size_t offset;
+    const openrouter_type_desc *type;    /* NULL for path params (char *) */
+    unsigned flags;
+    int64_t min_length, max_length;
+    double minimum, maximum;
+    const char *also_send_as;            /* header sent again under this name */
+} openrouter_param_desc;
+
+typedef struct openrouter_response_desc {
+    int status;                          /* e.g. 200, 201, 204 */
+    const openrouter_object_desc *body;  /* NULL: no body expected */
+} openrouter_response_desc;
+
+typedef struct openrouter_operation_desc {
+    const char *operation_id;
+    const char *method;                  /* "GET", "POST", ... */
+    const char *path;                    /* template, e.g. "/keys/{hash}" */
+    int idempotent;                      /* retried on ambiguous failures */
+    size_t request_size;                 /* sizeof the request struct; 0 = none */
+    size_t n_params;
+    const openrouter_param_desc *params;
+    const openrouter_object_desc *body;  /* request body model, or NULL */
+    size_t body_offset;                  /* offsetof(request, body) */
+    int body_required;
+    size_t n_responses;                  /* success responses */
+    const openrouter_response_desc *responses;
+    size_t n_error_statuses;             /* documented error statuses */
+    const int *error_statuses;
+} openrouter_operation_desc;
+
+/* ---- Generic entry points used by generated wrappers ------------------- */
+
+/* Decodes JSON text into a newly allocated model. On success *out must be
+ * released with openrouter_model_free(). */
+int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
+                            void **out, openrouter_error *error);
+
+/* Encodes a model as compact JSON; *json_out is NUL-terminated and released
+ * with openrouter_buffer_free(). Validates the model first. */
+int openrouter_model_encode(const openrouter_object_desc *desc, const void *model,
+                            char **json_out, size_t *len_out, openrouter_error *error);
+
+/* Deep equality over the table: same presence, same values. */
+int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, const void *b);
+
+/* Releases a model returned by the library (NULL-safe). Secret fields and
+ * all string memory are wiped before release. */
+void openrouter_model_free(void *model);
+
+void openrouter_buffer_free(char *buf);
+
+typedef struct openrouter_client openrouter_client;
+typedef struct openrouter_call_options openrouter_call_options;
+
+/* Runs one operation: validates `request` against the table (nothing is sent
+ * if it is invalid), builds the URL with percent-encoded path and query
+ * values, sends it with retries, and decodes the success body into a newly
+ * allocated model stored in *out (NULL `out` for operations without a
+ * response body). `request` may be NULL when the operation needs nothing. */
+int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op,
+                    const void *request, void **out, const openrouter_call_options *options,
+                    openrouter_error *error);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,86 @@
+/* openrouter-c: value types shared by every generated model.
+ *
+ * Every model field is a small wrapper holding a presence state and a value,
+ * so a request can say "leave out", "send null" or "send this value", and a
+ * response can say "absent", "null" or "present". A zeroed wrapper is
+ * OPENROUTER_ABSENT, so `= {0}` and the generated *_INIT macros never send
+ * anything the caller did not set, even after new fields are added.
+ *
+ * Ownership: structs you fill in for a request are yours; the library only
+ * reads them. Structs the library returns through `**out` are owned by the
+ * caller and released with the matching generated *_free function, which
+ * frees every string and array inside them at once. */
+#ifndef OPENROUTER_TYPES_H
+#define OPENROUTER_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define OPENROUTER_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define OPENROUTER_DEPRECATED(msg)
+#endif
+
+typedef enum openrouter_presence {
+    OPENROUTER_ABSENT = 0,  /* left out of the JSON object */
+    OPENROUTER_NULL = 1,    /* JSON null */
+    OPENROUTER_PRESENT = 2  /* a value; read `.value` */
+} openrouter_presence;
+
+/* Scalar wrappers. Strings are NUL-terminated UTF-8. */
+typedef struct openrouter_string { openrouter_presence state; char *value; } openrouter_string;
+typedef struct openrouter_bool { openrouter_presence state; bool value; } openrouter_bool;
+typedef struct openrouter_int32 { openrouter_presence state; int32_t value; } openrouter_int32;
+typedef struct openrouter_int64 { openrouter_presence state; int64_t value; } openrouter_int64;
+typedef struct openrouter_number { openrouter_presence state; double value; } openrouter_number;
+
+/* An RFC 3339 date-time kept as the text sent or received, e.g.
+ * "2027-12-31T23:59:59Z" or "2025-02-19T20:52:27.363244+00:00". Decoding
+ * checks the syntax; openrouter_datetime_parse() turns it into a time. */
+typedef openrouter_string openrouter_datetime;
+
+/* Any JSON value (free-form objects such as error metadata), kept as
+ * compact JSON text. */
+typedef struct openrouter_json { openrouter_presence state; char *value; } openrouter_json;
+
+/* Layout shared by every generated enum wrapper: `value` is one of the
+ * generated constants, 0 meaning a string this library version does not
+ * know; `text` always holds the string received. To send a value the enum
+ * does not list yet, set value = 0 and text = "new-value". */
+typedef struct openrouter_enum_value {
+    openrouter_presence state;
+    int value;
+    char *text;
+} openrouter_enum_value;
+
+/* Compound literals for setting request fields:
+ *   req.body.limit = OPENROUTER_NUMBER(0);
+ *   req.body.limit.state = OPENROUTER_NULL;   (send JSON null)          */
+#define OPENROUTER_STRING(v) ((openrouter_string){OPENROUTER_PRESENT, (v)})
+#define OPENROUTER_BOOL(v) ((openrouter_bool){OPENROUTER_PRESENT, (v)})
+#define OPENROUTER_INT32(v) ((openrouter_int32){OPENROUTER_PRESENT, (v)})
+#define OPENROUTER_INT64(v) ((openrouter_int64){OPENROUTER_PRESENT, (v)})
+#define OPENROUTER_NUMBER(v) ((openrouter_number){OPENROUTER_PRESENT, (v)})
+#define OPENROUTER_DATETIME(v) ((openrouter_datetime){OPENROUTER_PRESENT, (v)})
+
+/* Parses an RFC 3339 date-time ("...Z" or "...+hh:mm", optional fraction).
+ * Returns 0 and sets *unix_us (microseconds since the epoch, UTC) and
+ * *utc_offset_minutes, or -1 when the text is not a valid date-time.
+ * Either output may be NULL. */
+int openrouter_datetime_parse(const char *text, int64_t *unix_us, int *utc_offset_minutes);
+
+/* Writes `unix_us` as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" into buf (at least
+ * OPENROUTER_DATETIME_BUFSIZE bytes). Returns 0, or -1 if out of range. */
+#define OPENROUTER_DATETIME_BUFSIZE 32
+int openrouter_datetime_format(int64_t unix_us, char *buf, size_t bufsize);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

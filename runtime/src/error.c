@@ -1,0 +1,130 @@
+/* openrouter-c: filling and clearing the caller-owned openrouter_error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void set_message(openrouter_error *error, openrouter_status kind, const char *fmt, va_list ap)
+{
+    error->kind = kind;
+    vsnprintf(error->message, sizeof error->message, fmt, ap);
+}
+
+int or_error_set(openrouter_error *error, openrouter_status kind, const char *fmt, ...)
+{
+    if (error) {
+        va_list ap;
+        va_start(ap, fmt);
+        set_message(error, kind, fmt, ap);
+        va_end(ap);
+    }
+    return kind;
+}
+
+int or_error_set_field(openrouter_error *error, openrouter_status kind, const char *field,
+                       const char *fmt, ...)
+{
+    if (error) {
+        va_list ap;
+        va_start(ap, fmt);
+        set_message(error, kind, fmt, ap);
+        va_end(ap);
+        snprintf(error->field, sizeof error->field, "%s", field ? field : "");
+    }
+    return kind;
+}
+
+void openrouter_error_clear(openrouter_error *error)
+{
+    if (!error)
+        return;
+    or_free(error->api_code);
+    or_free(error->api_message);
+    or_free(error->api_metadata);
+    or_free(error->body_snippet);
+    openrouter_error fresh = OPENROUTER_ERROR_INIT;
+    *error = fresh;
+}
+
+const char *openrouter_status_name(int status)
+{
+    switch (status) {
+    case OPENROUTER_OK: return "OPENROUTER_OK";
+    case OPENROUTER_EINVAL: return "OPENROUTER_EINVAL";
+    case OPENROUTER_ETRANSPORT: return "OPENROUTER_ETRANSPORT";
+    case OPENROUTER_ETIMEOUT: return "OPENROUTER_ETIMEOUT";
+    case OPENROUTER_EHTTP: return "OPENROUTER_EHTTP";
+    case OPENROUTER_EDECODE: return "OPENROUTER_EDECODE";
+    case OPENROUTER_ENOMEM: return "OPENROUTER_ENOMEM";
+    default: return "OPENROUTER_UNKNOWN";
+    }
+}
+
+/* Keeps a printable, bounded copy of a body that was not a JSON error. */
+static int keep_snippet(openrouter_error *error, const char *body, size_t len)
+{
+    size_t n = len < OPENROUTER_ERROR_SNIPPET_MAX ? len : OPENROUTER_ERROR_SNIPPET_MAX;
+    char *copy = or_malloc(n + 1);
+    if (!copy)
+        return OPENROUTER_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)body[i];
+        /* Control bytes and non-ASCII are replaced so the snippet is safe to
+         * print and always valid UTF-8 even when cut mid-character. */
+        copy[i] = (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
+    }
+    copy[n] = '\0';
+    error->body_snippet = copy;
+    return 0;
+}
+
+static int dup_into(char **dst, const char *src)
+{
+    if (!src)
+        return 0;
+    *dst = or_strdup(src);
+    return *dst ? 0 : OPENROUTER_ENOMEM;
+}
+
+int or_error_parse_body(openrouter_error *error, const char *body, size_t len)
+{
+    if (!error || !body || len == 0)
+        return 0;
+    json_object *root = NULL;
+    openrouter_error scratch = OPENROUTER_ERROR_INIT;
+    json_object *detail = NULL;
+    if (or_json_parse(body, len, OR_DEFAULT_MAX_DEPTH, &root, &scratch) != OPENROUTER_OK ||
+        !json_object_is_type(root, json_type_object) ||
+        !json_object_object_get_ex(root, "error", &detail) ||
+        !json_object_is_type(detail, json_type_object)) {
+        if (root)
+            json_object_put(root);
+        openrouter_error_clear(&scratch);
+        return keep_snippet(error, body, len);
+    }
+    int rc = 0;
+    json_object *v;
+    if (json_object_object_get_ex(detail, "code", &v)) {
+        if (json_object_is_type(v, json_type_int)) {
+            error->api_code_number = (long)json_object_get_int64(v);
+            char num[32];
+            snprintf(num, sizeof num, "%ld", error->api_code_number);
+            rc = rc ? rc : dup_into(&error->api_code, num);
+        } else if (json_object_is_type(v, json_type_string)) {
+            const char *s = json_object_get_string(v);
+            char *end = NULL;
+            long n = strtol(s, &end, 10);
+            if (*s && end && *end == '\0')
+                error->api_code_number = n;
+            rc = rc ? rc : dup_into(&error->api_code, s);
+        }
+    }
+    if (json_object_object_get_ex(detail, "message", &v) && json_object_is_type(v, json_type_string))
+        rc = rc ? rc : dup_into(&error->api_message, json_object_get_string(v));
+    if (json_object_object_get_ex(detail, "metadata", &v) && v != NULL)
+        rc = rc ? rc : dup_into(&error->api_metadata,
+                                json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+    json_object_put(root);
+    return rc;
+}
