@@ -1,0 +1,965 @@
+#!/usr/bin/env python3
+"""Local stand-in for OpenRouter's API-key management API (tests only).
+
+Python 3 standard library only.  Start it with
+
+    python3 tests/server/openrouter_stub.py [--port 0] [--host 127.0.0.1]
+        [--port-file PATH] [--seed-keys N] [--max-lifetime SECONDS]
+        [--idle-timeout SECONDS] [--management-key K] [--normal-key K]
+        [--verbose]
+
+It binds 127.0.0.1 on an ephemeral port by default, writes the port number to
+--port-file (written to a temporary file and renamed into place, so a reader
+never sees a partial file) and prints ``LISTENING <port>`` on stdout.  It
+stops by itself after --max-lifetime seconds (default 600), after
+--idle-timeout seconds without any request (default 120), on
+``POST /_control/shutdown``, or when the process that started it dies.
+
+HTTP/1.1 keep-alive is supported: every response carries Content-Length and
+the connection stays open unless a fault closes it.
+
+API (base path /api/v1, ``Authorization: Bearer <key>``)
+---------------------------------------------------------
+GET /key, GET|POST /keys, GET|PATCH|DELETE /keys/{hash}, as the real service.
+* Missing Authorization header -> 401 "Missing Authentication header";
+  unknown key -> 401 "Invalid credentials".
+* The normal key (and any plaintext key returned by POST /keys, while it is
+  enabled) may call only GET /key; anything else -> 403 "Only management keys
+  can perform this operation".
+* Unknown route -> 404 JSON error; known route, wrong method -> 405 (with
+  Allow).  Order of checks: fault, route, auth, validation.
+* The {hash} path segment is percent-decoded exactly once before lookup.  A
+  raw "/" inside the segment means a different (unknown) route -> 404.
+* GET /keys: newest first, pages of 100 by ``offset`` (non-negative decimal
+  integer, else 400); ``include_disabled`` must be exactly ``true`` or
+  ``false`` (else 400), default false; ``workspace_id`` (a uuid, else 400)
+  filters, absent = DEFAULT_WORKSPACE_ID.
+* POST /keys validates types (400 on invalid JSON, non-object body, missing or
+  empty name, negative limit, bad limit_reset, non-UTC/unparseable expires_at,
+  bad external...).  Unknown fields are ignored.  201 {"data": key, "key": ...}.
+* PATCH: omitted field = unchanged, explicit null clears limit / limit_reset,
+  expires_at present -> 400.  Sets updated_at.
+* Error bodies: {"error": {"code": <int>, "message": <str>}}.
+
+Control API (no auth, JSON in/out, never logged, never faulted)
+-----------------------------------------------------------------
+GET    /_control/requests  -> {"requests": [{"method", "path" (raw, undecoded,
+                              no query), "query" (raw), "query_params"
+                              ({name: [values]}), "headers" ({lower-case
+                              name: value}, repeated headers joined by ", "),
+                              "body_raw" (str), "body" (parsed JSON or null),
+                              "connection_id" (int), "time" (float)}]}
+DELETE /_control/requests  -> {"ok": true}; clears the log
+POST   /_control/reset     -> {"ok": true}; body optional {"seed_keys": N};
+                              clears keys, log, faults and counters
+GET    /_control/keys      -> {"keys": [all keys, newest first, incl. disabled],
+                              "count": N}
+POST   /_control/keys      -> body: a partial key object (or a list of them);
+                              missing fields are filled in; "hash" may be given
+                              (any string); optional "key" sets the plaintext
+                              key that can authenticate as a normal key.
+                              Answers {"data": key} (or {"data": [keys]}).
+DELETE /_control/keys      -> {"ok": true}; removes all keys
+GET    /_control/faults    -> {"faults": [pending faults]}
+POST   /_control/faults    -> body {"faults": [fault, ...]} (or a single fault
+                              object); appended to a FIFO queue; answers
+                              {"ok": true, "pending": N}
+DELETE /_control/faults    -> {"ok": true}; clears the queue
+GET    /_control/stats     -> {"connections_accepted": N (all TCP connections,
+                              control ones included), "api_connections": N
+                              (distinct connections that carried at least one
+                              API request), "requests": N (API requests)}
+POST   /_control/connections -> zeroes the three counters; {"ok": true}
+POST   /_control/shutdown  -> {"ok": true}, then the server stops
+
+Faults
+------
+Every API request (anything not under /_control) first takes the first
+pending fault whose "match" fits it, BEFORE routing and auth (so a fault is
+consumed even by a request that would get 401/404).  Non-matching faults stay
+queued.  Fault keys:
+
+  "match": {"method": "POST", "path_prefix": "/api/v1/keys"}
+        optional; both parts optional; path_prefix is compared with the raw
+        path.
+  "times": N            consumed by N requests (default 1).
+  "status": int         answer this status instead of performing the
+                        operation.  Body defaults to
+                        {"error":{"code":status,"message":"Injected fault"}}.
+  "body": str | JSON    body for "status" (a string is sent verbatim; any
+                        other value is JSON-encoded).
+  "headers": {name: value}  extra/overriding response headers (e.g.
+                        Retry-After, retry-after-ms, Content-Type); applied to
+                        whatever response is sent.
+  "html_502": true      answer 502, Content-Type text/html, an HTML page.
+  "close_before_response": true  close the socket without answering.
+  "apply_then": true    perform the real operation first (e.g. store the
+                        created key, delete the key) and THEN apply the
+                        status / html_502 / close_before_response fault.
+  "delay_ms": N         sleep N ms after the operation (if performed) and
+                        before anything is sent.
+  "body_override": str | JSON  replace the response body (normal status kept
+                        unless "status" is given too).
+  "huge_body_bytes": N  pad the response JSON object with a "padding" string
+                        so that the body is about N bytes (still valid JSON).
+  "deep_nesting": N     body becomes {"data": [[[...]]]} nested N deep.
+  "truncate_body": true send only the first half of the body, with a matching
+                        Content-Length (so the JSON is cut off).
+  "close_mid_body": true  send headers with the full Content-Length, then half
+                        of the body, then close the socket.
+
+"status"/"html_502"/"close_before_response" replace the operation (it does not
+happen) unless "apply_then" is set.  Body faults (body_override,
+huge_body_bytes, deep_nesting, truncate_body, close_mid_body) and delay_ms
+alone do not prevent the operation; they modify the response that would be
+sent.  They are applied in the order listed above.
+
+Seed keys
+---------
+``--seed-keys N`` / {"seed_keys": N} creates "seed-key-0000".."seed-key-NNNN"
+(index i, oldest first, so listings start with the highest index), all in the
+default workspace, hash = sha256("seed-key-%04d" % i), plaintext
+"sk-or-v1-" + sha256("seed-plaintext-%04d" % i).  limit: None if i % 4 == 0
+else i * 10.0; limit_reset cycles [None, "daily", "weekly", "monthly"] by
+i % 4; disabled iff i % 10 == 9; usage = i * 0.25; include_byok_in_limit iff
+i % 3 == 0.
+"""
+
+import argparse
+import datetime
+import email.utils  # noqa: F401  (kept for HTTP-date helpers / Retry-After)
+import hashlib
+import http.server
+import json
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+DEFAULT_WORKSPACE_ID = "0df9e665-d932-5740-b2c7-b52af166bc11"
+DEFAULT_MANAGEMENT_KEY = "sk-or-v1-mgmt-test"
+DEFAULT_NORMAL_KEY = "sk-or-v1-normal-test"
+ORGANIZATION_ID = "org_2stubOrganization000000000"
+CREATOR_USER_ID = "user_2dHFtVWx2n56w6HkM0000000000"
+PAGE_SIZE = 100
+API_PREFIX = "/api/v1"
+LIMIT_RESETS = ("daily", "weekly", "monthly")
+SEED_BASE_TIME = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+
+HTML_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n"
+    "<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _fmt_z(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
+def _fmt_offset(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f") + "+00:00"
+
+
+def _label_for(plaintext):
+    body = plaintext[len("sk-or-v1-"):] if plaintext.startswith("sk-or-v1-") else plaintext
+    return "sk-or-v1-%s...%s" % (body[:3], body[-3:])
+
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _error_body(code, message):
+    return {"error": {"code": code, "message": message}}
+
+
+def _new_plaintext():
+    return "sk-or-v1-" + secrets.token_hex(32)
+
+
+class State:
+    """All mutable server state, guarded by one lock."""
+
+    def __init__(self, management_key, normal_key):
+        self.lock = threading.RLock()
+        self.management_key = management_key
+        self.normal_key = normal_key
+        self.keys = {}          # hash -> record {"seq", "key", "plaintext"}
+        self.seq = 0
+        self.log = []
+        self.faults = []
+        self.connections_accepted = 0
+        self.api_connections = set()
+        self.api_requests = 0
+        self.last_activity = time.monotonic()
+
+    # -- keys -------------------------------------------------------------
+    def _store(self, key, plaintext):
+        self.seq += 1
+        self.keys[key["hash"]] = {"seq": self.seq, "key": key, "plaintext": plaintext}
+        return key
+
+    def build_key(self, partial, plaintext=None):
+        """Fill in a full key object from a partial one."""
+        now = _now()
+        if plaintext is None:
+            plaintext = _new_plaintext()
+        limit = partial.get("limit")
+        usage = partial.get("usage", 0)
+        key = {
+            "hash": hashlib.sha256(plaintext.encode()).hexdigest(),
+            "name": "stub-key",
+            "label": _label_for(plaintext),
+            "disabled": False,
+            "limit": limit,
+            "limit_remaining": None,
+            "limit_reset": None,
+            "include_byok_in_limit": False,
+            "usage": usage,
+            "usage_daily": 0,
+            "usage_weekly": 0,
+            "usage_monthly": 0,
+            "byok_usage": 0,
+            "byok_usage_daily": 0,
+            "byok_usage_weekly": 0,
+            "byok_usage_monthly": 0,
+            "created_at": _fmt_z(now),
+            "updated_at": None,
+            "expires_at": None,
+            "creator_user_id": None,
+            "workspace_id": DEFAULT_WORKSPACE_ID,
+            "external_user": None,
+        }
+        key.update(partial)
+        if "limit_remaining" not in partial:
+            key["limit_remaining"] = self._remaining(key)
+        return key
+
+    @staticmethod
+    def _remaining(key):
+        lim = key.get("limit")
+        if not _is_number(lim):
+            return None
+        usage = key.get("usage") if _is_number(key.get("usage")) else 0
+        return max(0, lim - usage)
+
+    def seed(self, n):
+        for i in range(n):
+            name = "seed-key-%04d" % i
+            plaintext = "sk-or-v1-" + hashlib.sha256(
+                ("seed-plaintext-%04d" % i).encode()).hexdigest()
+            created = SEED_BASE_TIME + datetime.timedelta(minutes=i)
+            usage = i * 0.25
+            partial = {
+                "hash": hashlib.sha256(name.encode()).hexdigest(),
+                "name": name,
+                "limit": None if i % 4 == 0 else i * 10.0,
+                "limit_reset": [None, "daily", "weekly", "monthly"][i % 4],
+                "disabled": i % 10 == 9,
+                "include_byok_in_limit": i % 3 == 0,
+                "usage": usage,
+                "usage_daily": usage / 4,
+                "usage_weekly": usage / 2,
+                "usage_monthly": usage,
+                "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "creator_user_id": CREATOR_USER_ID if i % 2 == 0 else None,
+            }
+            self._store(self.build_key(partial, plaintext), plaintext)
+
+    def reset(self, seed_keys=0):
+        with self.lock:
+            self.keys.clear()
+            self.seq = 0
+            self.log.clear()
+            self.faults.clear()
+            self.reset_counters()
+            self.seed(seed_keys)
+
+    def reset_counters(self):
+        with self.lock:
+            self.connections_accepted = 0
+            self.api_connections = set()
+            self.api_requests = 0
+
+    def sorted_keys(self):
+        recs = sorted(self.keys.values(), key=lambda r: r["seq"], reverse=True)
+        return [r["key"] for r in recs]
+
+    # -- faults -----------------------------------------------------------
+    def pop_fault(self, method, path):
+        with self.lock:
+            for i, f in enumerate(self.faults):
+                m = f.get("match") or {}
+                if "method" in m and str(m["method"]).upper() != method:
+                    continue
+                if "path_prefix" in m and not path.startswith(str(m["path_prefix"])):
+                    continue
+                remaining = f.get("times", 1)
+                if not isinstance(remaining, int) or remaining <= 1:
+                    self.faults.pop(i)
+                else:
+                    f["times"] = remaining - 1
+                return dict(f)
+            return None
+
+
+class Response:
+    def __init__(self, status, obj=None, raw=None, headers=None):
+        self.status = status
+        self.headers = {"Content-Type": "application/json"}
+        if headers:
+            self.headers.update(headers)
+        if raw is not None:
+            self.body = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+        else:
+            self.body = json.dumps(obj).encode("utf-8")
+        self.obj = obj
+
+
+def err(code, message, headers=None):
+    return Response(code, _error_body(code, message), headers=headers)
+
+
+class StubServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, state, verbose=False):
+        self.state = state
+        self.verbose = verbose
+        super().__init__(addr, Handler)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        with self.state.lock:
+            self.state.connections_accepted += 1
+            conn_id = self.state.connections_accepted
+            self.state.last_activity = time.monotonic()
+        # client_address[0] is still the host, so logging keeps working.
+        return sock, (addr[0], addr[1], conn_id)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "openrouter-stub/1.0"
+
+    def version_string(self):
+        return self.server_version
+
+    # ------------------------------------------------------------ plumbing
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("stub: %s\n" % (fmt % args))
+
+    @property
+    def state(self):
+        return self.server.state
+
+    def _read_body(self):
+        te = (self.headers.get("Transfer-Encoding") or "").lower()
+        if "chunked" in te:
+            chunks = []
+            while True:
+                line = self.rfile.readline(65537)
+                if not line:
+                    break
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    # trailers until blank line
+                    while True:
+                        t = self.rfile.readline(65537)
+                        if not t or t in (b"\r\n", b"\n"):
+                            break
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(65537)
+            return b"".join(chunks)
+        length = self.headers.get("Content-Length")
+        if length:
+            try:
+                n = int(length)
+            except ValueError:
+                n = 0
+            if n > 0:
+                return self.rfile.read(n)
+        return b""
+
+    def _send(self, resp):
+        try:
+            self.send_response(resp.status)
+            for k, v in resp.headers.items():
+                self.send_header(k, str(v))
+            self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(resp.body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+
+    def _hard_close(self):
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+        except OSError:
+            pass
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _dispatch(self, method):
+        self.state.last_activity = time.monotonic()
+        raw_target = self.path
+        path, _, query = raw_target.partition("?")
+        path = path.split("#", 1)[0]
+        body_raw = self._read_body()
+        if path == "/_control" or path.startswith("/_control/"):
+            self._handle_control(method, path, query, body_raw)
+        else:
+            self._handle_api(method, path, query, body_raw)
+        self.state.last_activity = time.monotonic()
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_HEAD(self):
+        self._dispatch("HEAD")
+
+    def do_OPTIONS(self):
+        self._dispatch("OPTIONS")
+
+    # ------------------------------------------------------------- control
+    def _handle_control(self, method, path, query, body_raw):
+        body = None
+        if body_raw.strip():
+            try:
+                body = json.loads(body_raw)
+            except ValueError:
+                self._send(err(400, "control: invalid JSON body"))
+                return
+        route = path[len("/_control"):]
+        try:
+            resp = self._control_route(method, route, body)
+        except BadRequest as e:
+            resp = err(400, "control: %s" % e)
+        self._send(resp)
+        if route == "/shutdown" and method == "POST":
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
+
+    def _control_route(self, method, route, body):
+        st = self.state
+        ok = Response(200, {"ok": True})
+        if route == "/requests":
+            if method == "GET":
+                with st.lock:
+                    return Response(200, {"requests": list(st.log)})
+            if method == "DELETE":
+                with st.lock:
+                    st.log.clear()
+                return ok
+        elif route == "/reset" and method == "POST":
+            n = 0
+            if isinstance(body, dict) and body.get("seed_keys") is not None:
+                n = body["seed_keys"]
+                if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                    raise BadRequest("seed_keys must be a non-negative integer")
+            st.reset(n)
+            return ok
+        elif route == "/keys":
+            if method == "GET":
+                with st.lock:
+                    keys = st.sorted_keys()
+                return Response(200, {"keys": keys, "count": len(keys)})
+            if method == "POST":
+                if isinstance(body, list):
+                    return Response(201, {"data": [self._control_add_key(k) for k in body]})
+                return Response(201, {"data": self._control_add_key(body)})
+            if method == "DELETE":
+                with st.lock:
+                    st.keys.clear()
+                return ok
+        elif route == "/faults":
+            if method == "GET":
+                with st.lock:
+                    return Response(200, {"faults": list(st.faults)})
+            if method == "POST":
+                if isinstance(body, dict) and "faults" in body:
+                    faults = body["faults"]
+                elif isinstance(body, dict):
+                    faults = [body]
+                else:
+                    faults = body
+                if not isinstance(faults, list) or not all(isinstance(f, dict) for f in faults):
+                    raise BadRequest('expected {"faults": [{...}, ...]}')
+                with st.lock:
+                    st.faults.extend(faults)
+                    pending = len(st.faults)
+                return Response(200, {"ok": True, "pending": pending})
+            if method == "DELETE":
+                with st.lock:
+                    st.faults.clear()
+                return ok
+        elif route == "/stats" and method == "GET":
+            with st.lock:
+                return Response(200, {
+                    "connections_accepted": st.connections_accepted,
+                    "api_connections": len(st.api_connections),
+                    "requests": st.api_requests,
+                })
+        elif route == "/connections" and method == "POST":
+            st.reset_counters()
+            return ok
+        elif route == "/shutdown" and method == "POST":
+            return ok
+        return err(404, "control: no such route %s %s" % (method, route))
+
+    def _control_add_key(self, partial):
+        if not isinstance(partial, dict):
+            raise BadRequest("key must be a JSON object")
+        partial = dict(partial)
+        plaintext = partial.pop("key", None)
+        if plaintext is not None and not isinstance(plaintext, str):
+            raise BadRequest("key must be a string")
+        with self.state.lock:
+            key = self.state.build_key(partial, plaintext)
+            self.state.keys.pop(key["hash"], None)
+            self.state._store(key, plaintext or "")
+            return key
+
+    # ----------------------------------------------------------------- API
+    def _handle_api(self, method, path, query, body_raw):
+        st = self.state
+        conn_id = self.client_address[2] if len(self.client_address) > 2 else 0
+        try:
+            body_text = body_raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body_text = body_raw.decode("utf-8", errors="replace")
+        try:
+            parsed = json.loads(body_text) if body_text.strip() else None
+        except ValueError:
+            parsed = None
+        headers = {}
+        for k, v in self.headers.items():
+            lk = k.lower()
+            headers[lk] = headers[lk] + ", " + v if lk in headers else v
+        entry = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "query_params": urllib.parse.parse_qs(query, keep_blank_values=True),
+            "headers": headers,
+            "body_raw": body_text,
+            "body": parsed,
+            "connection_id": conn_id,
+            "time": time.time(),
+        }
+        with st.lock:
+            st.log.append(entry)
+            st.api_requests += 1
+            st.api_connections.add(conn_id)
+
+        fault = st.pop_fault(method, path)
+        replacing = bool(fault) and (
+            "status" in fault or fault.get("html_502") or fault.get("close_before_response"))
+
+        resp = None
+        if not replacing or fault.get("apply_then"):
+            resp = self._api_route(method, path, query, body_text)
+
+        if fault is None:
+            self._send(resp)
+            return
+
+        delay = fault.get("delay_ms")
+        if _is_number(delay) and delay > 0:
+            time.sleep(delay / 1000.0)
+
+        if fault.get("close_before_response"):
+            self._hard_close()
+            return
+        if fault.get("html_502"):
+            resp = Response(502, raw=HTML_502, headers={"Content-Type": "text/html; charset=UTF-8"})
+        elif "status" in fault:
+            status = int(fault["status"])
+            fb = fault.get("body")
+            if fb is None:
+                resp = Response(status, _error_body(status, "Injected fault"))
+            elif isinstance(fb, str):
+                resp = Response(status, raw=fb)
+            else:
+                resp = Response(status, fb)
+        if isinstance(fault.get("headers"), dict):
+            for k, v in fault["headers"].items():
+                # replace case-insensitively
+                for existing in [h for h in resp.headers if h.lower() == k.lower()]:
+                    del resp.headers[existing]
+                resp.headers[k] = v
+        if "body_override" in fault:
+            bo = fault["body_override"]
+            resp.body = (bo if isinstance(bo, str) else json.dumps(bo)).encode("utf-8")
+        n = fault.get("huge_body_bytes")
+        if _is_number(n) and n > 0:
+            try:
+                obj = json.loads(resp.body)
+            except ValueError:
+                obj = None
+            if not isinstance(obj, dict):
+                obj = {"data": obj}
+            obj["padding"] = ""
+            base = len(json.dumps(obj).encode("utf-8"))
+            obj["padding"] = "x" * max(0, int(n) - base)
+            resp.body = json.dumps(obj).encode("utf-8")
+        n = fault.get("deep_nesting")
+        if _is_number(n) and n > 0:
+            n = int(n)
+            resp.body = ('{"data":' + "[" * n + "]" * n + "}").encode("utf-8")
+        if fault.get("truncate_body"):
+            resp.body = resp.body[:max(1, len(resp.body) // 2)] if len(resp.body) > 1 else b"{"
+        if fault.get("close_mid_body"):
+            try:
+                self.send_response(resp.status)
+                for k, v in resp.headers.items():
+                    self.send_header(k, str(v))
+                self.send_header("Content-Length", str(len(resp.body)))
+                self.end_headers()
+                self.wfile.write(resp.body[:len(resp.body) // 2])
+            except OSError:
+                pass
+            self._hard_close()
+            return
+        self._send(resp)
+
+    def _authenticate(self):
+        """Returns ("management"|"normal", record_or_None) or an error Response."""
+        auth = self.headers.get("Authorization")
+        if auth is None or not auth.strip():
+            return err(401, "Missing Authentication header")
+        parts = auth.strip().split(None, 1)
+        if len(parts) != 2 or parts[0].lower() != "bearer" or not parts[1].strip():
+            return err(401, "Missing Authentication header")
+        token = parts[1].strip()
+        st = self.state
+        if token == st.management_key:
+            return ("management", None)
+        if token == st.normal_key:
+            return ("normal", None)
+        with st.lock:
+            for rec in st.keys.values():
+                if rec["plaintext"] and rec["plaintext"] == token and not rec["key"].get("disabled"):
+                    return ("normal", rec)
+        return err(401, "Invalid credentials")
+
+    def _api_route(self, method, path, query, body_text):
+        if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+            return err(404, "Not Found")
+        sub = path[len(API_PREFIX):]
+        if sub == "/key":
+            allowed, handler, arg = ("GET",), self._get_current_key, None
+        elif sub == "/keys":
+            allowed = ("GET", "POST")
+            handler = self._list_keys if method == "GET" else self._create_key
+            arg = None
+        elif sub.startswith("/keys/") and len(sub) > len("/keys/") and "/" not in sub[len("/keys/"):]:
+            allowed = ("GET", "PATCH", "DELETE")
+            handler = {"GET": self._get_key, "PATCH": self._update_key,
+                       "DELETE": self._delete_key}.get(method)
+            arg = urllib.parse.unquote(sub[len("/keys/"):])
+        else:
+            return err(404, "Not Found")
+        if method not in allowed:
+            return err(405, "Method Not Allowed", headers={"Allow": ", ".join(allowed)})
+        who = self._authenticate()
+        if isinstance(who, Response):
+            return who
+        if sub != "/key" and who[0] != "management":
+            return err(403, "Only management keys can perform this operation")
+        try:
+            if sub == "/key":
+                return handler(who)
+            if handler in (self._list_keys,):
+                return handler(query)
+            if handler == self._create_key:
+                return handler(body_text)
+            if handler == self._update_key:
+                return handler(arg, body_text)
+            return handler(arg)
+        except BadRequest as e:
+            return err(400, str(e))
+
+    # -- operations -------------------------------------------------------
+    def _get_current_key(self, who):
+        kind, rec = who
+        st = self.state
+        if kind == "management":
+            label, limit, usage = _label_for(st.management_key), None, 0
+            k = {"limit_reset": None, "include_byok_in_limit": False,
+                 "creator_user_id": CREATOR_USER_ID, "expires_at": None,
+                 "workspace_id": DEFAULT_WORKSPACE_ID, "limit_remaining": None}
+        elif rec is None:
+            label, limit, usage = _label_for(st.normal_key), 100, 25.5
+            k = {"limit_reset": "monthly", "include_byok_in_limit": False,
+                 "creator_user_id": CREATOR_USER_ID, "expires_at": "2027-12-31T23:59:59Z",
+                 "workspace_id": DEFAULT_WORKSPACE_ID, "limit_remaining": 74.5}
+        else:
+            k = rec["key"]
+            label, limit, usage = k["label"], k["limit"], k["usage"]
+        data = {
+            "label": label,
+            "limit": limit,
+            "usage": usage,
+            "usage_daily": usage if rec is None else k.get("usage_daily", 0),
+            "usage_weekly": usage if rec is None else k.get("usage_weekly", 0),
+            "usage_monthly": usage if rec is None else k.get("usage_monthly", 0),
+            "byok_usage": 0 if rec is None else k.get("byok_usage", 0),
+            "byok_usage_daily": 0 if rec is None else k.get("byok_usage_daily", 0),
+            "byok_usage_weekly": 0 if rec is None else k.get("byok_usage_weekly", 0),
+            "byok_usage_monthly": 0 if rec is None else k.get("byok_usage_monthly", 0),
+            "is_free_tier": False,
+            "is_management_key": kind == "management",
+            "is_provisioning_key": kind == "management",
+            "limit_remaining": k.get("limit_remaining"),
+            "limit_reset": k.get("limit_reset"),
+            "include_byok_in_limit": k.get("include_byok_in_limit", False),
+            "creator_user_id": k.get("creator_user_id"),
+            "expires_at": k.get("expires_at"),
+            "rate_limit": {"requests": -1, "interval": "10s",
+                           "note": "This field is deprecated and safe to ignore."},
+            "allowed_data_regions": ["global"],
+            "free_model_daily_requests": {"limit": 1000, "remaining": 1000, "used": 0},
+            "organization_id": ORGANIZATION_ID,
+            "workspace_id": k.get("workspace_id", DEFAULT_WORKSPACE_ID),
+        }
+        return Response(200, {"data": data})
+
+    def _list_keys(self, query):
+        params = urllib.parse.parse_qs(query, keep_blank_values=True)
+        offset = 0
+        if "offset" in params:
+            v = params["offset"][0]
+            if not v.isascii() or not v.isdigit():
+                raise BadRequest("offset must be a non-negative integer")
+            offset = int(v)
+        include_disabled = False
+        if "include_disabled" in params:
+            v = params["include_disabled"][0]
+            if v not in ("true", "false"):
+                raise BadRequest("include_disabled must be 'true' or 'false'")
+            include_disabled = v == "true"
+        workspace = DEFAULT_WORKSPACE_ID
+        if "workspace_id" in params:
+            v = params["workspace_id"][0]
+            try:
+                uuid.UUID(v)
+            except ValueError:
+                raise BadRequest("workspace_id must be a UUID")
+            workspace = v
+        with self.state.lock:
+            keys = [k for k in self.state.sorted_keys()
+                    if k.get("workspace_id") == workspace
+                    and (include_disabled or not k.get("disabled"))]
+            page = [dict(k) for k in keys[offset:offset + PAGE_SIZE]]
+        return Response(200, {"data": page})
+
+    @staticmethod
+    def _parse_object(body_text):
+        if not body_text.strip():
+            raise BadRequest("Request body is required")
+        try:
+            body = json.loads(body_text)
+        except ValueError:
+            raise BadRequest("Invalid JSON in request body")
+        if not isinstance(body, dict):
+            raise BadRequest("Request body must be a JSON object")
+        return body
+
+    @staticmethod
+    def _check_limit_fields(body):
+        if "limit" in body:
+            v = body["limit"]
+            if v is not None and (not _is_number(v) or v < 0 or v != v or v in (float("inf"),)):
+                raise BadRequest("limit must be a non-negative number or null")
+        if "limit_reset" in body:
+            v = body["limit_reset"]
+            if v is not None and v not in LIMIT_RESETS:
+                raise BadRequest("limit_reset must be one of daily, weekly, monthly or null")
+        if "include_byok_in_limit" in body and not isinstance(body["include_byok_in_limit"], bool):
+            raise BadRequest("include_byok_in_limit must be a boolean")
+
+    def _create_key(self, body_text):
+        body = self._parse_object(body_text)
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            raise BadRequest("name is required and must be a non-empty string")
+        self._check_limit_fields(body)
+        expires_at = body.get("expires_at")
+        if expires_at is not None:
+            if not isinstance(expires_at, str) or not expires_at.endswith("Z"):
+                raise BadRequest("expires_at must be an ISO 8601 UTC timestamp ending in Z")
+            try:
+                datetime.datetime.fromisoformat(expires_at[:-1] + "+00:00")
+            except ValueError:
+                raise BadRequest("expires_at is not a valid ISO 8601 timestamp")
+            if "T" not in expires_at:
+                raise BadRequest("expires_at must include a time")
+        creator = body.get("creator_user_id")
+        if creator is not None and not isinstance(creator, str):
+            raise BadRequest("creator_user_id must be a string or null")
+        workspace = body.get("workspace_id", DEFAULT_WORKSPACE_ID)
+        if not isinstance(workspace, str) or not workspace:
+            raise BadRequest("workspace_id must be a string")
+        external_user = None
+        if "external" in body and body["external"] is not None:
+            ext = body["external"]
+            if not isinstance(ext, dict):
+                raise BadRequest("external must be an object")
+            if not isinstance(ext.get("user"), str) or not ext["user"]:
+                raise BadRequest("external.user is required and must be a string")
+            if "api_key" in ext and ext["api_key"] is not None:
+                if not isinstance(ext["api_key"], str) or len(ext["api_key"]) < 32:
+                    raise BadRequest("external.api_key must be a string of at least 32 characters")
+            external_user = ext["user"]
+        plaintext = _new_plaintext()
+        partial = {
+            "name": name,
+            "limit": body.get("limit"),
+            "limit_reset": body.get("limit_reset"),
+            "include_byok_in_limit": body.get("include_byok_in_limit", False),
+            "expires_at": expires_at,
+            "creator_user_id": creator,
+            "workspace_id": workspace,
+            "external_user": external_user,
+        }
+        with self.state.lock:
+            key = self.state.build_key(partial, plaintext)
+            self.state._store(key, plaintext)
+            return Response(201, {"data": dict(key), "key": plaintext})
+
+    def _get_key(self, hash_):
+        with self.state.lock:
+            rec = self.state.keys.get(hash_)
+            if rec is None:
+                return err(404, "Resource not found")
+            return Response(200, {"data": dict(rec["key"])})
+
+    def _update_key(self, hash_, body_text):
+        with self.state.lock:
+            if hash_ not in self.state.keys:
+                return err(404, "Resource not found")
+        body = self._parse_object(body_text)
+        if "expires_at" in body:
+            raise BadRequest("expires_at cannot be updated")
+        if "name" in body and (not isinstance(body["name"], str) or not body["name"]):
+            raise BadRequest("name must be a non-empty string")
+        if "disabled" in body and not isinstance(body["disabled"], bool):
+            raise BadRequest("disabled must be a boolean")
+        self._check_limit_fields(body)
+        with self.state.lock:
+            rec = self.state.keys.get(hash_)
+            if rec is None:
+                return err(404, "Resource not found")
+            key = rec["key"]
+            for f in ("name", "disabled", "limit", "limit_reset", "include_byok_in_limit"):
+                if f in body:
+                    key[f] = body[f]
+            key["limit_remaining"] = State._remaining(key)
+            key["updated_at"] = _fmt_offset(_now())
+            return Response(200, {"data": dict(key)})
+
+    def _delete_key(self, hash_):
+        with self.state.lock:
+            if self.state.keys.pop(hash_, None) is None:
+                return err(404, "Resource not found")
+        return Response(200, {"deleted": True})
+
+
+def _write_port_file(path, port):
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _watchdog(server, state, max_lifetime, idle_timeout, parent_pid):
+    started = time.monotonic()
+    while True:
+        time.sleep(0.2)
+        now = time.monotonic()
+        reason = None
+        if max_lifetime > 0 and now - started >= max_lifetime:
+            reason = "max lifetime reached"
+        elif idle_timeout > 0 and now - state.last_activity >= idle_timeout:
+            reason = "idle timeout"
+        elif parent_pid > 1 and os.getppid() != parent_pid:
+            reason = "parent process died"
+        if reason:
+            if server.verbose:
+                sys.stderr.write("stub: stopping: %s\n" % reason)
+            server.shutdown()
+            return
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port-file")
+    p.add_argument("--seed-keys", type=int, default=0)
+    p.add_argument("--max-lifetime", type=float, default=600)
+    p.add_argument("--idle-timeout", type=float, default=120)
+    p.add_argument("--management-key", default=DEFAULT_MANAGEMENT_KEY)
+    p.add_argument("--normal-key", default=DEFAULT_NORMAL_KEY)
+    p.add_argument("--verbose", action="store_true")
+    args = p.parse_args(argv)
+
+    parent_pid = os.getppid()
+    state = State(args.management_key, args.normal_key)
+    state.reset(args.seed_keys)
+    server = StubServer((args.host, args.port), state, verbose=args.verbose)
+    port = server.server_address[1]
+    if args.port_file:
+        _write_port_file(args.port_file, port)
+    sys.stdout.write("LISTENING %d\n" % port)
+    sys.stdout.flush()
+    state.last_activity = time.monotonic()
+    threading.Thread(target=_watchdog, daemon=True,
+                     args=(server, state, args.max_lifetime, args.idle_timeout, parent_pid)).start()
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
