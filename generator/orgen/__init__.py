@@ -1,0 +1,1 @@
+"""openrouter-c code generator: OpenAPI (YAML/JSON) -> C descriptor tables."""
