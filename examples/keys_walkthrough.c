@@ -6,6 +6,7 @@
  *
  * Needs a management key. Against the real service this creates and then
  * deletes one key named "openrouter-c walkthrough". */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

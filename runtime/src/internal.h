@@ -83,12 +83,24 @@ int or_model_encode(const openrouter_object_desc *desc, const void *model, or_bu
 
 /* Validates one scalar/enum parameter slot (min/max, UTF-8, no CR/LF for
  * headers) and formats it as text into `out` (reset first). Returns
- * OPENROUTER_OK, or OPENROUTER_EINVAL naming `name`. */
+ * OPENROUTER_OK, or OPENROUTER_EINVAL naming `name`, or OR_PARAM_ABSENT
+ * (positive) when an optional query/header slot is ABSENT or NULL: leave
+ * the parameter out. For path params `slot` points at the `char *` member. */
+#define OR_PARAM_ABSENT 1
 int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_buf *out,
                      openrouter_error *error);
 
-/* Formats a double the shortest way that round-trips ("75", "0.1"). */
+/* Formats a double the shortest way that round-trips ("75", "0.1"),
+ * locale-independently. Returns the length, or -1 (NaN/Inf, too small). */
 int or_format_double(double v, char *buf, size_t size);
+
+/* ---- datetime.c */
+/* Parses an HTTP date (IMF-fixdate, RFC 850 or asctime) into Unix seconds.
+ * Returns 0, or -1 if invalid. */
+int or_http_date_parse(const char *s, int64_t *unix_s);
+
+/* ---- alloc.c test hook */
+long openrouter_test_set_alloc_fail(long nth);
 
 
 /* ---- client, transport, retries and calls (client.c, http.c, retry.c,

@@ -1,0 +1,393 @@
+/* openrouter-c: global init, client options validation, the client's
+ * lifetime, the real clock and the library version. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+const char *openrouter_version(void)
+{
+    return OPENROUTER_VERSION_STRING;
+}
+
+/* ---- global init ---------------------------------------------------------- */
+
+/* Not thread-safe on purpose, like curl_global_init itself: the header asks
+ * callers to init before starting threads. */
+static long global_refcount;
+
+int openrouter_global_init(void)
+{
+    if (global_refcount == 0) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return OPENROUTER_ETRANSPORT;
+    }
+    global_refcount++;
+    return OPENROUTER_OK;
+}
+
+void openrouter_global_cleanup(void)
+{
+    if (global_refcount <= 0)
+        return;
+    if (--global_refcount == 0)
+        curl_global_cleanup();
+}
+
+/* ---- the real clock --------------------------------------------------------- */
+
+static int64_t real_now_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void real_sleep_ms(long ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec req = {ms / 1000, (ms % 1000) * 1000000L}, rem;
+    while (nanosleep(&req, &rem) != 0 && errno == EINTR)
+        req = rem;
+}
+
+static uint64_t xorshift64star(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * UINT64_C(2685821657736338717);
+}
+
+static uint64_t random_seed(const void *salt)
+{
+    uint64_t seed = 0;
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd >= 0) {
+        ssize_t n = read(fd, &seed, sizeof seed);
+        close(fd);
+        if (n != (ssize_t)sizeof seed)
+            seed = 0;
+    }
+    if (seed == 0) {
+        struct timespec ts = {0, 0};
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16) ^
+               (uint64_t)(uintptr_t)salt;
+    }
+    return seed ? seed : UINT64_C(0x9E3779B97F4A7C15);
+}
+
+int64_t or_clock_now_ms(openrouter_client *c)
+{
+    if (c->clock.now_ms)
+        return c->clock.now_ms(c->clock.ctx);
+    return real_now_ms();
+}
+
+void or_clock_sleep_ms(openrouter_client *c, long ms)
+{
+    if (c->clock.sleep_ms)
+        c->clock.sleep_ms(c->clock.ctx, ms);
+    else
+        real_sleep_ms(ms);
+}
+
+double or_clock_random_unit(openrouter_client *c)
+{
+    double u;
+    if (c->clock.random_unit)
+        u = c->clock.random_unit(c->clock.ctx);
+    else
+        u = (double)(xorshift64star(&c->rng_state) >> 11) * (1.0 / 9007199254740992.0);
+    if (!(u >= 0.0))
+        u = 0.0;
+    if (u >= 1.0)
+        u = 0.999999999;
+    return u;
+}
+
+/* ---- options validation -------------------------------------------------- */
+
+/* Nonzero if `s` holds a byte that must never reach a header line: any C0
+ * control (CR, LF, NUL-adjacent tricks, TAB included) or DEL. */
+static int has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
+static int check_header_value(const char *value, const char *name, openrouter_error *error)
+{
+    if (value && has_control(value))
+        return or_error_set_field(error, OPENROUTER_EINVAL, name,
+                                  "%s must not contain CR, LF or other control characters", name);
+    return OPENROUTER_OK;
+}
+
+static int is_loopback_host(const char *host)
+{
+    if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+        return 1;
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, host, addr) == 1)
+        return addr[0] == 127;
+    size_t n = strlen(host);
+    if (n > 2 && n < 64 && host[0] == '[' && host[n - 1] == ']') {
+        char inner[64];
+        memcpy(inner, host + 1, n - 2);
+        inner[n - 2] = '\0';
+        char *zone = strchr(inner, '%');
+        if (zone)
+            *zone = '\0';
+        if (inet_pton(AF_INET6, inner, addr) == 1) {
+            static const unsigned char loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+            static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+            if (memcmp(addr, loop6, 16) == 0)
+                return 1;
+            if (memcmp(addr, mapped, 12) == 0 && addr[12] == 127)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Parses and checks base_url; on success *normalized is an or_malloc'd
+ * copy without trailing '/', and *http_allowed tells whether plain http is
+ * acceptable for this client. */
+static int check_base_url(const char *url, int allow_insecure, char **normalized, int *http_allowed,
+                          openrouter_error *error)
+{
+    *normalized = NULL;
+    *http_allowed = 0;
+    if (*url == '\0' || has_control(url) || strchr(url, ' '))
+        return or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
+                                  "base_url must be a non-empty URL without spaces or control characters");
+    CURLU *u = curl_url();
+    if (!u)
+        return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
+    int rc = OPENROUTER_OK;
+    char *scheme = NULL, *host = NULL, *part = NULL, *full = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+        rc = or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
+                                "base_url is not a valid absolute URL");
+        goto done;
+    }
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host) {
+        rc = or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
+                                "base_url needs a scheme and a host");
+        goto done;
+    }
+    int is_https = strcasecmp(scheme, "https") == 0;
+    int is_http = strcasecmp(scheme, "http") == 0;
+    if (!is_https && !is_http) {
+        rc = or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
+                                "base_url scheme must be https (or http for loopback hosts)");
+        goto done;
+    }
+    if (is_http && !allow_insecure && !is_loopback_host(host)) {
+        rc = or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
+                                "base_url uses plain http for a non-loopback host; use https "
+                                "or set allow_insecure_http");
+        goto done;
+    }
+    /* Credentials in the URL would end up in traces and messages; a query
+     * or fragment cannot be combined with operation paths. */
+    static const struct { CURLUPart part; const char *what; } forbidden[] = {
+        {CURLUPART_USER, "user info"},
+        {CURLUPART_PASSWORD, "user info"},
+        {CURLUPART_OPTIONS, "login options"},
+        {CURLUPART_QUERY, "a query"},
+        {CURLUPART_FRAGMENT, "a fragment"},
+    };
+    for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++) {
+        if (curl_url_get(u, forbidden[i].part, &part, 0) == CURLUE_OK) {
+            rc = or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
+                                    "base_url must not contain %s", forbidden[i].what);
+            goto done;
+        }
+    }
+    if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK) {
+        rc = or_error_set_field(error, OPENROUTER_EINVAL, "base_url", "base_url is not a valid URL");
+        goto done;
+    }
+    size_t n = strlen(full);
+    while (n > 0 && full[n - 1] == '/')
+        n--;
+    *normalized = or_strndup(full, n);
+    if (!*normalized) {
+        rc = or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
+        goto done;
+    }
+    *http_allowed = is_http || allow_insecure;
+done:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(part);
+    curl_free(full);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static int retry_policy_is_zero(const openrouter_retry_policy *p)
+{
+    return p->version == 0 && p->max_attempts == 0 && p->initial_delay_ms == 0 &&
+           p->max_delay_ms == 0 && p->multiplier == 0.0 && p->max_elapsed_ms == 0 &&
+           p->max_retry_after_ms == 0 && p->retry_non_idempotent == 0;
+}
+
+static int check_options(const openrouter_client_options *o, openrouter_retry_policy *retry,
+                         openrouter_error *error)
+{
+    if (o->version != OPENROUTER_CLIENT_OPTIONS_VERSION)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "version",
+                                  "options.version must be OPENROUTER_CLIENT_OPTIONS_VERSION (%d), got %u",
+                                  OPENROUTER_CLIENT_OPTIONS_VERSION, o->version);
+    if (!o->api_key || !*o->api_key)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "api_key", "api_key is required");
+    if (has_control(o->api_key) || strchr(o->api_key, ' '))
+        return or_error_set_field(error, OPENROUTER_EINVAL, "api_key",
+                                  "api_key must not contain spaces or control characters");
+    int rc;
+    if ((rc = check_header_value(o->http_referer, "http_referer", error)) != 0 ||
+        (rc = check_header_value(o->app_title, "app_title", error)) != 0 ||
+        (rc = check_header_value(o->app_categories, "app_categories", error)) != 0 ||
+        (rc = check_header_value(o->user_agent, "user_agent", error)) != 0)
+        return rc;
+    if (o->connect_timeout_ms < 0)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "connect_timeout_ms",
+                                  "connect_timeout_ms must be > 0 (or 0 for the default)");
+    if (o->timeout_ms < 0)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "timeout_ms",
+                                  "timeout_ms must be > 0 (or 0 for the default)");
+    /* An all-zero policy (options built with `= {0}`) means the default. */
+    if (retry_policy_is_zero(&o->retry)) {
+        openrouter_retry_policy def = OPENROUTER_RETRY_POLICY_INIT;
+        *retry = def;
+    } else {
+        if ((rc = or_retry_policy_check(&o->retry, "retry", error)) != 0)
+            return rc;
+        *retry = o->retry;
+    }
+    return OPENROUTER_OK;
+}
+
+/* ---- lifetime ------------------------------------------------------------------ */
+
+int openrouter_client_new(openrouter_client **out, const openrouter_client_options *options,
+                          openrouter_error *error)
+{
+    if (error)
+        openrouter_error_clear(error);
+    if (!out)
+        return or_error_set(error, OPENROUTER_EINVAL, "out must not be NULL");
+    *out = NULL;
+    if (!options)
+        return or_error_set(error, OPENROUTER_EINVAL, "options must not be NULL");
+
+    openrouter_retry_policy retry;
+    int rc = check_options(options, &retry, error);
+    if (rc != OPENROUTER_OK)
+        return rc;
+    char *base_url = NULL;
+    int http_allowed = 0;
+    rc = check_base_url(options->base_url ? options->base_url : OPENROUTER_DEFAULT_BASE_URL,
+                        options->allow_insecure_http, &base_url, &http_allowed, error);
+    if (rc != OPENROUTER_OK)
+        return rc;
+
+    openrouter_client *c = or_calloc(1, sizeof *c);
+    if (!c) {
+        or_free(base_url);
+        return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
+    }
+    c->base_url = base_url;
+    c->api_key_len = strlen(options->api_key);
+    c->api_key = or_strndup(options->api_key, c->api_key_len);
+    if (!c->api_key) {
+        openrouter_client_free(c);
+        return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
+    }
+    c->strict_required = options->strict_required_fields != 0;
+    c->retry = retry;
+    if (options->clock)
+        c->clock = *options->clock;
+    c->rng_state = random_seed(c);
+    c->trace = options->trace;
+    c->trace_ctx = options->trace_ctx;
+
+    or_transport_settings *s = &c->settings;
+    s->nosignal = 1;
+    s->ssl_verify_peer = 1;
+    s->ssl_verify_host = 2;
+    s->follow_location = 0;
+    s->tcp_keepalive = 1;
+    s->connect_timeout_ms = options->connect_timeout_ms > 0 ? options->connect_timeout_ms
+                                                             : OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS;
+    s->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : OPENROUTER_DEFAULT_TIMEOUT_MS;
+    s->http_allowed = http_allowed;
+    s->protocols = http_allowed ? "http,https" : "https";
+    s->redir_protocols = s->protocols;
+    s->accept_encoding = "";
+    s->max_response_bytes = options->max_response_bytes ? options->max_response_bytes
+                                                        : OPENROUTER_DEFAULT_MAX_RESPONSE_BYTES;
+
+    if (openrouter_global_init() != OPENROUTER_OK) {
+        openrouter_client_free(c);
+        return or_error_set(error, OPENROUTER_ETRANSPORT, "curl_global_init failed");
+    }
+    c->global_ref = 1;
+    rc = or_http_setup(c, options, error);
+    if (rc != OPENROUTER_OK) {
+        openrouter_client_free(c);
+        return rc;
+    }
+    *out = c;
+    return OPENROUTER_OK;
+}
+
+void openrouter_client_free(openrouter_client *client)
+{
+    if (!client)
+        return;
+    or_http_teardown(client);
+    or_buf_free(&client->response);
+    or_buf_free(&client->request_body);
+    if (client->api_key) {
+        or_wipe(client->api_key, client->api_key_len);
+        or_free(client->api_key);
+    }
+    or_free(client->base_url);
+    if (client->global_ref)
+        openrouter_global_cleanup();
+    or_wipe(client, sizeof *client);
+    or_free(client);
+}
+
+const or_transport_settings *or_client_settings(const openrouter_client *client)
+{
+    return client ? &client->settings : NULL;
+}
+
+void *or_client_curl_handle(openrouter_client *client)
+{
+    return client ? client->curl : NULL;
+}
+
+const char *or_client_base_url(const openrouter_client *client)
+{
+    return client ? client->base_url : NULL;
+}
