@@ -630,7 +630,9 @@ static void test_drifting_shapes_decode(void)
     reset();
     openrouter_client *c = mgmt_client();
     openrouter_client *strict = client_with(STUB_MANAGEMENT_KEY, 1);
-    char body[2048];
+    char body[2048], stored[64];
+    /* body_override keeps the real status, so the key must exist. */
+    CU_ASSERT_EQUAL_FATAL(stub_add_key(&srv, "{\"hash\":\"h1\",\"name\":\"n\"}", stored, sizeof stored), 0);
     /* 2026-04-14 shape: no workspace_id, no external_user. */
     snprintf(body, sizeof body, "{\"data\":%s,\"limit_reset\":\"monthly\"}}", KEY_2026_04);
     char *q = json_quote(body);
