@@ -86,7 +86,8 @@ int main(void)
         goto done;
     print_key("create: ", &created->data.value);
     /* The secret is returned only once; a real program stores it now. */
-    printf("create: secret %.12s... (store it now; it is never shown again)\n", created->key.value);
+    printf("create: secret of %zu characters received (store it now; it is never shown again)\n",
+           created->key.state == OPENROUTER_PRESENT ? strlen(created->key.value) : (size_t)0);
     openrouter_created_key_free(created);
     created = NULL;
 

@@ -24,7 +24,14 @@ typedef struct openrouter_error openrouter_error;
 
 /* What a slot holds. A "slot" is a field, an array element or a map value.
  * Scalar and enum slots are the wrapper types of types.h; OBJECT slots are
- * { openrouter_presence state; T value; } with T the nested struct inline;
+ * { openrouter_presence state; T value; } with T the nested struct inline.
+ * The runtime finds `value` at offset slot_size - object->size: T is the
+ * last member and, as every generated model holds at least one wrapper (so
+ * alignof(T) >= alignof(openrouter_presence)), nothing pads the slot after
+ * T. Array items and map values of kind OBJECT are the BARE struct T, with
+ * no presence wrapper: their type desc has slot_size == object->size (a
+ * null item then decodes as an all-ABSENT T). Scalar and enum items are
+ * their wrapper types, with state;
  * ARRAY slots are { state; ITEM *items; size_t count; } and MAP slots are
  * { state; ENTRY *entries; size_t count; } where ENTRY is
  * { char *key; ITEM value; } (value at offsetof given by map_value_offset). */
