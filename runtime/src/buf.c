@@ -14,9 +14,16 @@ int or_buf_reserve(or_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *p = or_realloc(b->data, cap);
+    /* Not realloc: the old block may hold a secret (a request body, a
+     * created key's response) and must be wiped before it is released. */
+    char *p = or_malloc(cap);
     if (!p)
         return -1;
+    if (b->data) {
+        memcpy(p, b->data, b->len + 1);
+        or_wipe(b->data, b->cap);
+        or_free(b->data);
+    }
     b->data = p;
     b->cap = cap;
     return 0;
