@@ -5,6 +5,9 @@ EnumDef instances which are deduplicated structurally (descriptions,
 examples and unknown x-* extensions do not count), so the same inline object
 repeated under several operations becomes one C type.
 """
+import json
+
+from . import pagination
 from .errors import SpecError, UnsupportedError, child
 from .naming import c_ident, enum_constant, header_snake, snake, unique
 
@@ -53,6 +56,8 @@ class Field:
         self.minimum = None
         self.maximum = None
         self.description = None
+        self.default = None  # JSON text of `default`, documented only
+        self.const = None    # JSON text of `const`, documented only
 
     def flags(self):
         out = []
@@ -68,7 +73,7 @@ class Field:
 
     def sig(self):
         return (self.json_name, self.tref.sig, tuple(self.flags()), self.min_length,
-                self.max_length, self.minimum, self.maximum)
+                self.max_length, self.minimum, self.maximum, self.default, self.const)
 
 
 class ObjectDef:
@@ -121,6 +126,8 @@ class Info:
         self.minimum = None
         self.maximum = None
         self.description = None
+        self.default = None
+        self.const = None
 
     def overlay(self, node):
         """Applies annotation keywords found next to a $ref."""
@@ -138,6 +145,8 @@ class Info:
             self.utc_only = True
         if isinstance(node.get("description"), str):
             self.description = node["description"]
+        if "default" in node:
+            self.default = _json_text(node["default"])
 
 
 class Param:
@@ -267,13 +276,15 @@ class Builder:
     def _analyze_plain(self, node, ptr, hint, component):
         for kw in _UNSUPPORTED_KEYWORDS:
             if kw in node:
-                raise UnsupportedError(kw, child(ptr, kw))
+                raise UnsupportedError(_describe_unsupported(node, kw), child(ptr, kw))
         if "allOf" in node:
             node = self._merge_all_of(node, ptr)
             if "$ref" in node:  # allOf with a single reference
                 return self._analyze_ref(node, ptr, hint)
         info = Info()
         info.overlay(node)
+        if "const" in node:
+            info.const = _json_text(node["const"])
         base, nullable = _type_list(node, ptr)
         info.nullable = info.nullable or nullable
         enum = node.get("enum")
@@ -355,7 +366,7 @@ class Builder:
                 resolved = self._merge_all_of(resolved, rptr)
             for kw in _UNSUPPORTED_KEYWORDS:
                 if kw in resolved:
-                    raise UnsupportedError(kw, child(rptr, kw))
+                    raise UnsupportedError(_describe_unsupported(resolved, kw), child(rptr, kw))
             base, _ = _type_list(resolved, rptr)
             if (base or self._infer_type(resolved)) != "object":
                 raise UnsupportedError("allOf of a non-object schema", part_ptr)
@@ -437,7 +448,7 @@ class Builder:
             f.required = name in required
             for attr in ("nullable", "secret", "read_only", "write_only", "deprecated",
                          "utc_only", "min_length", "max_length", "minimum", "maximum",
-                         "description"):
+                         "description", "default", "const"):
                 setattr(f, attr, getattr(finfo, attr))
             fields.append(f)
         obj = ObjectDef(self._next_uid(), fields, ptr)
@@ -550,7 +561,7 @@ class Builder:
             content = body.get("content") or {}
             if set(content) != {"application/json"}:
                 raise UnsupportedError("request body media type %s"
-                                       % ",".join(sorted(content)) or "(none)",
+                                       % (",".join(sorted(content)) or "(none)"),
                                        child(body_def_ptr, "content"))
             media = content["application/json"] or {}
             s_ptr = child(body_def_ptr, "content", "application/json", "schema")
@@ -597,6 +608,7 @@ class Builder:
         op.error_statuses.sort()
         if not op.responses:
             raise UnsupportedError("operation without a 2xx response", child(ptr, "responses"))
+        op.pagination = pagination.parse(node, op, ptr)  # x-openrouter-pagination, or None
         return op
 
     def _response_body(self, resp, r_ptr, hint, success):
@@ -649,6 +661,21 @@ class _Located:
     def __init__(self, node, ptr):
         self.node = node
         self.ptr = ptr
+
+
+def _describe_unsupported(node, kw):
+    """Names the construct: a polymorphic oneOf/anyOf says which property
+    picks the variant, since that is what a C struct cannot express."""
+    disc = node.get("discriminator")
+    if kw in ("oneOf", "anyOf") and isinstance(disc, dict) and "propertyName" in disc:
+        return "%s with discriminator %r (polymorphic schema)" % (kw, str(disc["propertyName"]))
+    return kw
+
+
+def _json_text(value):
+    """A spec value as compact JSON, for doc comments and signatures."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
 
 
 def _copy_info(info):

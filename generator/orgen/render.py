@@ -7,6 +7,7 @@ import os
 
 import jinja2
 
+from . import pagination
 from .errors import UnsupportedError
 from .naming import c_string_literal, doc_lines, enum_constant, unique
 
@@ -34,6 +35,8 @@ _RUNTIME_NAMES = (
     "buffer_free", "call", "version", "error_clear", "status_name", "client_new",
     "client_free", "global_init", "global_cleanup", "datetime_parse", "datetime_format",
     "backoff_delay_ms", "parse_retry_after",
+    "pagination_options", "pagination_desc", "pager", "pager_new", "pager_next", "pager_pages",
+    "pager_free", "pager_all", "log_level", "log_fn",
 )
 
 
@@ -45,6 +48,8 @@ class _Names:
         self.owner = {}
         for n in _RUNTIME_NAMES:
             self.owner["openrouter_" + n] = "runtime/include/openrouter"
+        for n in ("model_table", "model_count"):
+            self.owner[prefix + "_" + n] = "the generated table of every model"
 
     def free(self, idents):
         return not any(i in self.owner for i in idents)
@@ -263,11 +268,13 @@ def build_context(model, spec_label, spec_sha256, prefix):
             "error_statuses": op.error_statuses,
             "deprecated": _deprecated_msg("%s_%s" % (p, op.name)) if op.deprecated else None,
             "doc": doc_lines(desc or "Calls %s %s." % (op.method, op.path)),
+            "pagination": pagination.context(op, p, ctx.names),
         })
 
     return {
         "spec": spec_label, "sha256": spec_sha256, "prefix": p, "PREFIX": P,
         "enums": enums, "objects": [objects[n] for n in ordered],
+        "model_table": [objects[n]["ctype"] for n in sorted(objects)],
         "arrays": [ctx.arrays[k] for k in sorted(ctx.arrays)],
         "maps": [ctx.maps[k] for k in sorted(ctx.maps)],
         "type_descs": [ctx.type_descs[k] for k in sorted(ctx.type_descs)],
@@ -292,6 +299,10 @@ def _field_doc(f):
         notes.append("must be UTC")
     if f.deprecated:
         notes.append("deprecated")
+    if f.const is not None:
+        notes.append("always %s" % f.const)
+    if f.default is not None:
+        notes.append("default %s when absent (not applied by the library)" % f.default)
     if notes:
         parts.append("[JSON \"%s\"; %s]" % (f.json_name, ", ".join(notes)))
     else:
@@ -304,6 +315,8 @@ def _param_doc(prm):
              "header": "Header"}[prm.location]
     extra = " (also sent as %s)" % prm.also_send_as if prm.also_send_as else ""
     req = ", required" if prm.required and prm.location != "path" else ""
+    if prm.info.default is not None:
+        req += ", default %s" % prm.info.default
     text = (prm.description or "").strip()
     if text and not text.endswith("."):
         text += "."
@@ -339,10 +352,22 @@ def environment(template_dir):
     return env
 
 
+def output_path(rel, prefix):
+    """Headers live under include/<prefix>/, so code generated with another
+    --prefix can sit on the same include path as the main library's."""
+    if rel.startswith("include/openrouter/"):
+        name = rel[len("include/openrouter/"):]
+        if name == "openrouter.h":
+            name = prefix + ".h"
+        return "include/%s/%s" % (prefix, name)
+    return rel
+
+
 def render_all(context, template_dir):
     env = environment(template_dir)
     files = {}
     for template, rel in OUTPUTS:
+        rel = output_path(rel, context["prefix"])
         text = env.get_template(template).render(file=os.path.basename(rel), **context)
         files[rel] = text
     return files

@@ -170,6 +170,20 @@ void or_error_redact(openrouter_error *error, const char *secret)
 
 /* ---- helpers ------------------------------------------------------------------ */
 
+/* Appends `s` to dst (size `size`, `*used` bytes filled so far), cutting
+ * it short if it does not fit; dst stays NUL-terminated. */
+static void append_cut(char *dst, size_t size, size_t *used, const char *s)
+{
+    size_t n = strlen(s);
+    if (*used + 1 >= size)
+        return;
+    if (n > size - 1 - *used)
+        n = size - 1 - *used;
+    memcpy(dst + *used, s, n);
+    *used += n;
+    dst[*used] = '\0';
+}
+
 /* Puts "opid: " in front of a message another module wrote. */
 static void prefix_message(openrouter_error *error, const char *opid)
 {
@@ -180,10 +194,11 @@ static void prefix_message(openrouter_error *error, const char *opid)
         return;
     char copy[OPENROUTER_ERROR_MESSAGE_SIZE];
     memcpy(copy, error->message, sizeof copy);
-    or_buf b = OR_BUF_INIT;
-    if (or_buf_printf(&b, "%s: %s", opid, copy) == 0)
-        snprintf(error->message, sizeof error->message, "%s", b.data);
-    or_buf_free(&b);
+    /* No allocation here: this also runs while reporting ENOMEM. */
+    size_t used = 0;
+    append_cut(error->message, sizeof error->message, &used, opid);
+    append_cut(error->message, sizeof error->message, &used, ": ");
+    append_cut(error->message, sizeof error->message, &used, copy);
 }
 
 static int has_control(const char *s, size_t n)
@@ -250,6 +265,9 @@ typedef struct call_ctx {
     char *trace_url;            /* url, or a redacted copy (or_free) */
     struct curl_slist *extra;   /* per-call headers, wiped on free */
     struct curl_slist *linked_tail; /* extra's last node, linked to the defaults */
+    int attempts;               /* for the log: requests made */
+    long status;                /* for the log: the last HTTP status, 0 if none */
+    int64_t start_ms;           /* for the log: when the first attempt began */
 } call_ctx;
 
 static int build_url(call_ctx *x, openrouter_error *error)
@@ -508,6 +526,93 @@ static void trace(call_ctx *x, int before, int attempt, long status, long durati
     x->c->trace(x->c->trace_ctx, before, &ev);
 }
 
+/* ---- log ---------------------------------------------------------------------------- */
+
+void or_log(openrouter_client *client, openrouter_log_level level, const char *fmt, ...)
+{
+    if (!client || !client->log || level < client->log_level)
+        return;
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    or_buf b = OR_BUF_INIT;
+    if (n >= 0 && or_buf_reserve(&b, (size_t)n + 1) == 0) {
+        vsnprintf(b.data, (size_t)n + 1, fmt, ap2);
+        b.len = (size_t)n;
+        /* or_buf_redact falls back to masking in place when short of memory. */
+        or_buf_redact(&b, client->api_key);
+        client->log(client->log_ctx, level, b.data);
+    }
+    va_end(ap2);
+    or_buf_free(&b);
+}
+
+static const char *stop_reason(int stop)
+{
+    switch (stop) {
+    case OR_RETRY_STOP_ATTEMPTS:
+        return "max_attempts reached";
+    case OR_RETRY_STOP_ELAPSED:
+        return "max_elapsed_ms reached";
+    case OR_RETRY_STOP_RETRY_AFTER:
+        return "Retry-After exceeds max_retry_after_ms";
+    default:
+        return "not retryable";
+    }
+}
+
+/* One attempt's outcome: DEBUG normally, WARN when it failed but will be
+ * (or could have been) retried. */
+static void log_attempt(call_ctx *x, int attempt, const or_http_result *res, int kind, int retryable,
+                        long delay, int stop)
+{
+    openrouter_client *c = x->c;
+    if (!c->log)
+        return;
+    char what[160];
+    if (res->curl_code != CURLE_OK && !res->too_large)
+        snprintf(what, sizeof what, "%s: %s", kind == OPENROUTER_ETIMEOUT ? "timeout" : "transport error",
+                 curl_easy_strerror(res->curl_code));
+    else if (res->too_large)
+        snprintf(what, sizeof what, "response body too large");
+    else
+        snprintf(what, sizeof what, "HTTP %ld", res->status);
+    if (kind == OPENROUTER_OK || !retryable)
+        or_log(c, OPENROUTER_LOG_DEBUG, "%s: attempt %d: %s in %ld ms", x->opid, attempt, what, res->duration_ms);
+    else if (delay >= 0)
+        or_log(c, OPENROUTER_LOG_WARN, "%s: attempt %d failed (%s); retrying in %ld ms", x->opid, attempt, what,
+               delay);
+    else
+        or_log(c, OPENROUTER_LOG_WARN, "%s: attempt %d failed (%s); not retrying: %s", x->opid, attempt, what,
+               stop_reason(stop));
+}
+
+/* The call's outcome: INFO on success; on failure WARN for the caller's
+ * mistakes (EINVAL, 4xx), ERROR otherwise. `error` is already redacted. */
+static void log_outcome(call_ctx *x, int rc, const openrouter_error *error)
+{
+    openrouter_client *c = x->c;
+    if (!c->log)
+        return;
+    const char *url = x->trace_url ? x->trace_url : x->op->path;
+    long elapsed = x->attempts ? (long)(or_clock_now_ms(c) - x->start_ms) : 0;
+    if (rc == OPENROUTER_OK) {
+        or_log(c, OPENROUTER_LOG_INFO, "%s: %s %s -> HTTP %ld in %ld ms (%d attempt%s)", x->opid, x->op->method,
+               url, x->status, elapsed < 0 ? 0 : elapsed, x->attempts, x->attempts == 1 ? "" : "s");
+        return;
+    }
+    int caller = rc == OPENROUTER_EINVAL || (rc == OPENROUTER_EHTTP && x->status >= 400 && x->status <= 499);
+    char tries[48] = "before sending";
+    if (x->attempts)
+        snprintf(tries, sizeof tries, "after %d attempt%s", x->attempts, x->attempts == 1 ? "" : "s");
+    or_log(c, caller ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s: %s %s failed %s: %s (%s)%s", x->opid,
+           x->op->method, url, tries, error && error->message[0] ? error->message : "no detail",
+           openrouter_status_name(rc),
+           error && error->request_may_have_been_processed ? "; the server may still have acted on it" : "");
+}
+
 /* ---- response ----------------------------------------------------------------------- */
 
 static long response_retry_after(openrouter_client *c)
@@ -594,16 +699,21 @@ static void fill_http_error(call_ctx *x, long status, int stop, long retry_after
     if (stop == OR_RETRY_STOP_RETRY_AFTER)
         snprintf(extra, sizeof extra, " (server asked to wait %ld ms, more than max_retry_after_ms)",
                  retry_after);
-    or_buf b = OR_BUF_INIT;
-    if (or_buf_printf(&b, "%s: HTTP %ld%s%s", x->opid, status, detail, extra) == 0)
-        snprintf(error->message, sizeof error->message, "%s", b.data);
-    or_buf_free(&b);
+    /* Built without allocating, so a parsed API message is never lost to
+     * a failed allocation of the line that shows it. */
+    char code[32];
+    snprintf(code, sizeof code, ": HTTP %ld", status);
+    size_t used = 0;
+    append_cut(error->message, sizeof error->message, &used, x->opid);
+    append_cut(error->message, sizeof error->message, &used, code);
+    append_cut(error->message, sizeof error->message, &used, detail);
+    append_cut(error->message, sizeof error->message, &used, extra);
 }
 
 /* ---- the call --------------------------------------------------------------------------- */
 
-int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                    void **out, const openrouter_call_options *options, openrouter_error *error)
+static int call_impl(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                     void **out, const openrouter_call_options *options, openrouter_error *error, int *logged)
 {
     if (error)
         openrouter_error_clear(error);
@@ -620,8 +730,10 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
         return or_error_set_field(error, OPENROUTER_EINVAL, "request", "%s: request must not be NULL", opid);
     const openrouter_retry_policy *policy = &client->retry;
     long timeout_ms = client->settings.timeout_ms;
+    char **raw_body = NULL;       /* options->raw_body (version >= 2) */
+    size_t *raw_body_len = NULL;
     if (options) {
-        if (options->version != OPENROUTER_CALL_OPTIONS_VERSION)
+        if (options->version != OPENROUTER_CALL_OPTIONS_VERSION && options->version != 1)
             return or_error_set_field(error, OPENROUTER_EINVAL, "options.version",
                                       "%s: options.version must be OPENROUTER_CALL_OPTIONS_VERSION", opid);
         if (options->timeout_ms < 0)
@@ -636,6 +748,13 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
                 return rc;
             }
             policy = options->retry;
+        }
+        if (options->version >= 2 && options->raw_body) {
+            raw_body = options->raw_body;
+            raw_body_len = options->raw_body_len;
+            *raw_body = NULL;
+            if (raw_body_len)
+                *raw_body_len = 0;
         }
     }
 
@@ -690,9 +809,12 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
     int stop = OR_RETRY_GO;
     long retry_after = -1;
     int64_t start = or_clock_now_ms(client);
+    x.start_ms = start;
     for (;;) {
         attempts++;
+        x.attempts = attempts;
         trace(&x, 1, attempts, 0, 0, OPENROUTER_OK, -1);
+        or_log(client, OPENROUTER_LOG_DEBUG, "%s: %s %s (attempt %d)", opid, op->method, x.trace_url, attempts);
         or_http_perform(client, &req, &res);
         int retryable;
         retry_after = -1;
@@ -725,6 +847,8 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
         }
         long traced_status = res.curl_code == CURLE_OK ? res.status : 0;
         trace(&x, 0, attempts, traced_status, res.duration_ms, kind, delay);
+        x.status = traced_status;
+        log_attempt(&x, attempts, &res, kind, retryable, delay, stop);
         if (!retryable || delay < 0)
             break;
         if (delay > 0)
@@ -736,6 +860,13 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
         error->attempts = attempts;
     if (kind == OPENROUTER_OK) {
         rc = decode_success(&x, res.status, out, error);
+        if (rc == OPENROUTER_OK && raw_body) {
+            *raw_body = or_strndup(client->response.data ? client->response.data : "", client->response.len);
+            if (!*raw_body)
+                rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", opid);
+            else if (raw_body_len)
+                *raw_body_len = client->response.len;
+        }
         if (rc != OPENROUTER_OK && error) {
             error->http_status = res.status;
             error->request_may_have_been_processed =
@@ -775,7 +906,6 @@ finish:
     free_headers(&x);
     if (x.url)
         curl_free(x.url);
-    or_free(x.trace_url);
     or_buf_free(&x.tmp);
     /* Bodies may carry secrets (a created key, external.api_key): wipe the
      * used bytes but keep the memory for the next call. */
@@ -790,5 +920,27 @@ finish:
         }
         or_error_redact(error, client->api_key);
     }
+    log_outcome(&x, rc, error);
+    *logged = 1;
+    or_free(x.trace_url);
+    return rc;
+}
+
+int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                    void **out, const openrouter_call_options *options, openrouter_error *error)
+{
+    /* With a log callback, failures are logged with their message even
+     * when the caller passed no error. */
+    openrouter_error local = OPENROUTER_ERROR_INIT;
+    if (!error && client && client->log)
+        error = &local;
+    int logged = 0;
+    int rc = call_impl(client, op, request, out, options, error, &logged);
+    if (rc != OPENROUTER_OK && !logged && client) {
+        or_error_redact(error, client->api_key);
+        or_log(client, rc == OPENROUTER_EINVAL ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s (%s)",
+               error && error->message[0] ? error->message : "call failed", openrouter_status_name(rc));
+    }
+    openrouter_error_clear(&local);
     return rc;
 }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,26 +19,63 @@ const char *openrouter_version(void)
 
 /* ---- global init ---------------------------------------------------------- */
 
-/* Not thread-safe on purpose, like curl_global_init itself: the header asks
- * callers to init before starting threads. */
-static long global_refcount;
+/* Reference counted and serialised by a mutex, so clients can be created
+ * and freed from many threads at once. libcurl's own global init is only
+ * thread-safe when libcurl says so (CURL_VERSION_THREADSAFE), and it must
+ * not race with other libcurl users in the process: hence the advice to
+ * call openrouter_global_init() once before starting threads. */
+static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The application's openrouter_global_init() calls not yet cleaned up, and
+ * the live clients. Counted apart, so that an unmatched
+ * openrouter_global_cleanup() cannot pull libcurl from under a client. */
+static long global_user_refs;
+static long global_client_refs;
+
+static int global_acquire(long *refs)
+{
+    int rc = OPENROUTER_OK;
+    pthread_mutex_lock(&global_lock);
+    if (global_user_refs + global_client_refs == 0 && or_curl_global_init() != 0)
+        rc = OPENROUTER_ETRANSPORT;
+    else
+        (*refs)++;
+    pthread_mutex_unlock(&global_lock);
+    return rc;
+}
+
+static void global_release(long *refs)
+{
+    pthread_mutex_lock(&global_lock);
+    if (*refs > 0) {
+        (*refs)--;
+        if (global_user_refs + global_client_refs == 0)
+            curl_global_cleanup();
+    }
+    pthread_mutex_unlock(&global_lock);
+}
 
 int openrouter_global_init(void)
 {
-    if (global_refcount == 0) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return OPENROUTER_ETRANSPORT;
-    }
-    global_refcount++;
-    return OPENROUTER_OK;
+    return global_acquire(&global_user_refs);
 }
 
 void openrouter_global_cleanup(void)
 {
-    if (global_refcount <= 0)
-        return;
-    if (--global_refcount == 0)
-        curl_global_cleanup();
+    global_release(&global_user_refs);
+}
+
+int openrouter_set_allocator(const openrouter_allocator *allocator)
+{
+    if (allocator && !or_allocator_valid(allocator))
+        return OPENROUTER_EINVAL;
+    int rc = OPENROUTER_OK;
+    pthread_mutex_lock(&global_lock);
+    if (global_user_refs + global_client_refs > 0)
+        rc = OPENROUTER_EINVAL; /* blocks are out: they must go back where they came from */
+    else
+        or_alloc_install(allocator);
+    pthread_mutex_unlock(&global_lock);
+    return rc;
 }
 
 /* ---- the real clock --------------------------------------------------------- */
@@ -273,6 +311,9 @@ static int check_options(const openrouter_client_options *o, openrouter_retry_po
     if (o->timeout_ms < 0)
         return or_error_set_field(error, OPENROUTER_EINVAL, "timeout_ms",
                                   "timeout_ms must be > 0 (or 0 for the default)");
+    if ((int)o->log_level < OPENROUTER_LOG_DEBUG || (int)o->log_level > OPENROUTER_LOG_ERROR)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "log_level",
+                                  "log_level must be one of OPENROUTER_LOG_DEBUG..OPENROUTER_LOG_ERROR");
     /* An all-zero policy (options built with `= {0}`) means the default. */
     if (retry_policy_is_zero(&o->retry)) {
         openrouter_retry_policy def = OPENROUTER_RETRY_POLICY_INIT;
@@ -328,6 +369,9 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
     c->rng_state = random_seed(c);
     c->trace = options->trace;
     c->trace_ctx = options->trace_ctx;
+    c->log = options->log;
+    c->log_ctx = options->log_ctx;
+    c->log_level = options->log_level;
 
     or_transport_settings *s = &c->settings;
     s->nosignal = 1;
@@ -345,7 +389,7 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
     s->max_response_bytes = options->max_response_bytes ? options->max_response_bytes
                                                         : OPENROUTER_DEFAULT_MAX_RESPONSE_BYTES;
 
-    if (openrouter_global_init() != OPENROUTER_OK) {
+    if (global_acquire(&global_client_refs) != OPENROUTER_OK) {
         openrouter_client_free(c);
         return or_error_set(error, OPENROUTER_ETRANSPORT, "curl_global_init failed");
     }
@@ -372,7 +416,7 @@ void openrouter_client_free(openrouter_client *client)
     }
     or_free(client->base_url);
     if (client->global_ref)
-        openrouter_global_cleanup();
+        global_release(&global_client_refs);
     or_wipe(client, sizeof *client);
     or_free(client);
 }

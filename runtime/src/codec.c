@@ -1,13 +1,16 @@
 /* openrouter-c: the one JSON codec, driven by the descriptor tables.
  *
- * Decoding: json-c parses (strictly, see or_json_parse), then the object
- * table is walked and every value is copied into an ARENA that belongs to
- * the model: blocks of up to 60 KiB (one for a typical response; a large
- * array gets a block of its own), all wiped and released together by
+ * Decoding: one pass over the text with the strict reader of
+ * json_reader.c (no json-c tree), writing every value straight into an
+ * ARENA that belongs to the model: blocks of up to 60 KiB (one for a
+ * typical response; a large array gets a block of its own, sized exactly
+ * from a pre-scan), all wiped and released together by
  * openrouter_model_free(), which finds the arena header just before the
  * model. Any failure midway frees everything. Encoding writes compact
  * JSON straight into an or_buf, validating as it goes; on any error the
- * partial output is wiped and dropped.
+ * partial output is wiped and dropped. or_json_parse (json-c, strict) is
+ * kept for the error-body parser and for checking JSON-kind values when
+ * encoding.
  *
  * Decisions a caller may care about:
  *  - Decoding is liberal: unknown members are ignored; a member that is
@@ -16,11 +19,20 @@
  *    unless or_decode_options.strict_required is set, which also makes a
  *    missing required field an error. Length and min/max constraints are
  *    checked when encoding, not when decoding.
- *  - Integer range: INT64 fields accept [-(2^63-1), 2^63-1]. json-c saturates
- *    out-of-range integer literals to INT64_MIN/INT64_MAX/UINT64_MAX, so
- *    -2^63 itself is rejected with the saturated values, rather than
- *    silently clamping -99999999999999999999. Integral doubles (5.0, 1e3)
- *    are accepted for integer fields when in range.
+ *  - Integer range: INT64 fields accept [-(2^63-1), 2^63-1] (-2^63 stays
+ *    refused, as when json-c saturated to it). Integers are checked from
+ *    the literal's digits, exactly: 5.0, 1e3 and 0.5e1 are accepted when
+ *    in range; 0.5 and 1e-400 have a fraction; nothing is rounded through
+ *    a double or clamped.
+ *  - NUMBER: correctly rounded, never infinite (1e400 is "out of range",
+ *    1e-400 is 0); an integer literal must lie in -(2^63-1) .. 2^64-2, the
+ *    range the json-c based decoder could hold ("-0" is 0, "-0.0" is -0.0).
+ *  - JSON-kind members keep the value as received, with the whitespace
+ *    outside strings removed (escapes, number spellings and duplicate
+ *    members are not rewritten).
+ *  - Duplicate members: the last one wins, but each must decode; a map
+ *    entry keeps the position of its key's first occurrence. A map key
+ *    holding \u0000 is refused (a C string cannot hold it).
  *  - String min_length/max_length count Unicode code points (as JSON
  *    Schema does); array and map constraints count items.
  *  - Error messages and error->field name fields, types and lengths, never
@@ -28,15 +40,24 @@
  *    map entries appear as "metadata.key". Encoding paths start at the
  *    model ("external.api_key"); call.c may prefix "body.".
  *  - A JSON value -0.0 is written as 0.
- *  - or_json_parse's max_depth counts nested values as json-c does, the
- *    innermost scalar included: [[1]] is 3 deep, [[]] is 2. */
+ *  - Depth limits (or_json_parse's and the decoder's max_depth) count
+ *    nested values as json-c does, the innermost scalar included: [[1]] is
+ *    3 deep, [[]] is 2.
+ *  - When a document is both invalid JSON and wrong for the model, the
+ *    JSON error is reported. */
+#include <ctype.h>
 #include <math.h>
 #include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/printbuf.h>
+
 #include "internal.h"
+
+/* Tokens up to this long never make json-c's token buffer reallocate. */
+#define OR_TOKEN_BUF_MAX ((size_t)64 * 1024)
 
 /* Slot layouts shared by every generated array and map (see descriptor.h). */
 typedef struct or_array_slot {
@@ -69,37 +90,6 @@ static inline uint64_t load8(const unsigned char *p)
     return w;
 }
 
-/* Length of the valid UTF-8 sequence starting at p (first byte >= 0x80),
- * or 0 if it is invalid: overlong, surrogate, above U+10FFFF or cut. */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-    unsigned c = p[0];
-    if (c < 0xC2)
-        return 0;
-    if (c < 0xE0) {
-        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    }
-    if (c < 0xF0) {
-        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xE0 && p[1] < 0xA0)
-            return 0; /* overlong */
-        if (c == 0xED && p[1] > 0x9F)
-            return 0; /* UTF-16 surrogate */
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xF0 && p[1] < 0x90)
-            return 0; /* overlong */
-        if (c == 0xF4 && p[1] > 0x8F)
-            return 0; /* above U+10FFFF */
-        return 4;
-    }
-    return 0;
-}
-
 int or_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -114,7 +104,7 @@ int or_utf8_valid(const char *s, size_t n)
             p++;
             continue;
         }
-        size_t k = utf8_seq(p, (size_t)(end - p));
+        size_t k = or_utf8_seq(p, (size_t)(end - p));
         if (!k)
             return 0;
         p += k;
@@ -240,9 +230,27 @@ static inline int is_digit(unsigned char c)
     return (unsigned)(c - '0') < 10;
 }
 
+/* The value of the 4 hex digits at p (json-c validated them), or 0. */
+static unsigned escape_u16(const unsigned char *p)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned c = p[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            v |= (c | 0x20) - 'a' + 10;
+        else
+            return 0;
+    }
+    return v;
+}
+
 /* Checks what json-c lets through in strict mode, over the text it parsed:
  * raw control characters in strings, strict UTF-8 (no overlongs,
- * surrogates or code points above U+10FFFF), NaN/Infinity, numbers such as
+ * surrogates or code points above U+10FFFF; no lone surrogate escapes such
+ * as "\\ud800", which json-c would turn into U+FFFD), NaN/Infinity, numbers such as
  * "1.", "-.5" or "01" inside containers, single quotes and whitespace
  * other than the four JSON allows. Returns 0, or -1 with *bad and *why. */
 static int json_scan(const char *text, size_t n, size_t *bad, const char **why)
@@ -273,7 +281,27 @@ static int json_scan(const char *text, size_t n, size_t *bad, const char **why)
                     break;
                 }
                 if (c == '\\') {
-                    i += 2; /* json-c checked the escape */
+                    /* json-c checked the escape, but turns a lone UTF-16
+                     * surrogate into U+FFFD: refuse it instead of
+                     * silently changing the text. */
+                    unsigned u = i + 6 <= n && s[i + 1] == 'u' ? escape_u16(s + i + 2) : 0;
+                    if (u >= 0xDC00 && u <= 0xDFFF) {
+                        *bad = i;
+                        *why = "lone UTF-16 surrogate escape";
+                        return -1;
+                    }
+                    if (u >= 0xD800 && u <= 0xDBFF) {
+                        unsigned lo = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u'
+                                          ? escape_u16(s + i + 8) : 0;
+                        if (!(lo >= 0xDC00 && lo <= 0xDFFF)) {
+                            *bad = i;
+                            *why = "lone UTF-16 surrogate escape";
+                            return -1;
+                        }
+                        i += 12;
+                        continue;
+                    }
+                    i += 2;
                 } else if (c < 0x20) {
                     *bad = i;
                     *why = "control character in string";
@@ -281,7 +309,7 @@ static int json_scan(const char *text, size_t n, size_t *bad, const char **why)
                 } else if (c < 0x80) {
                     i++;
                 } else {
-                    size_t k = utf8_seq(s + i, n - i);
+                    size_t k = or_utf8_seq(s + i, n - i);
                     if (!k) {
                         *bad = i;
                         *why = "invalid UTF-8";
@@ -342,6 +370,46 @@ static int is_json_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Zeroes every string and object key of a parsed tree, then releases it.
+ * json-c frees without wiping, and a response may hold a created key's
+ * secret. json_object_get_string() returns const char *, but json-c keeps
+ * string values in writable memory it owns (inline in the object in 0.14+),
+ * and lh_table_free() does not hash keys again while freeing them. */
+static void wipe_tree(json_object *v, int depth)
+{
+    if (!v || depth > 4 * OR_DEFAULT_MAX_DEPTH)
+        return;
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        or_wipe((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
+        break;
+    case json_type_array: {
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++)
+            wipe_tree(json_object_array_get_idx(v, i), depth + 1);
+        break;
+    }
+    case json_type_object: {
+        for (struct lh_entry *e = lh_table_head(json_object_get_object(v)); e; e = lh_entry_next(e)) {
+            wipe_tree((json_object *)lh_entry_v(e), depth + 1);
+            if (!lh_entry_k_is_constant(e))
+                or_wipe((char *)lh_entry_k(e), strlen((const char *)lh_entry_k(e)));
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void or_json_put_wiped(json_object *root)
+{
+    if (!root)
+        return;
+    wipe_tree(root, 0);
+    json_object_put(root);
+}
+
 int or_json_parse(const char *json, size_t len, int max_depth, json_object **out,
                   openrouter_error *error)
 {
@@ -367,6 +435,18 @@ int or_json_parse(const char *json, size_t len, int max_depth, json_object **out
     if (!tok)
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
+    /* json-c accumulates every string token in tok->pb, grows it with
+     * realloc and frees it unwiped. Sized up front, no token shorter than
+     * OR_TOKEN_BUF_MAX (a secret) is ever left behind in a block released
+     * by realloc, and the buffer is wiped before json_tokener_free. */
+    if (tok->pb) {
+        size_t presize = len + 1 < OR_TOKEN_BUF_MAX ? len + 1 : OR_TOKEN_BUF_MAX;
+        if (printbuf_memset(tok->pb, 0, 0, (int)presize) < 0) {
+            json_tokener_free(tok);
+            return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
+        }
+        printbuf_reset(tok->pb);
+    }
     json_object *root = json_tokener_parse_ex(tok, json, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
@@ -377,10 +457,12 @@ int or_json_parse(const char *json, size_t len, int max_depth, json_object **out
         jerr = json_tokener_get_error(tok);
         end = len;
     }
+    if (tok->pb && tok->pb->buf)
+        or_wipe(tok->pb->buf, (size_t)tok->pb->size);
     json_tokener_free(tok);
     if (jerr != json_tokener_success) {
         if (root)
-            json_object_put(root);
+            or_json_put_wiped(root);
         if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof)
             return or_error_set(error, OPENROUTER_EDECODE, "truncated JSON at offset %zu", end);
         if (jerr == json_tokener_error_depth)
@@ -391,14 +473,14 @@ int or_json_parse(const char *json, size_t len, int max_depth, json_object **out
     }
     for (size_t i = end; i < len; i++) {
         if (!is_json_space(json[i])) {
-            json_object_put(root);
+            or_json_put_wiped(root);
             return or_error_set(error, OPENROUTER_EDECODE, "trailing data after JSON at offset %zu", i);
         }
     }
     size_t bad = 0;
     const char *why = NULL;
     if (json_scan(json, end, &bad, &why) != 0) {
-        json_object_put(root);
+        or_json_put_wiped(root);
         return or_error_set(error, OPENROUTER_EDECODE, "invalid JSON at offset %zu: %s", bad, why);
     }
     *out = root;
@@ -648,96 +730,168 @@ static const char *kind_expects(openrouter_kind k)
     return "?";
 }
 
-static const char *json_type_label(json_object *v)
+static const char *tok_label(or_jtok t)
 {
-    switch (json_object_get_type(v)) {
-    case json_type_null: return "null";
-    case json_type_boolean: return "boolean";
-    case json_type_double:
-    case json_type_int: return "number";
-    case json_type_object: return "object";
-    case json_type_array: return "array";
-    case json_type_string: return "string";
+    switch (t) {
+    case OR_JT_NULL: return "null";
+    case OR_JT_TRUE:
+    case OR_JT_FALSE: return "boolean";
+    case OR_JT_NUMBER: return "number";
+    case OR_JT_OBJECT: return "object";
+    case OR_JT_ARRAY: return "array";
+    case OR_JT_STRING: return "string";
+    case OR_JT_ERROR: break;
     }
     return "?";
 }
 
 /* ======================================================================
- * Decoding
+ * Decoding: a single pass over the text with the strict reader of
+ * json_reader.c, writing every value straight into the model's arena.
+ *
+ *  - Members are matched against the object's field table (in table
+ *    order from the field after the last match, so the usual
+ *    server-ordered object costs one comparison per member). Unknown and
+ *    write-only members are skipped, but still validated.
+ *  - Arrays and maps are counted first by a quick pre-scan of their text,
+ *    so their items are allocated once, at their exact size.
+ *  - Strings without escapes are copied as they are; escaped ones are
+ *    decoded into the arena.
+ *  - JSON-kind members keep the value as received, whitespace outside
+ *    strings removed (escapes and number spellings are not rewritten).
+ *  - Duplicate members: the last one wins (as json-c did), but every
+ *    occurrence must decode; for maps, the entry keeps its first position.
+ *  - When a document is both invalid JSON and wrong for the model, the
+ *    JSON error is reported (as when json-c parsed first): a model error
+ *    is only reported after the whole text validated.
  * ====================================================================== */
 
 typedef struct or_dec {
     or_arena *arena;
+    or_jr *r;
     int strict;
     openrouter_error *error;
 } or_dec;
 
-static int dec_object(or_dec *d, const openrouter_object_desc *od, json_object *jo, char *base,
-                      const or_path *p);
+/* Internal result: the reader holds a JSON syntax error. */
+#define OR_DEC_SYNTAX 1
+
+static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, const or_path *p);
 
 static int dec_nomem(or_dec *d)
 {
     return or_error_set(d->error, OPENROUTER_ENOMEM, "out of memory");
 }
 
-static int dec_type_error(or_dec *d, const or_path *p, const openrouter_type_desc *t, json_object *v)
+static int dec_type_error(or_dec *d, const or_path *p, const openrouter_type_desc *t, or_jtok got)
 {
     return path_error(d->error, OPENROUTER_EDECODE, p, "expected %s, got %s", kind_expects(t->kind),
-                      json_type_label(v));
+                      tok_label(got));
 }
 
-/* Reads an integer member, rejecting fractions and values outside
- * [lo, hi]. */
-static int dec_integer(or_dec *d, const or_path *p, json_object *v, int64_t lo, int64_t hi,
-                       int64_t *out)
+/* Reads the string the reader is at into the arena, NUL-terminated. */
+static int dec_string(or_dec *d, const or_path *p, char **out, size_t *len_out)
 {
-    int64_t x;
-    if (json_object_is_type(v, json_type_int)) {
-        x = json_object_get_int64(v);
-        /* INT64_MAX may stand for a saturated larger value, INT64_MIN for a
-         * saturated smaller one (json-c clamps); see the file comment. */
-        if ((x == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) || x == INT64_MIN)
-            goto range;
-    } else if (json_object_is_type(v, json_type_double)) {
-        double f = json_object_get_double(v);
-        if (!isfinite(f))
-            goto range;
-        if (f != floor(f))
-            return path_error(d->error, OPENROUTER_EDECODE, p, "expected integer, got number with a fraction");
-        if (!(f >= -9223372036854775807.0 && f < 9223372036854775808.0))
-            goto range;
-        x = (int64_t)f;
-    } else {
-        return path_error(d->error, OPENROUTER_EDECODE, p, "expected integer, got %s", json_type_label(v));
-    }
-    if (x < lo || x > hi)
-        goto range;
-    *out = x;
-    return 0;
-range:
-    return path_error(d->error, OPENROUTER_EDECODE, p, "integer out of range");
-}
-
-static int dec_string(or_dec *d, const or_path *p, json_object *v, char **out, size_t *len_out)
-{
-    size_t n = (size_t)json_object_get_string_len(v);
-    const char *s = json_object_get_string(v);
-    if (memchr(s, '\0', n))
-        return path_error(d->error, OPENROUTER_EDECODE, p, "string contains a NUL character");
-    char *copy = arena_strndup(d->arena, s, n);
+    or_jr_str js;
+    if (or_jr_string(d->r, &js) != 0)
+        return OR_DEC_SYNTAX;
+    const char *raw = d->r->s + js.start;
+    char *copy = arena_alloc(d->arena, js.len + 1, 1);
     if (!copy)
         return dec_nomem(d);
+    size_t n = js.len;
+    if (js.escaped) {
+        n = or_jr_unescape(raw, js.len, copy);
+        if (memchr(copy, '\0', n))
+            return path_error(d->error, OPENROUTER_EDECODE, p, "string contains a NUL character");
+        if (d->arena->cur == copy + js.len + 1)
+            d->arena->cur = copy + n + 1;
+    } else {
+        memcpy(copy, raw, n);
+    }
+    copy[n] = '\0';
     *out = copy;
     if (len_out)
         *len_out = n;
     return 0;
 }
 
-/* Decodes `v` (NULL for JSON null) into `slot` of type t. */
-static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, json_object *v,
-                     char *slot, const or_path *p)
+static int dec_integer(or_dec *d, const or_path *p, or_jtok tok, int64_t lo, int64_t hi, int64_t *out)
 {
-    if (v == NULL) {
+    if (tok != OR_JT_NUMBER)
+        return path_error(d->error, OPENROUTER_EDECODE, p, "expected integer, got %s", tok_label(tok));
+    or_jr_num num;
+    if (or_jr_number(d->r, &num) != 0)
+        return OR_DEC_SYNTAX;
+    switch (or_jr_num_int(d->r, &num, lo, hi, out)) {
+    case 0:
+        return 0;
+    case OR_JR_NUM_FRACTION:
+        return path_error(d->error, OPENROUTER_EDECODE, p, "expected integer, got number with a fraction");
+    default:
+        return path_error(d->error, OPENROUTER_EDECODE, p, "integer out of range");
+    }
+}
+
+/* Map entries with the same key: the last value wins, at the position of
+ * the first (what json-c's object did). Finds them through a temporary
+ * hash index, so a hostile map with many keys stays linear. Returns 0 or
+ * ENOMEM. */
+static int dec_map_dedupe(or_dec *d, const openrouter_type_desc *t, or_map_slot *m)
+{
+    size_t n = m->count;
+    if (n < 2)
+        return 0;
+    size_t cap = 4;
+    while (cap < n * 2)
+        cap *= 2;
+    size_t *index = or_calloc(cap, sizeof *index); /* entry number + 1; 0 = empty */
+    if (!index)
+        return dec_nomem(d);
+    char *entries = m->entries;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *e = entries + i * t->entry_size;
+        const unsigned char *k = *(unsigned char **)e;
+        size_t h = 1469598103934665603u;
+        for (const unsigned char *q = k; *q; q++)
+            h = (h ^ *q) * 1099511628211u;
+        size_t slot = h & (cap - 1);
+        for (;;) {
+            if (!index[slot]) {
+                /* a new key: moves down over the dropped duplicates */
+                char *dst = entries + kept * t->entry_size;
+                if (dst != e)
+                    memcpy(dst, e, t->entry_size);
+                index[slot] = ++kept;
+                break;
+            }
+            char *prev = entries + (index[slot] - 1) * t->entry_size;
+            if (strcmp(*(char **)prev, (const char *)k) == 0) {
+                memcpy(prev + t->map_value_offset, e + t->map_value_offset, t->entry_size - t->map_value_offset);
+                break;
+            }
+            slot = (slot + 1) & (cap - 1);
+        }
+    }
+    or_free(index);
+    if (kept < n)
+        memset(entries + kept * t->entry_size, 0, (n - kept) * t->entry_size);
+    m->count = kept;
+    return 0;
+}
+
+/* Decodes the next value of the text into `slot` of type t. */
+static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, char *slot, const or_path *p)
+{
+    or_jr *r = d->r;
+    or_jtok tok = or_jr_peek(r);
+    int rc;
+    if (tok == OR_JT_ERROR)
+        return OR_DEC_SYNTAX;
+    if (tok == OR_JT_NULL) {
+        if (or_jr_literal(r, tok) != 0)
+            return OR_DEC_SYNTAX;
         if (d->strict && !(flags & OPENROUTER_F_NULLABLE))
             return path_error(d->error, OPENROUTER_EDECODE, p, "null not allowed");
         if (has_state(t))
@@ -745,14 +899,13 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, j
         /* A bare object item cannot say null: it stays all-absent. */
         return 0;
     }
-    int rc;
     switch (t->kind) {
     case OPENROUTER_KIND_STRING:
     case OPENROUTER_KIND_DATETIME: {
-        if (!json_object_is_type(v, json_type_string))
-            return dec_type_error(d, p, t, v);
+        if (tok != OR_JT_STRING)
+            return dec_type_error(d, p, t, tok);
         openrouter_string *s = (openrouter_string *)slot;
-        if ((rc = dec_string(d, p, v, &s->value, NULL)) != 0)
+        if ((rc = dec_string(d, p, &s->value, NULL)) != 0)
             return rc;
         if (t->kind == OPENROUTER_KIND_DATETIME && openrouter_datetime_parse(s->value, NULL, NULL) != 0)
             return path_error(d->error, OPENROUTER_EDECODE, p, "invalid date-time (expected RFC 3339)");
@@ -760,58 +913,56 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, j
         return 0;
     }
     case OPENROUTER_KIND_BOOL:
-        if (!json_object_is_type(v, json_type_boolean))
-            return dec_type_error(d, p, t, v);
-        ((openrouter_bool *)slot)->value = json_object_get_boolean(v) ? true : false;
+        if (tok != OR_JT_TRUE && tok != OR_JT_FALSE)
+            return dec_type_error(d, p, t, tok);
+        if (or_jr_literal(r, tok) != 0)
+            return OR_DEC_SYNTAX;
+        ((openrouter_bool *)slot)->value = tok == OR_JT_TRUE;
         ((openrouter_bool *)slot)->state = OPENROUTER_PRESENT;
         return 0;
     case OPENROUTER_KIND_INT32: {
         int64_t x;
-        if ((rc = dec_integer(d, p, v, INT32_MIN, INT32_MAX, &x)) != 0)
+        if ((rc = dec_integer(d, p, tok, INT32_MIN, INT32_MAX, &x)) != 0)
             return rc;
         ((openrouter_int32 *)slot)->value = (int32_t)x;
         ((openrouter_int32 *)slot)->state = OPENROUTER_PRESENT;
         return 0;
     }
     case OPENROUTER_KIND_INT64: {
+        /* -(2^63-1) .. 2^63-1: the range json-c could tell apart (see the
+         * file comment); kept. */
         int64_t x;
-        if ((rc = dec_integer(d, p, v, -INT64_MAX, INT64_MAX, &x)) != 0)
+        if ((rc = dec_integer(d, p, tok, -INT64_MAX, INT64_MAX, &x)) != 0)
             return rc;
         ((openrouter_int64 *)slot)->value = x;
         ((openrouter_int64 *)slot)->state = OPENROUTER_PRESENT;
         return 0;
     }
     case OPENROUTER_KIND_NUMBER: {
+        if (tok != OR_JT_NUMBER)
+            return dec_type_error(d, p, t, tok);
+        or_jr_num num;
         double f;
-        if (json_object_is_type(v, json_type_double)) {
-            f = json_object_get_double(v);
-        } else if (json_object_is_type(v, json_type_int)) {
-            int64_t x = json_object_get_int64(v);
-            if (x == INT64_MAX) {
-                uint64_t u = json_object_get_uint64(v);
-                if (u == UINT64_MAX)
-                    return path_error(d->error, OPENROUTER_EDECODE, p, "number out of range");
-                f = (double)u;
-            } else if (x == INT64_MIN) {
-                return path_error(d->error, OPENROUTER_EDECODE, p, "number out of range");
-            } else {
-                f = (double)x;
-            }
-        } else {
-            return dec_type_error(d, p, t, v);
-        }
-        if (!isfinite(f))
+        if (or_jr_number(r, &num) != 0)
+            return OR_DEC_SYNTAX;
+        switch (or_jr_num_double(r, &num, &f)) {
+        case 0:
+            break;
+        case OR_JR_NUM_NOMEM:
+            return dec_nomem(d);
+        default:
             return path_error(d->error, OPENROUTER_EDECODE, p, "number out of range");
+        }
         ((openrouter_number *)slot)->value = f;
         ((openrouter_number *)slot)->state = OPENROUTER_PRESENT;
         return 0;
     }
     case OPENROUTER_KIND_ENUM: {
-        if (!json_object_is_type(v, json_type_string))
-            return dec_type_error(d, p, t, v);
+        if (tok != OR_JT_STRING)
+            return dec_type_error(d, p, t, tok);
         openrouter_enum_value *e = (openrouter_enum_value *)slot;
         size_t n;
-        if ((rc = dec_string(d, p, v, &e->text, &n)) != 0)
+        if ((rc = dec_string(d, p, &e->text, &n)) != 0)
             return rc;
         e->value = 0; /* unknown to this version: keep the text */
         const openrouter_enum_desc *ed = t->enumeration;
@@ -826,31 +977,38 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, j
         return 0;
     }
     case OPENROUTER_KIND_JSON: {
-        size_t n = 0;
-        const char *text = json_object_to_json_string_length(
-            v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+        size_t start = r->pos;
+        if (or_jr_skip(r) != 0)
+            return OR_DEC_SYNTAX;
+        size_t n = r->pos - start;
+        openrouter_json *j = (openrouter_json *)slot;
+        char *text = arena_alloc(d->arena, n + 1, 1);
         if (!text)
             return dec_nomem(d);
-        openrouter_json *j = (openrouter_json *)slot;
-        if (!(j->value = arena_strndup(d->arena, text, n)))
-            return dec_nomem(d);
+        size_t m = or_jr_compact(r->s + start, n, text);
+        text[m] = '\0';
+        if (d->arena->cur == text + n + 1)
+            d->arena->cur = text + m + 1;
+        j->value = text;
         j->state = OPENROUTER_PRESENT;
         return 0;
     }
     case OPENROUTER_KIND_OBJECT:
-        if (!json_object_is_type(v, json_type_object))
-            return dec_type_error(d, p, t, v);
+        if (tok != OR_JT_OBJECT)
+            return dec_type_error(d, p, t, tok);
         if (!object_is_bare(t)) {
             *(openrouter_presence *)slot = OPENROUTER_PRESENT;
             slot += object_value_offset(t);
         }
-        return dec_object(d, t->object, v, slot, p);
+        or_jr_begin(r);
+        return dec_object(d, t->object, slot, p);
     case OPENROUTER_KIND_ARRAY: {
-        if (!json_object_is_type(v, json_type_array))
-            return dec_type_error(d, p, t, v);
+        if (tok != OR_JT_ARRAY)
+            return dec_type_error(d, p, t, tok);
         or_array_slot *a = (or_array_slot *)slot;
         const openrouter_type_desc *it = t->item;
-        size_t n = json_object_array_length(v);
+        or_jr_begin(r);
+        size_t n = or_jr_count_items(r);
         char *items = NULL;
         if (n) {
             if (n > SIZE_MAX / it->slot_size || !(items = arena_zalloc(d->arena, n * it->slot_size)))
@@ -858,20 +1016,30 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, j
         }
         a->state = OPENROUTER_PRESENT;
         a->items = items;
-        a->count = n;
-        for (size_t i = 0; i < n; i++) {
+        a->count = 0;
+        for (size_t i = 0;; i++) {
+            int more = or_jr_item(r, i);
+            if (more < 0)
+                return OR_DEC_SYNTAX;
+            if (!more)
+                break;
             or_path ip = {p, NULL, i};
-            if ((rc = dec_value(d, it, t->item_flags, json_object_array_get_idx(v, i),
-                                items + i * it->slot_size, &ip)) != 0)
+            if (i >= n) /* only invalid JSON gets here: it fails validation */
+                return path_error(d->error, OPENROUTER_EDECODE, &ip, "more items than the array holds");
+            a->count = i + 1;
+            if ((rc = dec_value(d, it, t->item_flags, items + i * it->slot_size, &ip)) != 0)
                 return rc;
         }
+        if (!a->count)
+            a->items = NULL;
         return 0;
     }
     case OPENROUTER_KIND_MAP: {
-        if (!json_object_is_type(v, json_type_object))
-            return dec_type_error(d, p, t, v);
+        if (tok != OR_JT_OBJECT)
+            return dec_type_error(d, p, t, tok);
         or_map_slot *m = (or_map_slot *)slot;
-        size_t n = (size_t)json_object_object_length(v);
+        or_jr_begin(r);
+        size_t n = or_jr_count_items(r);
         char *entries = NULL;
         if (n) {
             if (n > SIZE_MAX / t->entry_size || !(entries = arena_zalloc(d->arena, n * t->entry_size)))
@@ -880,43 +1048,109 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, j
         m->state = OPENROUTER_PRESENT;
         m->entries = entries;
         m->count = 0;
-        json_object_object_foreach(v, key, val)
-        {
-            char *entry = entries + m->count * t->entry_size;
-            char *kcopy = arena_strndup(d->arena, key, strlen(key));
+        for (size_t i = 0;; i++) {
+            or_jr_str key;
+            int more = or_jr_member(r, i, &key);
+            if (more < 0)
+                return OR_DEC_SYNTAX;
+            if (!more)
+                break;
+            or_path ip = {p, NULL, i};
+            if (i >= n)
+                return path_error(d->error, OPENROUTER_EDECODE, &ip, "more entries than the map holds");
+            char *entry = entries + i * t->entry_size;
+            char *kcopy = arena_alloc(d->arena, key.len + 1, 1);
             if (!kcopy)
                 return dec_nomem(d);
+            size_t kn = key.len;
+            if (key.escaped)
+                kn = or_jr_unescape(r->s + key.start, key.len, kcopy);
+            else
+                memcpy(kcopy, r->s + key.start, kn);
+            kcopy[kn] = '\0';
+            if (memchr(kcopy, '\0', kn))
+                return path_error(d->error, OPENROUTER_EDECODE, &ip, "map key contains a NUL character");
             *(char **)entry = kcopy;
-            m->count++;
+            m->count = i + 1;
             or_path kp = {p, kcopy, 0};
-            if ((rc = dec_value(d, t->item, t->item_flags, val, entry + t->map_value_offset, &kp)) != 0)
+            if ((rc = dec_value(d, t->item, t->item_flags, entry + t->map_value_offset, &kp)) != 0)
                 return rc;
         }
-        return 0;
+        if (!m->count)
+            m->entries = NULL;
+        return dec_map_dedupe(d, t, m);
     }
     }
     return path_error(d->error, OPENROUTER_EDECODE, p, "unsupported kind %d in descriptor", (int)t->kind);
 }
 
-static int dec_object(or_dec *d, const openrouter_object_desc *od, json_object *jo, char *base,
-                      const or_path *p)
+/* The field named by `key` (raw text of length n, no escapes), searching
+ * from *hint; NULL if none. */
+static const openrouter_field_desc *find_field(const openrouter_object_desc *od, const char *key, size_t n,
+                                               size_t *hint)
 {
-    const openrouter_field_desc *f = od->fields;
-    for (size_t i = 0; i < od->n_fields; i++, f++) {
-        if (f->flags & OPENROUTER_F_WRITE_ONLY)
+    size_t count = od->n_fields, i = *hint;
+    for (size_t tried = 0; tried < count; tried++, i = i + 1 == count ? 0 : i + 1) {
+        const char *name = od->fields[i].json_name;
+        if (name[0] != (n ? key[0] : '\0'))
             continue;
-        json_object *v;
-        if (!json_object_object_get_ex(jo, f->json_name, &v)) {
-            if (d->strict && (f->flags & OPENROUTER_F_REQUIRED)) {
+        size_t k = 0;
+        while (k < n && name[k] == key[k])
+            k++;
+        if (k == n && name[n] == '\0') {
+            *hint = i + 1 == count ? 0 : i + 1;
+            return &od->fields[i];
+        }
+    }
+    return NULL;
+}
+
+/* Decodes the members of the object the reader has just entered. */
+static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, const or_path *p)
+{
+    or_jr *r = d->r;
+    size_t hint = 0;
+    char keybuf[128];
+    for (size_t i = 0;; i++) {
+        or_jr_str key;
+        int more = or_jr_member(r, i, &key);
+        if (more < 0)
+            return OR_DEC_SYNTAX;
+        if (!more)
+            break;
+        const char *k = r->s + key.start;
+        size_t kn = key.len;
+        const openrouter_field_desc *f = NULL;
+        if (!key.escaped) {
+            f = find_field(od, k, kn, &hint);
+        } else if (kn <= sizeof keybuf) {
+            /* "\u0068ash" is "hash"; a key that needs more room than
+             * keybuf names no field of a generated model. */
+            kn = or_jr_unescape(k, kn, keybuf);
+            f = find_field(od, keybuf, kn, &hint);
+        }
+        if (!f || (f->flags & OPENROUTER_F_WRITE_ONLY)) {
+            if (or_jr_skip(r) != 0)
+                return OR_DEC_SYNTAX;
+            continue;
+        }
+        char *slot = base + f->offset;
+        if (!has_state(f->type) || *(openrouter_presence *)slot != OPENROUTER_ABSENT)
+            memset(slot, 0, f->type->slot_size); /* a duplicate member: the last one wins */
+        or_path fp = {p, f->json_name, 0};
+        int rc = dec_value(d, f->type, f->flags, slot, &fp);
+        if (rc)
+            return rc;
+    }
+    if (d->strict) {
+        const openrouter_field_desc *f = od->fields;
+        for (size_t i = 0; i < od->n_fields; i++, f++) {
+            if ((f->flags & (OPENROUTER_F_REQUIRED | OPENROUTER_F_WRITE_ONLY)) == OPENROUTER_F_REQUIRED &&
+                slot_state(f->type, base + f->offset) == OPENROUTER_ABSENT) {
                 or_path fp = {p, f->json_name, 0};
                 return path_error(d->error, OPENROUTER_EDECODE, &fp, "required field missing");
             }
-            continue;
         }
-        or_path fp = {p, f->json_name, 0};
-        int rc = dec_value(d, f->type, f->flags, v, base + f->offset, &fp);
-        if (rc)
-            return rc;
     }
     return 0;
 }
@@ -928,11 +1162,22 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
         *out = NULL;
     if (!desc || !out || (!json && len) || desc->size > SIZE_MAX / 4)
         return or_error_set(error, OPENROUTER_EINVAL, "decode: invalid arguments");
+    int max_depth = options ? options->max_depth : 0;
+    or_jr r;
+    or_jr_init(&r, json, len, max_depth);
+    or_jtok tok = or_jr_peek(&r);
+    if (tok == OR_JT_ERROR)
+        return or_jr_error(&r, error);
+    if (tok != OR_JT_OBJECT) {
+        if (or_jr_validate(&r) != 0)
+            return or_jr_error(&r, error);
+        return or_error_set_field(error, OPENROUTER_EDECODE, "", "expected a JSON object for %s, got %s",
+                                  desc->name ? desc->name : "model", tok_label(tok));
+    }
     /* Decoded models are usually about as big as their JSON: the first
      * block is sized from it (within OR_BLOCK_MIN..OR_BLOCK_MAX, and always
-     * big enough for the model itself). It is allocated before parsing so
-     * it sits below json-c's many small chunks rather than next to the top
-     * of the heap, which keeps free() from consolidating them. */
+     * big enough for the model itself); large arrays get blocks of their
+     * own, so the arena ends up close to the model's actual size. */
     size_t cap = len + len / 2;
     if (cap < OR_BLOCK_MIN)
         cap = OR_BLOCK_MIN;
@@ -943,26 +1188,25 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
     or_arena *arena = arena_new(cap);
     if (!arena)
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
-    json_object *root = NULL;
-    int rc = or_json_parse(json, len, options ? options->max_depth : 0, &root, error);
-    if (rc) {
-        arena_free(arena);
-        return rc;
-    }
-    if (!json_object_is_type(root, json_type_object)) {
-        const char *got = json_type_label(root);
-        json_object_put(root);
-        arena_free(arena);
-        return or_error_set_field(error, OPENROUTER_EDECODE, "", "expected a JSON object for %s, got %s",
-                                  desc->name ? desc->name : "model", got);
-    }
     /* The model is the first allocation, right after the header. */
     char *model = arena_zalloc(arena, desc->size);
-    or_dec d = {arena, options ? options->strict_required : 0, error};
-    rc = dec_object(&d, desc, root, model, NULL);
-    json_object_put(root);
+    or_dec d = {arena, &r, options ? options->strict_required : 0, error};
+    or_jr_begin(&r);
+    int rc = dec_object(&d, desc, model, NULL);
+    if (rc == 0 && or_jr_end(&r) != 0)
+        rc = OR_DEC_SYNTAX;
     if (rc) {
         arena_free(arena);
+        if (rc == OR_DEC_SYNTAX)
+            return or_jr_error(&r, error);
+        if (rc == OPENROUTER_EDECODE) {
+            /* Invalid JSON is reported as such, wherever the model went
+             * wrong first. */
+            or_jr check;
+            or_jr_init(&check, json, len, max_depth);
+            if (or_jr_validate(&check) != 0)
+                return or_jr_error(&check, error);
+        }
         return rc;
     }
     *out = model;
@@ -1145,7 +1389,7 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
         openrouter_error scratch = OPENROUTER_ERROR_INIT;
         rc = or_json_parse(s, n, OR_DEFAULT_MAX_DEPTH, &tmp, &scratch);
         if (tmp)
-            json_object_put(tmp);
+            or_json_put_wiped(tmp);
         if (rc) {
             rc = path_error(e->error, rc == OPENROUTER_ENOMEM ? OPENROUTER_ENOMEM : OPENROUTER_EINVAL, p,
                             "invalid JSON value: %s", scratch.message);
@@ -1439,6 +1683,14 @@ int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_bu
             return path_error(error, OPENROUTER_EINVAL, &p, "contains a control character");
         if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
             return path_error(error, OPENROUTER_EINVAL, &p, "must not be \".\" or \"..\"");
+        /* One path segment, sent exactly: no separators (some proxies
+         * decode %2F / %5C back into them) and no "%XX" triplet (already
+         * encoded input would be encoded twice; this covers "%00"). */
+        if (strpbrk(s, "/\\"))
+            return path_error(error, OPENROUTER_EINVAL, &p, "must not contain \"/\" or \"\\\"");
+        for (const char *q = strchr(s, '%'); q; q = strchr(q + 1, '%'))
+            if (isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2]))
+                return path_error(error, OPENROUTER_EINVAL, &p, "must not contain a percent-encoded triplet (%%XX)");
         return or_buf_puts(out, s) == 0 ? OPENROUTER_OK : or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     }
 
@@ -1496,4 +1748,127 @@ int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_bu
     if (param->location == OPENROUTER_PARAM_HEADER && has_control(text, 0))
         return path_error(error, OPENROUTER_EINVAL, &p, "header value contains a control character");
     return or_buf_puts(out, text) == 0 ? OPENROUTER_OK : or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
+}
+
+/* ======================================================================
+ * Building models outside the decoder (pager.c): a new, empty model in
+ * its own arena, and deep copies of slots into a model's arena, so a model
+ * put together from several responses is still freed (and wiped) at once
+ * by openrouter_model_free().
+ * ====================================================================== */
+
+void *or_model_new(const openrouter_object_desc *desc)
+{
+    if (!desc || desc->size > SIZE_MAX / 4)
+        return NULL;
+    size_t cap = OR_ARENA_HDR + OR_ROUND(desc->size) + 256;
+    if (cap < OR_BLOCK_MIN)
+        cap = OR_BLOCK_MIN;
+    or_arena *a = arena_new(cap);
+    if (!a)
+        return NULL;
+    return arena_zalloc(a, desc->size); /* the first allocation: right after the header */
+}
+
+static or_arena *model_arena(void *model)
+{
+    return (or_arena *)((char *)model - OR_ARENA_HDR);
+}
+
+void *or_model_alloc(void *model, size_t n)
+{
+    if (!model || n == 0 || model_arena(model)->magic != OR_ARENA_MAGIC)
+        return NULL;
+    return arena_zalloc(model_arena(model), n);
+}
+
+static int copy_object(or_arena *a, const openrouter_object_desc *od, char *dst, const char *src);
+
+static int copy_text(or_arena *a, char **dst, const char *src)
+{
+    if (!src)
+        return 0;
+    *dst = arena_strndup(a, src, strlen(src));
+    return *dst ? 0 : -1;
+}
+
+/* `dst` holds a byte copy of `src`: replace every pointer in it with a copy
+ * of what it points at, allocated in `a`. */
+static int copy_value(or_arena *a, const openrouter_type_desc *t, char *dst, const char *src)
+{
+    switch (t->kind) {
+    case OPENROUTER_KIND_STRING:
+    case OPENROUTER_KIND_DATETIME:
+        return copy_text(a, &((openrouter_string *)dst)->value, ((const openrouter_string *)src)->value);
+    case OPENROUTER_KIND_JSON:
+        return copy_text(a, &((openrouter_json *)dst)->value, ((const openrouter_json *)src)->value);
+    case OPENROUTER_KIND_ENUM:
+        return copy_text(a, &((openrouter_enum_value *)dst)->text, ((const openrouter_enum_value *)src)->text);
+    case OPENROUTER_KIND_BOOL:
+    case OPENROUTER_KIND_INT32:
+    case OPENROUTER_KIND_INT64:
+    case OPENROUTER_KIND_NUMBER:
+        return 0;
+    case OPENROUTER_KIND_OBJECT: {
+        size_t off = object_is_bare(t) ? 0 : object_value_offset(t);
+        return copy_object(a, t->object, dst + off, src + off);
+    }
+    case OPENROUTER_KIND_ARRAY: {
+        or_array_slot *d = (or_array_slot *)dst;
+        const or_array_slot *s = (const or_array_slot *)src;
+        size_t sz = t->item->slot_size;
+        d->items = NULL;
+        if (!s->items || !s->count) {
+            d->count = 0;
+            return 0;
+        }
+        if (s->count > SIZE_MAX / sz || !(d->items = arena_alloc(a, s->count * sz, OR_ALIGN)))
+            return -1;
+        memcpy(d->items, s->items, s->count * sz);
+        for (size_t i = 0; i < s->count; i++)
+            if (copy_value(a, t->item, (char *)d->items + i * sz, (const char *)s->items + i * sz) != 0)
+                return -1;
+        return 0;
+    }
+    case OPENROUTER_KIND_MAP: {
+        or_map_slot *d = (or_map_slot *)dst;
+        const or_map_slot *s = (const or_map_slot *)src;
+        size_t sz = t->entry_size;
+        d->entries = NULL;
+        if (!s->entries || !s->count) {
+            d->count = 0;
+            return 0;
+        }
+        if (s->count > SIZE_MAX / sz || !(d->entries = arena_alloc(a, s->count * sz, OR_ALIGN)))
+            return -1;
+        memcpy(d->entries, s->entries, s->count * sz);
+        for (size_t i = 0; i < s->count; i++) {
+            char *de = (char *)d->entries + i * sz;
+            const char *se = (const char *)s->entries + i * sz;
+            if (copy_text(a, (char **)de, *(char *const *)se) != 0 ||
+                copy_value(a, t->item, de + t->map_value_offset, se + t->map_value_offset) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    }
+    return -1;
+}
+
+static int copy_object(or_arena *a, const openrouter_object_desc *od, char *dst, const char *src)
+{
+    for (size_t i = 0; i < od->n_fields; i++) {
+        const openrouter_field_desc *f = &od->fields[i];
+        if (copy_value(a, f->type, dst + f->offset, src + f->offset) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int or_model_copy_slot(void *model, const openrouter_type_desc *t, void *dst, const void *src)
+{
+    if (!model || !t || !dst || !src || model_arena(model)->magic != OR_ARENA_MAGIC)
+        return -1;
+    memcpy(dst, src, t->slot_size);
+    return copy_value(model_arena(model), t, dst, src);
 }

@@ -21,6 +21,9 @@ struct openrouter_client {
     uint64_t rng_state;          /* xorshift64* for the real random_unit */
     openrouter_trace_fn trace;
     void *trace_ctx;
+    openrouter_log_fn log;
+    void *log_ctx;
+    openrouter_log_level log_level;
     int global_ref;              /* holds one openrouter_global_init() */
 
     CURL *curl;                  /* one handle, reused: keep-alive, TLS reuse */

@@ -61,6 +61,119 @@ int or_buf_json_string(or_buf *b, const char *s, size_t n);
 /* ---- UTF-8 (codec.c) */
 int or_utf8_valid(const char *s, size_t n);
 
+/* ---- json_reader.c: strict single-pass JSON reader (RFC 8259) over
+ * (text, length); never allocates (except a long number's copy), never
+ * recurses, never reads past the length. or_model_decode() pulls values
+ * from it straight into model structs. See the file comment for the
+ * grammar and the depth rule ([[1]] is 3 deep). */
+
+/* Length of the valid UTF-8 sequence at p (p[0] >= 0x80, `avail` bytes
+ * readable), or 0 if it is invalid: overlong, surrogate, above U+10FFFF
+ * or cut short. */
+size_t or_utf8_seq(const unsigned char *p, size_t avail);
+
+/* Hard cap on max_depth (the reader's skip stack is sized for it). */
+#define OR_JR_MAX_DEPTH 4096
+
+typedef enum or_jtok {
+    OR_JT_ERROR = 0, /* the reader holds the error */
+    OR_JT_OBJECT,
+    OR_JT_ARRAY,
+    OR_JT_STRING,
+    OR_JT_NUMBER,
+    OR_JT_TRUE,
+    OR_JT_FALSE,
+    OR_JT_NULL
+} or_jtok;
+
+/* Error kinds (or_jr.err) */
+#define OR_JR_E_SYNTAX 1    /* "invalid JSON at offset N: why" */
+#define OR_JR_E_TRUNCATED 2 /* "truncated JSON at offset N" (N = length) */
+#define OR_JR_E_DEPTH 3     /* "JSON nested deeper than D levels at offset N" */
+#define OR_JR_E_NUL 4       /* "NUL byte in JSON at offset N" */
+#define OR_JR_E_TRAILING 5  /* "trailing data after JSON at offset N" */
+#define OR_JR_E_EMPTY 6     /* "empty JSON document" */
+
+typedef struct or_jr {
+    const char *s;
+    size_t n;
+    size_t pos;        /* next byte to read */
+    int depth;         /* containers open */
+    int max_depth;     /* 1..OR_JR_MAX_DEPTH */
+    int err;           /* first error: OR_JR_E_*, 0 = none */
+    size_t err_pos;
+    const char *err_why;
+} or_jr;
+
+/* A string's raw contents (between the quotes): s[start .. start+len). */
+typedef struct or_jr_str {
+    size_t start, len;
+    int escaped;       /* contains a backslash escape: or_jr_unescape it */
+} or_jr_str;
+
+/* A number literal, validated. value = mant * 10^exp10 when !inexact. */
+typedef struct or_jr_num {
+    size_t start, len;
+    int neg;
+    int is_int;        /* no fraction, no exponent */
+    int inexact;       /* nonzero digits beyond the first 19 were dropped */
+    uint64_t mant;     /* first (up to) 19 significant digits */
+    int64_t nsig;      /* significant digits in the literal */
+    int64_t exp10;
+} or_jr_num;
+
+/* max_depth <= 0: OR_DEFAULT_MAX_DEPTH; capped at OR_JR_MAX_DEPTH. */
+void or_jr_init(or_jr *r, const char *s, size_t n, int max_depth);
+/* Skips whitespace to the next value and says what it is, checking the
+ * depth limit; consumes nothing. OR_JT_ERROR: at the end of the text
+ * ("empty JSON document" before the first value, else truncated), a byte
+ * that cannot start a value, or too deep. */
+or_jtok or_jr_peek(or_jr *r);
+/* After peeking OR_JT_OBJECT/OR_JT_ARRAY: consumes the bracket. */
+void or_jr_begin(or_jr *r);
+/* Inside an array: 1 if item number `index` (0-based) follows (the comma
+ * before it consumed), 0 after consuming ']', -1 on error. */
+int or_jr_item(or_jr *r, size_t index);
+/* Inside an object: 1 with member number `index`'s key read and ':'
+ * consumed (the value is next), 0 after consuming '}', -1 on error. */
+int or_jr_member(or_jr *r, size_t index, or_jr_str *key);
+/* After peeking OR_JT_STRING / OR_JT_NUMBER / a literal: reads it, 0 or -1. */
+int or_jr_string(or_jr *r, or_jr_str *out);
+int or_jr_number(or_jr *r, or_jr_num *num);
+int or_jr_literal(or_jr *r, or_jtok t);
+/* Skips (and validates) the next value, whatever it is. 0 or -1. */
+int or_jr_skip(or_jr *r);
+/* Just after or_jr_begin(): the number of items (members) of that array
+ * (object), counted by a quick scan that trusts the text; exact when it is
+ * valid JSON, never below what the reader will then accept. */
+size_t or_jr_count_items(const or_jr *r);
+/* After the top-level value: only whitespace may follow. 0 or -1. */
+int or_jr_end(or_jr *r);
+/* A whole document from a fresh reader: one value, then only whitespace. */
+int or_jr_validate(or_jr *r);
+/* Sets `error` (EDECODE, empty field) from the reader's error; returns
+ * OPENROUTER_EDECODE. */
+int or_jr_error(const or_jr *r, openrouter_error *error);
+
+/* Decodes the validated contents of an escaped string into dst (room for
+ * `len` bytes is enough); returns the decoded length. May contain NULs
+ * (from \u0000); not NUL-terminated. */
+size_t or_jr_unescape(const char *src, size_t len, char *dst);
+/* Copies a validated JSON value, dropping whitespace outside strings;
+ * returns the length written (at most len). */
+size_t or_jr_compact(const char *src, size_t len, char *dst);
+
+/* Number conversions. Integers are checked from the literal text, exactly
+ * (no rounding through double, no saturation): 5, 5.0, 5e0 and 0.5e1 are
+ * 5; 0.5 is a fraction. Doubles: correctly rounded (exact fast path, else
+ * strtod on a locale-neutral rewrite of the literal), never infinite;
+ * integer literals keep the old decoder's range, -(2^63-1) .. 2^64-2. */
+#define OR_JR_NUM_RANGE 1
+#define OR_JR_NUM_FRACTION 2
+#define OR_JR_NUM_NOMEM 3
+int or_jr_num_int(const or_jr *r, const or_jr_num *num, int64_t lo, int64_t hi, int64_t *out);
+int or_jr_num_double(const or_jr *r, const or_jr_num *num, double *out);
+
 /* ---- JSON codec over the descriptor tables (codec.c) */
 #define OR_DEFAULT_MAX_DEPTH 64
 
@@ -73,6 +186,9 @@ typedef struct or_decode_options {
  * after it, depth-limited, strings valid UTF-8. */
 int or_json_parse(const char *json, size_t len, int max_depth, json_object **out,
                   openrouter_error *error);
+/* Wipes every string and key of a parsed tree, then json_object_put()s it.
+ * Use for every tree from or_json_parse: json-c frees without wiping. */
+void or_json_put_wiped(json_object *root);
 
 int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                     const or_decode_options *options, void **out, openrouter_error *error);
@@ -80,6 +196,16 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
 /* Validates then appends the model's JSON encoding to `out`. */
 int or_model_encode(const openrouter_object_desc *desc, const void *model, or_buf *out,
                     openrouter_error *error);
+
+/* Building models from pieces (pager.c). or_model_new: a zeroed model of
+ * `desc` in a new arena, released by openrouter_model_free(); NULL on OOM.
+ * or_model_alloc: n zeroed bytes in that model's arena. or_model_copy_slot:
+ * copies the slot `src` of type `t` into `dst` (any memory, slot_size
+ * bytes) with every string, array and map it reaches duplicated into the
+ * model's arena; 0, or -1 on OOM (then `dst` is garbage: drop it). */
+void *or_model_new(const openrouter_object_desc *desc);
+void *or_model_alloc(void *model, size_t n);
+int or_model_copy_slot(void *model, const openrouter_type_desc *t, void *dst, const void *src);
 
 /* Validates one scalar/enum parameter slot (min/max, UTF-8, no CR/LF for
  * headers) and formats it as text into `out` (reset first). Returns
@@ -99,8 +225,16 @@ int or_format_double(double v, char *buf, size_t size);
  * Returns 0, or -1 if invalid. */
 int or_http_date_parse(const char *s, int64_t *unix_s);
 
-/* ---- alloc.c test hook */
+/* ---- alloc.c: the injectable allocator and libcurl's wiping wrappers */
 long openrouter_test_set_alloc_fail(long nth);
+/* Nonzero if `a` is complete and of the right version. */
+int or_allocator_valid(const openrouter_allocator *a);
+/* Makes `a` (NULL: malloc/realloc/free) the allocator in force. Only while
+ * the library is not initialised (see openrouter_set_allocator). */
+void or_alloc_install(const openrouter_allocator *a);
+/* curl_global_init_mem() with wrappers that allocate through the current
+ * allocator and wipe every libcurl block before freeing it. 0 or -1. */
+int or_curl_global_init(void);
 
 
 /* ---- client, transport, retries and calls (client.c, http.c, retry.c,
@@ -169,5 +303,10 @@ void or_error_redact(openrouter_error *error, const char *secret);
 /* Same for a buffer, in place (may reallocate). Returns 0 or -1 on OOM (then
  * occurrences are overwritten with '*' instead). */
 int or_buf_redact(or_buf *b, const char *secret);
+
+/* call.c: formats a message and passes it to the client's log callback when
+ * one is set and `level` >= its log_level, with the API key redacted. Never
+ * pass bodies or secrets in the arguments. */
+void or_log(openrouter_client *client, openrouter_log_level level, const char *fmt, ...) OR_PRINTF(3, 4);
 
 #endif

@@ -273,13 +273,16 @@ static void test_patch_three_states_on_the_wire(void)
 }
 
 /* Reserved characters in a path value are percent-encoded by libcurl and
- * arrive as one path segment that decodes back to the same hash. */
+ * arrive as one path segment that decodes back to the same hash. Values
+ * that cannot be sent as exactly one segment are rejected before sending:
+ * separators ('/', '\\'), "%XX" triplets (would be double-encoded), dot
+ * segments, control characters, more than 256 characters. */
 static void test_hash_is_percent_encoded(void)
 {
     reset();
-    const char *odd = "a/b?c#d%e..f g";
+    const char *odd = "a?b#c%zz..d e";
     char stored[256];
-    CU_ASSERT_EQUAL_FATAL(stub_add_key(&srv, "{\"hash\":\"a/b?c#d%e..f g\",\"name\":\"odd\"}",
+    CU_ASSERT_EQUAL_FATAL(stub_add_key(&srv, "{\"hash\":\"a?b#c%zz..d e\",\"name\":\"odd\"}",
                                        stored, sizeof stored), 0);
     CU_ASSERT_STRING_EQUAL(stored, odd);
     openrouter_client *c = mgmt_client();
@@ -292,19 +295,31 @@ static void test_hash_is_percent_encoded(void)
     CU_ASSERT_STRING_EQUAL(out->data.value.name.value, "odd");
     json_object *root;
     json_object *r = last_request(&root);
-    CU_ASSERT_STRING_EQUAL(jstr(r, "path"), "/api/v1/keys/a%2Fb%3Fc%23d%25e..f%20g");
+    CU_ASSERT_STRING_EQUAL(jstr(r, "path"), "/api/v1/keys/a%3Fb%23c%25zz..d%20e");
     CU_ASSERT_STRING_EQUAL(jstr(r, "query"), "");
     json_object_put(root);
     openrouter_key_response_free(out);
 
-    /* A bare dot segment would be resolved away by URL normalisation. */
-    get.hash = "..";
-    out = NULL;
+    char too_long[258];
+    memset(too_long, 'a', 257);
+    too_long[257] = '\0';
+    const char *bad[] = {"", ".", "..", "a/b", "/", "../x", "a\\b", "a%00b", "a%2Fb", "%41",
+                         "a\r\nb", "a\nb", too_long};
     size_t before = request_count();
-    CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_EINVAL);
-    CU_ASSERT_PTR_NULL(out);
-    CU_ASSERT_STRING_EQUAL(err.field, "hash");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        get.hash = (char *)bad[i];
+        out = NULL;
+        CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_EINVAL);
+        CU_ASSERT_PTR_NULL(out);
+        CU_ASSERT_STRING_EQUAL(err.field, "hash");
+        openrouter_error_clear(&err);
+    }
     CU_ASSERT_EQUAL(request_count(), before);
+    /* Exactly 256 characters is the spec's maxLength: allowed (404 here). */
+    too_long[256] = '\0';
+    get.hash = too_long;
+    CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_EHTTP);
+    CU_ASSERT_EQUAL(err.http_status, 404);
     openrouter_error_clear(&err);
     openrouter_client_free(c);
 }

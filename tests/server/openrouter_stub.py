@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Local stand-in for OpenRouter's API-key management API (tests only).
+"""Local stand-in for OpenRouter's API-key management API, for tests.
+
+Installed as ``openrouter-stub-server`` so users can test their own code
+without a real key or network: see docs/STUB_SERVER.md.
 
 Python 3 standard library only.  Start it with
 
@@ -21,6 +24,8 @@ the connection stays open unless a fault closes it.
 API (base path /api/v1, ``Authorization: Bearer <key>``)
 ---------------------------------------------------------
 GET /key, GET|POST /keys, GET|PATCH|DELETE /keys/{hash}, as the real service.
+GET /credits (management key): {"data": {"total_credits": 150.5, "total_usage":
+the sum of every stored key's usage}}.
 * Missing Authorization header -> 401 "Missing Authentication header";
   unknown key -> 401 "Invalid credentials".
 * The normal key (and any plaintext key returned by POST /keys, while it is
@@ -100,6 +105,8 @@ queued.  Fault keys:
                         before anything is sent.
   "body_override": str | JSON  replace the response body (normal status kept
                         unless "status" is given too).
+  "body_override_b64": str  replace the response body with these raw bytes
+                        (base64), e.g. invalid UTF-8.
   "huge_body_bytes": N  pad the response JSON object with a "padding" string
                         so that the body is about N bytes (still valid JSON).
   "deep_nesting": N     body becomes {"data": [[[...]]]} nested N deep.
@@ -107,10 +114,13 @@ queued.  Fault keys:
                         Content-Length (so the JSON is cut off).
   "close_mid_body": true  send headers with the full Content-Length, then half
                         of the body, then close the socket.
+  "chunked": true       send the (final) body with Transfer-Encoding: chunked
+                        in 16 KiB chunks and no Content-Length, so a client
+                        learns its size only while receiving.
 
 "status"/"html_502"/"close_before_response" replace the operation (it does not
 happen) unless "apply_then" is set.  Body faults (body_override,
-huge_body_bytes, deep_nesting, truncate_body, close_mid_body) and delay_ms
+body_override_b64, huge_body_bytes, deep_nesting, truncate_body, close_mid_body, chunked) and delay_ms
 alone do not prevent the operation; they modify the response that would be
 sent.  They are applied in the order listed above.
 
@@ -126,6 +136,7 @@ i % 3 == 0.
 """
 
 import argparse
+import base64
 import datetime
 import email.utils  # noqa: F401  (kept for HTTP-date helpers / Retry-After)
 import hashlib
@@ -148,6 +159,7 @@ CREATOR_USER_ID = "user_2dHFtVWx2n56w6HkM0000000000"
 PAGE_SIZE = 100
 API_PREFIX = "/api/v1"
 LIMIT_RESETS = ("daily", "weekly", "monthly")
+CREDITS_TOTAL = 150.5
 SEED_BASE_TIME = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
 
 HTML_502 = (
@@ -342,8 +354,21 @@ class StubServer(http.server.ThreadingHTTPServer):
         self.verbose = verbose
         super().__init__(addr, Handler)
 
+    def handle_error(self, request, client_address):
+        # A client that gives up mid-transfer (size limit, timeout) is an
+        # expected event here, not a server error worth a traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
     def get_request(self):
         sock, addr = super().get_request()
+        # Headers and body go out in separate writes: without this, Nagle
+        # plus the client's delayed ACK stall each response by ~40 ms.
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         with self.state.lock:
             self.state.connections_accepted += 1
             conn_id = self.state.connections_accepted
@@ -623,6 +648,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "body_override" in fault:
             bo = fault["body_override"]
             resp.body = (bo if isinstance(bo, str) else json.dumps(bo)).encode("utf-8")
+        if isinstance(fault.get("body_override_b64"), str):
+            resp.body = base64.b64decode(fault["body_override_b64"])
         n = fault.get("huge_body_bytes")
         if _is_number(n) and n > 0:
             try:
@@ -653,7 +680,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
             self._hard_close()
             return
+        if fault.get("chunked"):
+            self._send_chunked(resp)
+            return
         self._send(resp)
+
+    def _send_chunked(self, resp):
+        """Transfer-Encoding: chunked, no Content-Length, 16 KiB chunks."""
+        try:
+            self.send_response(resp.status)
+            for k, v in resp.headers.items():
+                self.send_header(k, str(v))
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(resp.body), 16384):
+                piece = resp.body[i:i + 16384]
+                self.wfile.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
 
     def _authenticate(self):
         """Returns ("management"|"normal", record_or_None) or an error Response."""
@@ -690,6 +736,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             handler = {"GET": self._get_key, "PATCH": self._update_key,
                        "DELETE": self._delete_key}.get(method)
             arg = urllib.parse.unquote(sub[len("/keys/"):])
+        elif sub == "/credits":  # the README's "Adding an endpoint" example
+            allowed, handler, arg = ("GET",), self._get_credits, None
         else:
             return err(404, "Not Found")
         if method not in allowed:
@@ -702,6 +750,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if sub == "/key":
                 return handler(who)
+            if handler == self._get_credits:
+                return handler()
             if handler in (self._list_keys,):
                 return handler(query)
             if handler == self._create_key:
@@ -713,6 +763,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return err(400, str(e))
 
     # -- operations -------------------------------------------------------
+    def _get_credits(self):
+        """GET /credits: CREDITS_TOTAL purchased, usage = sum over all keys."""
+        with self.state.lock:
+            usage = sum(float(r["key"].get("usage") or 0) for r in self.state.keys.values())
+        return Response(200, {"data": {"total_credits": CREDITS_TOTAL, "total_usage": usage}})
+
     def _get_current_key(self, who):
         kind, rec = who
         st = self.state
@@ -927,17 +983,56 @@ def _watchdog(server, state, max_lifetime, idle_timeout, parent_pid):
             return
 
 
+STUB_HELP_EPILOG = """\
+examples:
+  openrouter-stub-server --port 8089 --seed-keys 250 --max-lifetime 0 --idle-timeout 0 &
+  export OPENROUTER_BASE_URL=http://127.0.0.1:8089/api/v1
+  export OPENROUTER_API_KEY=sk-or-v1-mgmt-test
+  openrouter-keys list --all
+
+control API (no auth, JSON):
+  GET|DELETE /_control/requests   requests received (method, path, query, headers, body)
+  POST /_control/reset            {"seed_keys": N}: start over
+  GET|POST|DELETE /_control/keys  read, add (partial key objects) or remove keys
+  GET|POST|DELETE /_control/faults
+  GET /_control/stats, POST /_control/shutdown
+
+fault injection: POST /_control/faults {"faults": [FAULT, ...]}; each API request
+takes the first pending fault whose "match" fits. FAULT keys:
+  match {"method", "path_prefix"}, times N, status N [+ body], headers {...},
+  html_502, close_before_response, apply_then, delay_ms N, body_override,
+  huge_body_bytes N, deep_nesting N, truncate_body, close_mid_body
+  e.g. curl -X POST http://127.0.0.1:8089/_control/faults \\
+         -d '{"status": 429, "headers": {"Retry-After": "1"}, "times": 2}'
+
+More: docs/STUB_SERVER.md (installed under share/doc/openrouter-c/).
+"""
+
+
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--port-file")
-    p.add_argument("--seed-keys", type=int, default=0)
-    p.add_argument("--max-lifetime", type=float, default=600)
-    p.add_argument("--idle-timeout", type=float, default=120)
-    p.add_argument("--management-key", default=DEFAULT_MANAGEMENT_KEY)
-    p.add_argument("--normal-key", default=DEFAULT_NORMAL_KEY)
-    p.add_argument("--verbose", action="store_true")
+    p = argparse.ArgumentParser(
+        description="Local stand-in for OpenRouter's API-key management API, for testing code "
+                    "that uses it without a real key or network. Serves "
+                    "http://HOST:PORT/api/v1 (GET /key, GET|POST /keys, GET|PATCH|DELETE "
+                    "/keys/{hash}) and a control API under /_control.",
+        epilog=STUB_HELP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; keep it on loopback)")
+    p.add_argument("--port", type=int, default=0,
+                   help="port to listen on (default 0: any free port, printed as LISTENING <port>)")
+    p.add_argument("--port-file", metavar="PATH",
+                   help="write the port number to PATH once listening (atomically)")
+    p.add_argument("--seed-keys", type=int, default=0, metavar="N",
+                   help="start with N keys seed-key-0000.. (newest first; every 10th disabled)")
+    p.add_argument("--max-lifetime", type=float, default=600, metavar="SECONDS",
+                   help="stop after this long (default 600; 0: never)")
+    p.add_argument("--idle-timeout", type=float, default=120, metavar="SECONDS",
+                   help="stop after this long without a request (default 120; 0: never)")
+    p.add_argument("--management-key", default=DEFAULT_MANAGEMENT_KEY, metavar="KEY",
+                   help="key accepted for every operation (default %(default)s)")
+    p.add_argument("--normal-key", default=DEFAULT_NORMAL_KEY, metavar="KEY",
+                   help="key accepted for GET /key only (default %(default)s)")
+    p.add_argument("--verbose", action="store_true", help="log requests to stderr")
     args = p.parse_args(argv)
 
     parent_pid = os.getppid()

@@ -3,6 +3,7 @@
 Run: python3 -m unittest discover -s tests/server
 """
 
+import base64
 import http.client
 import json
 import os
@@ -561,6 +562,21 @@ class FaultTest(StubTestCase):
         r = self.api("POST", "/keys", {"name": "n"})
         self.assertEqual((r.status, r.json), (201, {"data": {"x": 1}}))
         self.assertEqual(self.control("GET", "/keys")["count"], 1)
+
+    def test_body_override_b64_sends_raw_bytes(self):
+        self.faults({"body_override_b64": base64.b64encode(b'{"data":"\xff\xfe"}').decode()})
+        r = self.api("GET", "/keys")
+        self.assertEqual((r.status, r.raw), (200, b'{"data":"\xff\xfe"}'))
+
+    def test_chunked(self):
+        self.faults({"huge_body_bytes": 50_000, "chunked": True})
+        r = self.api("GET", "/keys")
+        self.assertEqual(r.status, 200)
+        self.assertNotIn("content-length", r.headers)
+        self.assertEqual(r.headers["transfer-encoding"], "chunked")
+        self.assertEqual(len(r.raw), 50_000)
+        self.assertEqual(r.json["data"], [])
+        self.assertEqual(self.api("GET", "/keys").status, 200)
 
     def test_huge_body(self):
         self.faults({"huge_body_bytes": 3_000_000})

@@ -1235,14 +1235,20 @@ static void test_params(void)
     CU_ASSERT_EQUAL(param_text(&path, &hash, got, sizeof got, NULL), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(got, hash);
     const char *bad_paths[] = {NULL, "", ".", "..", "a\nb", "a\x01", "\xff",
-                               "0123456789012345678901234567890123456789012345678901234567890123456789"};
+                               "0123456789012345678901234567890123456789012345678901234567890123456789",
+                               "a/b", "/", "a\\b", "a%2Fb", "a%00", "%41%42", "a%2f"};
     for (size_t k = 0; k < sizeof bad_paths / sizeof bad_paths[0]; k++) {
         CU_ASSERT_EQUAL(param_text(&path, &bad_paths[k], got, sizeof got, &err), OPENROUTER_EINVAL);
         CU_ASSERT_STRING_EQUAL(err.field, "hash");
         openrouter_error_clear(&err);
     }
-    const char *ok_path = "a/b ...";
-    CU_ASSERT_EQUAL(param_text(&path, &ok_path, got, sizeof got, NULL), OPENROUTER_OK);
+    /* '%' not followed by two hex digits, '?', '#', dots and spaces are fine:
+     * libcurl percent-encodes them into one segment. */
+    const char *ok_paths[] = {"a b ...", "100%", "%zz", "a%2", "?#&=+", "..x"};
+    for (size_t k = 0; k < sizeof ok_paths / sizeof ok_paths[0]; k++) {
+        CU_ASSERT_EQUAL(param_text(&path, &ok_paths[k], got, sizeof got, NULL), OPENROUTER_OK);
+        CU_ASSERT_STRING_EQUAL(got, ok_paths[k]);
+    }
 }
 
 int main(void)

@@ -2,24 +2,29 @@
  *
  * Threading: a client holds one libcurl handle and is NOT safe to use from
  * two threads at once. Use one client per thread (they are cheap), or
- * serialise calls on a shared client yourself. Call openrouter_global_init()
- * once before starting threads. */
+ * serialise calls on a shared client yourself. Different clients may be
+ * created, used and freed concurrently from any threads. What a call returns
+ * belongs to the caller and may move between threads. Callbacks run on the
+ * calling thread. openrouter_global_init()/cleanup() are thread-safe and
+ * reference counted; still call openrouter_global_init() once before
+ * starting threads (see there). */
 #ifndef OPENROUTER_CLIENT_H
 #define OPENROUTER_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "openrouter/alloc.h"
 #include "openrouter/error.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define OPENROUTER_DEFAULT_BASE_URL "https://openrouter.ai/api/v1"
-#define OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS 10000L
-#define OPENROUTER_DEFAULT_TIMEOUT_MS 60000L
-#define OPENROUTER_DEFAULT_MAX_RESPONSE_BYTES ((size_t)16 * 1024 * 1024)
+#define OPENROUTER_DEFAULT_BASE_URL "https://openrouter.ai/api/v1" /* base_url when NULL */
+#define OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS 10000L /* connect_timeout_ms when 0 */
+#define OPENROUTER_DEFAULT_TIMEOUT_MS 60000L /* timeout_ms when 0: a whole request */
+#define OPENROUTER_DEFAULT_MAX_RESPONSE_BYTES ((size_t)16 * 1024 * 1024) /* max_response_bytes when 0 */
 
 /* Retries use exponential backoff with full jitter:
  *   delay(n) = uniform(0, min(max_delay_ms, initial_delay_ms * multiplier^(n-1)))
@@ -34,45 +39,65 @@ extern "C" {
  * 429. Set retry_non_idempotent to also retry those after a 5xx, a timeout
  * or a reset: this can create a key twice. */
 typedef struct openrouter_retry_policy {
-    unsigned int version;
+    unsigned int version;      /* OPENROUTER_RETRY_POLICY_VERSION */
     int max_attempts;          /* total requests, first included; 1 = no retry */
-    long initial_delay_ms;
+    long initial_delay_ms;     /* backoff cap before the first retry */
     long max_delay_ms;         /* cap of one backoff delay */
-    double multiplier;
+    double multiplier;         /* growth of the cap per retry (>= 1) */
     long max_elapsed_ms;       /* no retry starts after this much time */
     long max_retry_after_ms;   /* longest server-requested wait honoured */
     int retry_non_idempotent;  /* opt-in, see above */
 } openrouter_retry_policy;
 
-#define OPENROUTER_RETRY_POLICY_VERSION 1
+#define OPENROUTER_RETRY_POLICY_VERSION 1 /* current version of openrouter_retry_policy */
+/* Defaults: 3 attempts, 500 ms x 2^n capped at 30 s, 60 s in all, Retry-After
+ * honoured up to 60 s, POST not retried after it may have been acted on. */
 #define OPENROUTER_RETRY_POLICY_INIT {OPENROUTER_RETRY_POLICY_VERSION, 3, 500L, 30000L, 2.0, 60000L, 60000L, 0}
 
 /* Injectable time and randomness, so retry timing can be tested exactly.
  * now_ms: a monotonic clock in milliseconds. sleep_ms: waits. random_unit:
  * returns a uniform double in [0, 1). NULL members use the real ones. */
 typedef struct openrouter_clock {
-    int64_t (*now_ms)(void *ctx);
-    void (*sleep_ms)(void *ctx, long ms);
-    double (*random_unit)(void *ctx);
-    void *ctx;
+    int64_t (*now_ms)(void *ctx);         /* monotonic milliseconds */
+    void (*sleep_ms)(void *ctx, long ms); /* waits `ms` milliseconds */
+    double (*random_unit)(void *ctx);     /* uniform in [0, 1) */
+    void *ctx;                            /* passed to the three functions */
 } openrouter_clock;
 
 /* Called before each attempt and after each response, for logging and
  * metrics. `url` never contains credentials; headers are not passed. */
 typedef struct openrouter_trace_event {
-    const char *operation_id;
-    const char *method;
-    const char *url;
+    const char *operation_id; /* the spec's operationId */
+    const char *method;  /* "GET", "POST", ... */
+    const char *url;     /* full URL with query, the API key redacted */
     int attempt;         /* 1-based */
     long http_status;    /* 0 before the response or on transport errors */
     long duration_ms;    /* 0 before the response */
     int result;          /* openrouter_status of this attempt (after only) */
     long delay_ms;       /* wait before the next attempt, -1 if none */
 } openrouter_trace_event;
+/* Receives trace events: `before` is 1 before an attempt is sent, 0 after
+ * its response (or transport failure). `event` is valid during the call. */
 typedef void (*openrouter_trace_fn)(void *ctx, int before, const openrouter_trace_event *event);
 
+/* Severity of a log message. */
+typedef enum openrouter_log_level {
+    OPENROUTER_LOG_DEBUG = 0, /* every attempt and response */
+    OPENROUTER_LOG_INFO = 1,  /* one line per completed call */
+    OPENROUTER_LOG_WARN = 2,  /* retries; calls failing with EINVAL or a 4xx */
+    OPENROUTER_LOG_ERROR = 3  /* calls failing otherwise (transport, 5xx, decode) */
+} openrouter_log_level;
+
+/* Receives one line of text (no trailing newline), valid during the call
+ * only. Messages name the operation, method, URL, status, attempt and
+ * timing; they never contain the API key (redacted), the Authorization
+ * header, or request or response bodies. */
+typedef void (*openrouter_log_fn)(void *ctx, openrouter_log_level level, const char *message);
+
+/* Everything a client is created with; start from
+ * OPENROUTER_CLIENT_OPTIONS_INIT. Copied by openrouter_client_new(). */
 typedef struct openrouter_client_options {
-    unsigned int version;
+    unsigned int version;           /* OPENROUTER_CLIENT_OPTIONS_VERSION */
     const char *api_key;            /* required; copied, wiped on free */
     const char *base_url;           /* NULL: OPENROUTER_DEFAULT_BASE_URL */
     /* App attribution, sent on every request when set. */
@@ -83,7 +108,7 @@ typedef struct openrouter_client_options {
     long connect_timeout_ms;        /* 0: default; must be > 0 otherwise */
     long timeout_ms;                /* whole request; 0: default */
     size_t max_response_bytes;      /* 0: default (16 MiB) */
-    openrouter_retry_policy retry;
+    openrouter_retry_policy retry;  /* all zero: OPENROUTER_RETRY_POLICY_INIT */
     /* Plain http:// is accepted only for loopback hosts unless this is set. */
     int allow_insecure_http;
     /* Nonzero: a response missing a field the spec marks required is a
@@ -91,30 +116,53 @@ typedef struct openrouter_client_options {
     int strict_required_fields;
     const openrouter_clock *clock;  /* NULL: real clock; copied */
     openrouter_trace_fn trace;      /* optional */
-    void *trace_ctx;
+    void *trace_ctx;                /* passed to `trace` */
+    openrouter_log_fn log;          /* optional, see openrouter_log_fn */
+    void *log_ctx;                  /* passed to `log` */
+    openrouter_log_level log_level; /* least severe level passed to `log` */
 } openrouter_client_options;
 
-#define OPENROUTER_CLIENT_OPTIONS_VERSION 1
+#define OPENROUTER_CLIENT_OPTIONS_VERSION 1 /* current version of openrouter_client_options */
+/* Defaults: the public base URL, default timeouts and retry policy, no
+ * hooks, log level INFO. */
 #define OPENROUTER_CLIENT_OPTIONS_INIT                                                     \
     {OPENROUTER_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0,       \
-     OPENROUTER_RETRY_POLICY_INIT, 0, 0, NULL, NULL, NULL}
+     OPENROUTER_RETRY_POLICY_INIT, 0, 0, NULL, NULL, NULL, NULL, NULL, OPENROUTER_LOG_INFO}
 
 /* Per-call overrides; pass NULL for the client's settings. */
 typedef struct openrouter_call_options {
-    unsigned int version;
+    unsigned int version;                 /* OPENROUTER_CALL_OPTIONS_VERSION (1 still accepted) */
     const openrouter_retry_policy *retry; /* NULL: the client's policy */
     long timeout_ms;                      /* 0: the client's */
+    /* Since version 2. When raw_body is non-NULL, a successful call also
+     * stores a copy of the response body exactly as received (NUL-terminated;
+     * "" when there was none) in *raw_body, and its length in *raw_body_len
+     * (if non-NULL), e.g. to pass the API's JSON through unchanged. Release
+     * it with openrouter_buffer_free(), which wipes it: a create's body holds
+     * the new key's secret. On failure *raw_body is NULL. */
+    char **raw_body;
+    size_t *raw_body_len;                 /* optional: length of *raw_body */
 } openrouter_call_options;
 
-#define OPENROUTER_CALL_OPTIONS_VERSION 1
-#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0}
+/* Version 1 (without raw_body) is still accepted. */
+#define OPENROUTER_CALL_OPTIONS_VERSION 2
+/* Defaults: the client's policy and timeout, no raw body. */
+#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL}
 
+/* A client: one API key, one reused connection, its settings. Opaque. */
 typedef struct openrouter_client openrouter_client;
 
-/* Initialises libcurl's global state. Call once at program start, before
- * any thread creates a client; openrouter_client_new() calls it too, which
- * is only safe while the program is single-threaded. Reference counted. */
+/* Initialises libcurl's global state (with the allocator of
+ * openrouter_set_allocator() and wrappers that wipe libcurl's memory, unless
+ * the program initialised libcurl first). Reference counted and thread-safe
+ * (a mutex); every client also holds a reference of its own, so libcurl
+ * stays initialised while any client exists. Call it once at program start
+ * anyway: libcurl's global init must not race with other libcurl users in
+ * the process, which this library cannot lock out. Returns OPENROUTER_OK or
+ * OPENROUTER_ETRANSPORT. */
 int openrouter_global_init(void);
+/* Releases one openrouter_global_init() reference (an unmatched call does
+ * nothing); libcurl is cleaned up when no reference and no client is left. */
 void openrouter_global_cleanup(void);
 
 /* Creates a client. Options are validated and copied; the caller may free
@@ -135,11 +183,15 @@ long openrouter_backoff_delay_ms(const openrouter_retry_policy *policy, int retr
  * `now_unix_s`. Returns milliseconds to wait (>= 0), or -1 if unparseable. */
 long openrouter_parse_retry_after(const char *value, int64_t now_unix_s);
 
-/* Library version. */
+/* Library version: major. */
 #define OPENROUTER_VERSION_MAJOR 0
+/* Library version: minor. */
 #define OPENROUTER_VERSION_MINOR 1
+/* Library version: patch. */
 #define OPENROUTER_VERSION_PATCH 0
+/* Library version as "MAJOR.MINOR.PATCH". */
 #define OPENROUTER_VERSION_STRING "0.1.0"
+/* The version of the library linked in, e.g. "0.1.0". */
 const char *openrouter_version(void);
 
 #ifdef __cplusplus

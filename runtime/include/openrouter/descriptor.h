@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-typedef struct openrouter_error openrouter_error;
+typedef struct openrouter_error openrouter_error; /* see error.h */
 
 /* What a slot holds. A "slot" is a field, an array element or a map value.
  * Scalar and enum slots are the wrapper types of types.h; OBJECT slots are
@@ -55,14 +55,15 @@ typedef enum openrouter_kind {
 #define OPENROUTER_F_SECRET 0x04u     /* never traced; wiped on free */
 #define OPENROUTER_F_READ_ONLY 0x08u  /* never encoded into requests */
 #define OPENROUTER_F_WRITE_ONLY 0x10u /* ignored when decoding */
-#define OPENROUTER_F_DEPRECATED 0x20u
+#define OPENROUTER_F_DEPRECATED 0x20u /* marked deprecated in the spec */
 #define OPENROUTER_F_UTC_ONLY 0x40u   /* date-time must be UTC when sent */
-#define OPENROUTER_F_HAS_MINIMUM 0x80u
-#define OPENROUTER_F_HAS_MAXIMUM 0x100u
+#define OPENROUTER_F_HAS_MINIMUM 0x80u /* `minimum` applies */
+#define OPENROUTER_F_HAS_MAXIMUM 0x100u /* `maximum` applies */
 
+/* The values of one enum, in constant order. */
 typedef struct openrouter_enum_desc {
     const char *name;           /* C type name, for messages */
-    size_t count;
+    size_t count;               /* number of values */
     const char *const *values;  /* values[i] is the text of constant i + 1 */
 } openrouter_enum_desc;
 
@@ -70,7 +71,7 @@ typedef struct openrouter_object_desc openrouter_object_desc;
 
 /* The type of a slot. */
 typedef struct openrouter_type_desc {
-    openrouter_kind kind;
+    openrouter_kind kind;                       /* what the slot holds */
     size_t slot_size;                           /* sizeof the slot */
     const openrouter_object_desc *object;       /* OBJECT */
     const openrouter_enum_desc *enumeration;    /* ENUM */
@@ -80,10 +81,11 @@ typedef struct openrouter_type_desc {
     unsigned item_flags;                        /* ARRAY/MAP: NULLABLE for items */
 } openrouter_type_desc;
 
+/* One field of a model. */
 typedef struct openrouter_field_desc {
-    const char *json_name;
+    const char *json_name;               /* member name in JSON */
     size_t offset;                       /* offsetof(struct, field) */
-    const openrouter_type_desc *type;
+    const openrouter_type_desc *type;    /* the field's slot type */
     unsigned flags;                      /* OPENROUTER_F_* */
     int64_t min_length;                  /* strings/arrays; -1 = none */
     int64_t max_length;                  /* strings/arrays; -1 = none */
@@ -91,17 +93,19 @@ typedef struct openrouter_field_desc {
     double maximum;                      /* numbers, with F_HAS_MAXIMUM */
 } openrouter_field_desc;
 
+/* A model: its C struct and fields, in declaration order. */
 struct openrouter_object_desc {
     const char *name;                    /* C type name, for messages */
     size_t size;                         /* sizeof the struct */
-    size_t n_fields;
-    const openrouter_field_desc *fields;
+    size_t n_fields;                     /* entries in `fields` */
+    const openrouter_field_desc *fields; /* the fields */
 };
 
+/* Where a parameter goes. */
 typedef enum openrouter_param_location {
-    OPENROUTER_PARAM_PATH = 1,
-    OPENROUTER_PARAM_QUERY,
-    OPENROUTER_PARAM_HEADER
+    OPENROUTER_PARAM_PATH = 1, /* a {name} segment of the path */
+    OPENROUTER_PARAM_QUERY,    /* name=value on the query line */
+    OPENROUTER_PARAM_HEADER    /* a request header */
 } openrouter_param_location;
 
 /* A parameter lives in the operation's request struct at `offset`, as a
@@ -109,35 +113,39 @@ typedef enum openrouter_param_location {
  * required and are plain `char *` (not wrapped). */
 typedef struct openrouter_param_desc {
     const char *name;                    /* name on the wire */
-    openrouter_param_location location;
-    size_t offset;
+    openrouter_param_location location;  /* path, query or header */
+    size_t offset;                       /* offsetof(request struct, parameter) */
     const openrouter_type_desc *type;    /* NULL for path params (char *) */
-    unsigned flags;
-    int64_t min_length, max_length;
-    double minimum, maximum;
+    unsigned flags;                      /* OPENROUTER_F_* */
+    int64_t min_length;                  /* strings; -1 = none */
+    int64_t max_length;                  /* strings; -1 = none */
+    double minimum;                      /* numbers, with F_HAS_MINIMUM */
+    double maximum;                      /* numbers, with F_HAS_MAXIMUM */
     const char *also_send_as;            /* header sent again under this name */
 } openrouter_param_desc;
 
+/* A success response an operation documents. */
 typedef struct openrouter_response_desc {
     int status;                          /* e.g. 200, 201, 204 */
     const openrouter_object_desc *body;  /* NULL: no body expected */
 } openrouter_response_desc;
 
+/* One API operation: everything openrouter_call() needs. */
 typedef struct openrouter_operation_desc {
-    const char *operation_id;
+    const char *operation_id;            /* the spec's operationId, for messages */
     const char *method;                  /* "GET", "POST", ... */
     const char *path;                    /* template, e.g. "/keys/{hash}" */
     int idempotent;                      /* retried on ambiguous failures */
     size_t request_size;                 /* sizeof the request struct; 0 = none */
-    size_t n_params;
-    const openrouter_param_desc *params;
+    size_t n_params;                     /* entries in `params` */
+    const openrouter_param_desc *params; /* path, then query, then header parameters */
     const openrouter_object_desc *body;  /* request body model, or NULL */
     size_t body_offset;                  /* offsetof(request, body) */
-    int body_required;
+    int body_required;                   /* nonzero: the body must be sent */
     size_t n_responses;                  /* success responses */
-    const openrouter_response_desc *responses;
+    const openrouter_response_desc *responses; /* the success responses */
     size_t n_error_statuses;             /* documented error statuses */
-    const int *error_statuses;
+    const int *error_statuses;           /* e.g. 400, 401, 429, 500 */
 } openrouter_operation_desc;
 
 /* ---- Generic entry points used by generated wrappers ------------------- */
@@ -159,10 +167,12 @@ int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, co
  * all string memory are wiped before release. */
 void openrouter_model_free(void *model);
 
+/* Wipes and releases a buffer the library returned (encoded JSON, a raw
+ * body). NULL-safe. */
 void openrouter_buffer_free(char *buf);
 
-typedef struct openrouter_client openrouter_client;
-typedef struct openrouter_call_options openrouter_call_options;
+typedef struct openrouter_client openrouter_client;             /* see client.h */
+typedef struct openrouter_call_options openrouter_call_options; /* see client.h */
 
 /* Runs one operation: validates `request` against the table (nothing is sent
  * if it is invalid), builds the URL with percent-encoded path and query

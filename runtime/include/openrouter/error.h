@@ -18,6 +18,7 @@
 extern "C" {
 #endif
 
+/* Result of every call: OPENROUTER_OK or a negative code. */
 typedef enum openrouter_status {
     OPENROUTER_OK = 0,
     OPENROUTER_EINVAL = -1,     /* invalid argument; no request was sent */
@@ -28,9 +29,11 @@ typedef enum openrouter_status {
     OPENROUTER_ENOMEM = -6      /* out of memory */
 } openrouter_status;
 
-#define OPENROUTER_ERROR_MESSAGE_SIZE 256
+#define OPENROUTER_ERROR_MESSAGE_SIZE 256 /* bytes of openrouter_error.message */
 #define OPENROUTER_ERROR_SNIPPET_MAX 512 /* bytes of a non-JSON body kept */
 
+/* What went wrong, filled by any call given one; yours to clear with
+ * openrouter_error_clear(). */
 typedef struct openrouter_error {
     openrouter_status kind;   /* OPENROUTER_OK when nothing failed */
     long http_status;         /* 0 when no response was received */
@@ -41,10 +44,10 @@ typedef struct openrouter_error {
      * NULL when absent. `api_code` is the code as text whether the server
      * sent a number or a string; `api_code_number` is its value when it is
      * numeric, else 0. `api_metadata` is compact JSON. */
-    char *api_code;
-    long api_code_number;
-    char *api_message;
-    char *api_metadata;
+    char *api_code;           /* error.code as text */
+    long api_code_number;     /* error.code when numeric, else 0 */
+    char *api_message;        /* error.message */
+    char *api_metadata;       /* error.metadata as compact JSON */
 
     /* Up to OPENROUTER_ERROR_SNIPPET_MAX bytes of a body that was not a JSON
      * error (an HTML page from a proxy, say), NUL-terminated; else NULL. */
@@ -61,6 +64,7 @@ typedef struct openrouter_error {
     int request_may_have_been_processed;
 } openrouter_error;
 
+/* A cleared error: kind OPENROUTER_OK, no strings, retry_after_ms -1. */
 #define OPENROUTER_ERROR_INIT {OPENROUTER_OK, 0, {0}, 0, 0, 0, 0, 0, -1, 0, 0, {0}, 0}
 
 /* Frees what the error owns and resets it to OPENROUTER_ERROR_INIT. */

@@ -21,12 +21,14 @@
 extern "C" {
 #endif
 
+/* Marks deprecated generated declarations (a compiler warning naming `msg`). */
 #if defined(__GNUC__) || defined(__clang__)
 #define OPENROUTER_DEPRECATED(msg) __attribute__((deprecated(msg)))
 #else
 #define OPENROUTER_DEPRECATED(msg)
 #endif
 
+/* The state of every wrapped value. */
 typedef enum openrouter_presence {
     OPENROUTER_ABSENT = 0,  /* left out of the JSON object */
     OPENROUTER_NULL = 1,    /* JSON null */
@@ -34,11 +36,31 @@ typedef enum openrouter_presence {
 } openrouter_presence;
 
 /* Scalar wrappers. Strings are NUL-terminated UTF-8. */
-typedef struct openrouter_string { openrouter_presence state; char *value; } openrouter_string;
-typedef struct openrouter_bool { openrouter_presence state; bool value; } openrouter_bool;
-typedef struct openrouter_int32 { openrouter_presence state; int32_t value; } openrouter_int32;
-typedef struct openrouter_int64 { openrouter_presence state; int64_t value; } openrouter_int64;
-typedef struct openrouter_number { openrouter_presence state; double value; } openrouter_number;
+/* A string value. */
+typedef struct openrouter_string {
+    openrouter_presence state; /* ABSENT, NULL or PRESENT */
+    char *value;               /* NUL-terminated UTF-8 when PRESENT */
+} openrouter_string;
+/* A boolean value. */
+typedef struct openrouter_bool {
+    openrouter_presence state; /* ABSENT, NULL or PRESENT */
+    bool value;                /* meaningful when PRESENT */
+} openrouter_bool;
+/* A 32-bit integer value. */
+typedef struct openrouter_int32 {
+    openrouter_presence state; /* ABSENT, NULL or PRESENT */
+    int32_t value;             /* meaningful when PRESENT */
+} openrouter_int32;
+/* A 64-bit integer value. */
+typedef struct openrouter_int64 {
+    openrouter_presence state; /* ABSENT, NULL or PRESENT */
+    int64_t value;             /* meaningful when PRESENT */
+} openrouter_int64;
+/* A JSON number. */
+typedef struct openrouter_number {
+    openrouter_presence state; /* ABSENT, NULL or PRESENT */
+    double value;              /* meaningful when PRESENT; finite */
+} openrouter_number;
 
 /* An RFC 3339 date-time kept as the text sent or received, e.g.
  * "2027-12-31T23:59:59Z" or "2025-02-19T20:52:27.363244+00:00". Decoding
@@ -47,27 +69,30 @@ typedef openrouter_string openrouter_datetime;
 
 /* Any JSON value (free-form objects such as error metadata), kept as
  * compact JSON text. */
-typedef struct openrouter_json { openrouter_presence state; char *value; } openrouter_json;
+typedef struct openrouter_json {
+    openrouter_presence state; /* ABSENT, NULL or PRESENT */
+    char *value;               /* compact JSON text when PRESENT */
+} openrouter_json;
 
 /* Layout shared by every generated enum wrapper: `value` is one of the
  * generated constants, 0 meaning a string this library version does not
  * know; `text` always holds the string received. To send a value the enum
  * does not list yet, set value = 0 and text = "new-value". */
 typedef struct openrouter_enum_value {
-    openrouter_presence state;
-    int value;
-    char *text;
+    openrouter_presence state; /* ABSENT, NULL or PRESENT */
+    int value;                 /* a generated constant, 0 = unknown text */
+    char *text;                /* the string on the wire */
 } openrouter_enum_value;
 
 /* Compound literals for setting request fields:
  *   req.body.limit = OPENROUTER_NUMBER(0);
  *   req.body.limit.state = OPENROUTER_NULL;   (send JSON null)          */
 #define OPENROUTER_STRING(v) ((openrouter_string){OPENROUTER_PRESENT, (v)})
-#define OPENROUTER_BOOL(v) ((openrouter_bool){OPENROUTER_PRESENT, (v)})
-#define OPENROUTER_INT32(v) ((openrouter_int32){OPENROUTER_PRESENT, (v)})
-#define OPENROUTER_INT64(v) ((openrouter_int64){OPENROUTER_PRESENT, (v)})
-#define OPENROUTER_NUMBER(v) ((openrouter_number){OPENROUTER_PRESENT, (v)})
-#define OPENROUTER_DATETIME(v) ((openrouter_datetime){OPENROUTER_PRESENT, (v)})
+#define OPENROUTER_BOOL(v) ((openrouter_bool){OPENROUTER_PRESENT, (v)}) /* a present bool */
+#define OPENROUTER_INT32(v) ((openrouter_int32){OPENROUTER_PRESENT, (v)}) /* a present int32 */
+#define OPENROUTER_INT64(v) ((openrouter_int64){OPENROUTER_PRESENT, (v)}) /* a present int64 */
+#define OPENROUTER_NUMBER(v) ((openrouter_number){OPENROUTER_PRESENT, (v)}) /* a present number */
+#define OPENROUTER_DATETIME(v) ((openrouter_datetime){OPENROUTER_PRESENT, (v)}) /* a present date-time */
 
 /* Parses an RFC 3339 date-time ("...Z" or "...+hh:mm", optional fraction).
  * Returns 0 and sets *unix_us (microseconds since the epoch, UTC) and
@@ -75,9 +100,9 @@ typedef struct openrouter_enum_value {
  * Either output may be NULL. */
 int openrouter_datetime_parse(const char *text, int64_t *unix_us, int *utc_offset_minutes);
 
+#define OPENROUTER_DATETIME_BUFSIZE 32 /* room for any openrouter_datetime_format() text */
 /* Writes `unix_us` as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" into buf (at least
  * OPENROUTER_DATETIME_BUFSIZE bytes). Returns 0, or -1 if out of range. */
-#define OPENROUTER_DATETIME_BUFSIZE 32
 int openrouter_datetime_format(int64_t unix_us, char *buf, size_t bufsize);
 
 #ifdef __cplusplus

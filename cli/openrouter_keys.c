@@ -1,0 +1,1053 @@
+/* openrouter-keys: manage OpenRouter API keys from the command line, on top
+ * of openrouter-c. See usage() below and README.md ("Command-line tool").
+ *
+ * Exit codes: 0 success, 1 the API answered with an error (or something
+ * this tool could not understand), 2 usage error (nothing was sent),
+ * 3 transport error (connection, TLS, timeout).
+ *
+ * Secrets: the API key is read from the environment only, never from the
+ * command line, and never printed. The secret of a created key is printed
+ * exactly once, to stdout, with a warning on stderr. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openrouter/openrouter.h>
+#include <openrouter/pagination.h>
+
+#include <json-c/json.h>
+
+#include "json_items.h"
+
+#define PROG "openrouter-keys"
+
+enum { EXIT_OK = 0, EXIT_API = 1, EXIT_USAGE = 2, EXIT_TRANSPORT = 3 };
+
+/* ---- commands and options --------------------------------------------------- */
+
+enum {
+    C_LIST = 1 << 0,
+    C_CREATE = 1 << 1,
+    C_GET = 1 << 2,
+    C_UPDATE = 1 << 3,
+    C_DELETE = 1 << 4,
+    C_CURRENT = 1 << 5,
+    C_ANY = 0x3f
+};
+
+static const struct command {
+    const char *name;
+    unsigned bit;
+    int takes_hash;
+} commands[] = {
+    {"list", C_LIST, 0},     {"create", C_CREATE, 0}, {"get", C_GET, 1},
+    {"update", C_UPDATE, 1}, {"delete", C_DELETE, 1}, {"current", C_CURRENT, 0},
+};
+
+enum opt_id {
+    O_HELP, O_VERSION, O_JSON, O_BASE_URL, O_API_KEY_ENV, O_REFERER, O_TITLE, O_CATEGORIES,
+    O_TIMEOUT, O_RETRIES,
+    O_OFFSET, O_INCLUDE_DISABLED, O_WORKSPACE_ID, O_ALL, O_MAX_PAGES,
+    O_NAME, O_LIMIT, O_LIMIT_RESET, O_INCLUDE_BYOK, O_EXPIRES_AT, O_CREATOR_USER_ID,
+    O_EXTERNAL_USER, O_EXTERNAL_API_KEY_ENV, O_EXTERNAL_API_KEY_STDIN, O_DISABLED,
+    O_COUNT
+};
+
+enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
+
+static const struct option_def {
+    const char *name;
+    int arg;
+    unsigned commands;
+} options_def[O_COUNT] = {
+    [O_HELP] = {"help", ARG_NONE, C_ANY},
+    [O_VERSION] = {"version", ARG_NONE, C_ANY},
+    [O_JSON] = {"json", ARG_NONE, C_ANY},
+    [O_BASE_URL] = {"base-url", ARG_REQUIRED, C_ANY},
+    [O_API_KEY_ENV] = {"api-key-env", ARG_REQUIRED, C_ANY},
+    [O_REFERER] = {"referer", ARG_REQUIRED, C_ANY},
+    [O_TITLE] = {"title", ARG_REQUIRED, C_ANY},
+    [O_CATEGORIES] = {"categories", ARG_REQUIRED, C_ANY},
+    [O_TIMEOUT] = {"timeout", ARG_REQUIRED, C_ANY},
+    [O_RETRIES] = {"retries", ARG_REQUIRED, C_ANY},
+    [O_OFFSET] = {"offset", ARG_REQUIRED, C_LIST},
+    [O_INCLUDE_DISABLED] = {"include-disabled", ARG_OPTIONAL, C_LIST},
+    [O_WORKSPACE_ID] = {"workspace-id", ARG_REQUIRED, C_LIST | C_CREATE},
+    [O_ALL] = {"all", ARG_NONE, C_LIST},
+    [O_MAX_PAGES] = {"max-pages", ARG_REQUIRED, C_LIST},
+    [O_NAME] = {"name", ARG_REQUIRED, C_CREATE | C_UPDATE},
+    [O_LIMIT] = {"limit", ARG_REQUIRED, C_CREATE | C_UPDATE},
+    [O_LIMIT_RESET] = {"limit-reset", ARG_REQUIRED, C_CREATE | C_UPDATE},
+    [O_INCLUDE_BYOK] = {"include-byok-in-limit", ARG_REQUIRED, C_CREATE | C_UPDATE},
+    [O_EXPIRES_AT] = {"expires-at", ARG_REQUIRED, C_CREATE},
+    [O_CREATOR_USER_ID] = {"creator-user-id", ARG_REQUIRED, C_CREATE},
+    [O_EXTERNAL_USER] = {"external-user", ARG_REQUIRED, C_CREATE},
+    [O_EXTERNAL_API_KEY_ENV] = {"external-api-key-env", ARG_REQUIRED, C_CREATE},
+    [O_EXTERNAL_API_KEY_STDIN] = {"external-api-key-stdin", ARG_NONE, C_CREATE},
+    [O_DISABLED] = {"disabled", ARG_REQUIRED, C_UPDATE},
+};
+
+typedef struct cli {
+    const struct command *cmd;
+    const char *hash;
+    const char *opt[O_COUNT]; /* value given, "" for flags; NULL when not given */
+    int json;
+    openrouter_client *client;
+    openrouter_error err;
+    char *external_api_key;   /* read from env or stdin; wiped */
+} cli;
+
+static void usage(FILE *f)
+{
+    fputs("Usage: " PROG " [OPTIONS] COMMAND [ARGS]\n"
+          "\n"
+          "Manage OpenRouter API keys (needs a management key).\n"
+          "\n"
+          "Commands:\n"
+          "  list      [--offset N] [--include-disabled[=true|false]] [--workspace-id ID]\n"
+          "            [--all [--max-pages N]]      one page of up to 100 keys, or every key\n"
+          "  create    --name NAME [--limit USD|none] [--limit-reset daily|weekly|monthly|none]\n"
+          "            [--include-byok-in-limit true|false] [--expires-at RFC3339Z|none]\n"
+          "            [--creator-user-id ID|none] [--workspace-id ID]\n"
+          "            [--external-user ID [--external-api-key-env VAR | --external-api-key-stdin]]\n"
+          "  get       HASH\n"
+          "  update    HASH [--name NAME] [--disabled true|false] [--limit USD|none]\n"
+          "            [--limit-reset daily|weekly|monthly|none] [--include-byok-in-limit true|false]\n"
+          "  delete    HASH\n"
+          "  current   the key this tool authenticates with\n"
+          "\n"
+          "\"none\" sends JSON null: --limit none removes the cap, --limit-reset none stops resets.\n"
+          "A field whose flag is not given is left out of the request (unchanged on update).\n"
+          "\n"
+          "Options:\n"
+          "  --json               print the API's JSON response exactly as received (list --all:\n"
+          "                       {\"data\":[...]} holding every page's items exactly as received)\n"
+          "  --base-url URL       API base URL [env OPENROUTER_BASE_URL, default "
+          OPENROUTER_DEFAULT_BASE_URL "]\n"
+          "  --api-key-env VAR    read the API key from VAR instead of OPENROUTER_API_KEY\n"
+          "  --referer URL        app attribution: HTTP-Referer [env OPENROUTER_HTTP_REFERER]\n"
+          "  --title TITLE        app attribution: X-OpenRouter-Title [env OPENROUTER_APP_TITLE]\n"
+          "  --categories LIST    app attribution: X-OpenRouter-Categories [env OPENROUTER_APP_CATEGORIES]\n"
+          "  --timeout SECONDS    limit for each request (default 60)\n"
+          "  --retries N          retries after a failed attempt (default 2; a create is only\n"
+          "                       retried when the server cannot have acted on it)\n"
+          "  -h, --help           show this help;  --version  show the version\n"
+          "\n"
+          "The API key is never taken from the command line. The secret of a created key is\n"
+          "printed once, to stdout; store it then, it cannot be fetched again.\n"
+          "\n"
+          "Exit status: 0 success, 1 API error, 2 usage error, 3 transport error.\n",
+          f);
+}
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(PROG ": ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry '" PROG " --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* ---- output helpers --------------------------------------------------------------- */
+
+/* Writes `s` with control characters replaced, so a key name or an error
+ * message cannot move the terminal's cursor or change its colours. */
+static void put_clean(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+    }
+}
+
+/* Display width of UTF-8 text (code points; good enough for names). */
+static size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            w++;
+    return w;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d) {
+        fputs(PROG ": out of memory\n", stderr);
+        exit(EXIT_API);
+    }
+    return d;
+}
+
+/* Money and other decimals: at least two decimals, up to six, no trailing
+ * zeros beyond two ("25.00", "0.0025"). */
+static void fmt_number(char *buf, size_t size, double v)
+{
+    snprintf(buf, size, "%.6f", v);
+    char *dot = strchr(buf, '.');
+    if (!dot)
+        return;
+    char *end = buf + strlen(buf) - 1;
+    while (end > dot + 2 && *end == '0')
+        *end-- = '\0';
+}
+
+static const char *str_or(const openrouter_string *s, const char *absent, const char *null)
+{
+    if (s->state == OPENROUTER_PRESENT)
+        return s->value;
+    return s->state == OPENROUTER_NULL ? null : absent;
+}
+
+static const char *num_or(char *buf, size_t size, const openrouter_number *n, const char *null)
+{
+    if (n->state == OPENROUTER_PRESENT) {
+        fmt_number(buf, size, n->value);
+        return buf;
+    }
+    return n->state == OPENROUTER_NULL ? null : "-";
+}
+
+static const char *bool_text(const openrouter_bool *b)
+{
+    if (b->state != OPENROUTER_PRESENT)
+        return "-";
+    return b->value ? "yes" : "no";
+}
+
+static const char *reset_text(const openrouter_limit_reset_value *r)
+{
+    if (r->state == OPENROUTER_PRESENT)
+        return r->text ? r->text : "?";
+    return r->state == OPENROUTER_NULL ? "never" : "-";
+}
+
+static void field(const char *label, const char *value)
+{
+    printf("%-22s ", label);
+    put_clean(stdout, value);
+    putchar('\n');
+}
+
+static void print_key_detail(const openrouter_key *k)
+{
+    char a[64], b[64], c[64], d[64];
+    field("hash", str_or(&k->hash, "-", "-"));
+    field("name", str_or(&k->name, "-", "-"));
+    field("label", str_or(&k->label, "-", "-"));
+    field("disabled", bool_text(&k->disabled));
+    field("limit", num_or(a, sizeof a, &k->limit, "none"));
+    field("limit_remaining", num_or(a, sizeof a, &k->limit_remaining, "none"));
+    field("limit_reset", reset_text(&k->limit_reset));
+    field("include_byok_in_limit", bool_text(&k->include_byok_in_limit));
+    char line[300];
+    snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->usage, "-"),
+             num_or(b, sizeof b, &k->usage_daily, "-"), num_or(c, sizeof c, &k->usage_weekly, "-"),
+             num_or(d, sizeof d, &k->usage_monthly, "-"));
+    field("usage", line);
+    snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->byok_usage, "-"),
+             num_or(b, sizeof b, &k->byok_usage_daily, "-"), num_or(c, sizeof c, &k->byok_usage_weekly, "-"),
+             num_or(d, sizeof d, &k->byok_usage_monthly, "-"));
+    field("byok_usage", line);
+    field("created_at", str_or(&k->created_at, "-", "-"));
+    field("updated_at", str_or(&k->updated_at, "-", "never"));
+    field("expires_at", str_or(&k->expires_at, "never", "never"));
+    field("creator_user_id", str_or(&k->creator_user_id, "-", "none"));
+    field("workspace_id", str_or(&k->workspace_id, "-", "none"));
+    field("external_user", str_or(&k->external_user, "-", "none"));
+}
+
+/* ---- the key table ------------------------------------------------------------------ */
+
+enum { COL_HASH, COL_NAME, COL_LABEL, COL_DISABLED, COL_LIMIT, COL_REMAINING, COL_RESET, COL_USAGE,
+       COL_EXPIRES, N_COLS };
+static const char *const col_titles[N_COLS] = {"HASH", "NAME", "LABEL", "DISABLED", "LIMIT",
+                                               "REMAINING", "RESET", "USAGE", "EXPIRES"};
+
+typedef struct table {
+    char **cells; /* rows * N_COLS */
+    size_t rows, cap;
+} table;
+
+static void table_add(table *t, const openrouter_key *k)
+{
+    if (t->rows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        char **cells = realloc(t->cells, cap * N_COLS * sizeof *cells);
+        if (!cells) {
+            fputs(PROG ": out of memory\n", stderr);
+            exit(EXIT_API);
+        }
+        t->cells = cells;
+        t->cap = cap;
+    }
+    char buf[64];
+    char **row = t->cells + t->rows * N_COLS;
+    row[COL_HASH] = xstrdup(str_or(&k->hash, "-", "-"));
+    row[COL_NAME] = xstrdup(str_or(&k->name, "-", "-"));
+    row[COL_LABEL] = xstrdup(str_or(&k->label, "-", "-"));
+    row[COL_DISABLED] = xstrdup(bool_text(&k->disabled));
+    row[COL_LIMIT] = xstrdup(num_or(buf, sizeof buf, &k->limit, "none"));
+    row[COL_REMAINING] = xstrdup(num_or(buf, sizeof buf, &k->limit_remaining, "none"));
+    row[COL_RESET] = xstrdup(reset_text(&k->limit_reset));
+    row[COL_USAGE] = xstrdup(num_or(buf, sizeof buf, &k->usage, "-"));
+    row[COL_EXPIRES] = xstrdup(str_or(&k->expires_at, "never", "never"));
+    t->rows++;
+}
+
+static void table_print(const table *t)
+{
+    size_t width[N_COLS];
+    for (int c = 0; c < N_COLS; c++)
+        width[c] = strlen(col_titles[c]);
+    for (size_t r = 0; r < t->rows; r++)
+        for (int c = 0; c < N_COLS; c++) {
+            size_t w = text_width(t->cells[r * N_COLS + c]);
+            if (w > width[c])
+                width[c] = w;
+        }
+    for (int c = 0; c < N_COLS; c++)
+        printf("%-*s%s", c == N_COLS - 1 ? 0 : (int)width[c], col_titles[c], c == N_COLS - 1 ? "\n" : "  ");
+    for (size_t r = 0; r < t->rows; r++)
+        for (int c = 0; c < N_COLS; c++) {
+            const char *cell = t->cells[r * N_COLS + c];
+            put_clean(stdout, cell);
+            if (c == N_COLS - 1) {
+                putchar('\n');
+                continue;
+            }
+            for (size_t pad = text_width(cell); pad < width[c] + 2; pad++)
+                putchar(' ');
+        }
+    printf("%zu key%s\n", t->rows, t->rows == 1 ? "" : "s");
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; i < t->rows * N_COLS; i++)
+        free(t->cells[i]);
+    free(t->cells);
+}
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+static int exit_code_for(int rc)
+{
+    switch (rc) {
+    case OPENROUTER_OK: return EXIT_OK;
+    case OPENROUTER_EINVAL: return EXIT_USAGE;
+    case OPENROUTER_ETRANSPORT:
+    case OPENROUTER_ETIMEOUT: return EXIT_TRANSPORT;
+    default: return EXIT_API; /* EHTTP, EDECODE, ENOMEM */
+    }
+}
+
+/* "openrouter-keys: getKey: HTTP 404: Resource not found" and, when there
+ * was no JSON error, the start of whatever the server sent instead. */
+static int report(cli *c, int rc)
+{
+    openrouter_error *e = &c->err;
+    fputs(PROG ": ", stderr);
+    put_clean(stderr, e->message[0] ? e->message : openrouter_status_name(rc));
+    fputc('\n', stderr);
+    if (rc == OPENROUTER_EHTTP && !e->api_message && e->body_snippet) {
+        char snippet[161];
+        snprintf(snippet, sizeof snippet, "%s", e->body_snippet);
+        fputs(PROG ": response body: ", stderr);
+        put_clean(stderr, snippet);
+        fputc('\n', stderr);
+    }
+    if (e->request_may_have_been_processed)
+        fputs(PROG ": the server may still have carried out the request; check with '" PROG
+                   " list' before trying again\n",
+              stderr);
+    openrouter_error_clear(e);
+    return exit_code_for(rc);
+}
+
+/* ---- raw JSON output --------------------------------------------------------------------- */
+
+/* Prints a body exactly as received, plus a newline if it has none. */
+static void print_raw(const char *raw, size_t len)
+{
+    fwrite(raw, 1, len, stdout);
+    if (len == 0 || raw[len - 1] != '\n')
+        putchar('\n');
+}
+
+static void free_raw(char **raw, size_t *len)
+{
+    openrouter_buffer_free(*raw); /* wipes */
+    *raw = NULL;
+    *len = 0;
+}
+
+/* ---- flag values -------------------------------------------------------------------------- */
+
+static int is_none(const char *v) { return strcmp(v, "none") == 0 || strcmp(v, "null") == 0; }
+
+static int parse_bool(const char *flag, const char *v, openrouter_bool *out)
+{
+    if (strcmp(v, "true") == 0)
+        *out = OPENROUTER_BOOL(true);
+    else if (strcmp(v, "false") == 0)
+        *out = OPENROUTER_BOOL(false);
+    else
+        return usage_error("--%s expects true or false, got '%s'", flag, v);
+    return 0;
+}
+
+static int parse_limit(const char *v, openrouter_number *out)
+{
+    if (is_none(v)) {
+        out->state = OPENROUTER_NULL;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (!*v || *end || errno || !isfinite(d))
+        return usage_error("--limit expects a number of US dollars or 'none', got '%s'", v);
+    *out = OPENROUTER_NUMBER(d);
+    return 0;
+}
+
+static int parse_limit_reset(const char *v, openrouter_limit_reset_value *out)
+{
+    memset(out, 0, sizeof *out);
+    if (is_none(v)) {
+        out->state = OPENROUTER_NULL;
+        return 0;
+    }
+    static const openrouter_limit_reset values[] = {OPENROUTER_LIMIT_RESET_DAILY, OPENROUTER_LIMIT_RESET_WEEKLY,
+                                                    OPENROUTER_LIMIT_RESET_MONTHLY};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        if (strcmp(v, openrouter_limit_reset_name(values[i])) == 0) {
+            out->state = OPENROUTER_PRESENT;
+            out->value = values[i];
+            return 0;
+        }
+    return usage_error("--limit-reset expects daily, weekly, monthly or none, got '%s'", v);
+}
+
+static int parse_nonneg(const char *flag, const char *v, long long max, long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || errno || n < 0 || n > max)
+        return usage_error("--%s expects a whole number from 0 to %lld, got '%s'", flag, max, v);
+    *out = n;
+    return 0;
+}
+
+static void string_or_null(const char *v, openrouter_string *out)
+{
+    if (is_none(v))
+        out->state = OPENROUTER_NULL;
+    else
+        *out = OPENROUTER_STRING((char *)v);
+}
+
+/* ---- commands ------------------------------------------------------------------------------ */
+
+static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
+{
+    openrouter_current_key_response *out = NULL;
+    int rc = openrouter_get_current_key_metadata(c->client, NULL, &out, co, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc);
+    if (c->json) {
+        print_raw(*raw, *raw_len);
+    } else {
+        const openrouter_current_key *k = &out->data.value;
+        char a[64], b[64], d[64], e[64];
+        field("label", str_or(&k->label, "-", "-"));
+        field("limit", num_or(a, sizeof a, &k->limit, "none"));
+        field("limit_remaining", num_or(a, sizeof a, &k->limit_remaining, "none"));
+        field("limit_reset", reset_text(&k->limit_reset));
+        field("include_byok_in_limit", bool_text(&k->include_byok_in_limit));
+        char line[300];
+        snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->usage, "-"),
+                 num_or(b, sizeof b, &k->usage_daily, "-"), num_or(d, sizeof d, &k->usage_weekly, "-"),
+                 num_or(e, sizeof e, &k->usage_monthly, "-"));
+        field("usage", line);
+        snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->byok_usage, "-"),
+                 num_or(b, sizeof b, &k->byok_usage_daily, "-"), num_or(d, sizeof d, &k->byok_usage_weekly, "-"),
+                 num_or(e, sizeof e, &k->byok_usage_monthly, "-"));
+        field("byok_usage", line);
+        field("is_free_tier", bool_text(&k->is_free_tier));
+        field("is_management_key", bool_text(&k->is_management_key));
+        field("expires_at", str_or(&k->expires_at, "never", "never"));
+        field("creator_user_id", str_or(&k->creator_user_id, "-", "none"));
+        field("organization_id", str_or(&k->organization_id, "-", "none"));
+        field("workspace_id", str_or(&k->workspace_id, "-", "none"));
+        if (k->allowed_data_regions.state == OPENROUTER_PRESENT) {
+            line[0] = '\0';
+            for (size_t i = 0; i < k->allowed_data_regions.count; i++) {
+                const openrouter_data_region_value *r = &k->allowed_data_regions.items[i];
+                size_t n = strlen(line);
+                snprintf(line + n, sizeof line - n, "%s%s", i ? "," : "",
+                         r->state == OPENROUTER_PRESENT && r->text ? r->text : "null");
+            }
+            field("allowed_data_regions", line);
+        }
+        if (k->free_model_daily_requests.state == OPENROUTER_PRESENT) {
+            const openrouter_free_model_daily_requests *f = &k->free_model_daily_requests.value;
+            snprintf(line, sizeof line, "%lld of %lld left today (%lld used)",
+                     (long long)f->remaining.value, (long long)f->limit.value, (long long)f->used.value);
+            field("free_model_requests", line);
+        }
+    }
+    openrouter_current_key_response_free(out);
+    return EXIT_OK;
+}
+
+static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
+{
+    openrouter_get_key_request req = OPENROUTER_GET_KEY_REQUEST_INIT;
+    req.hash = (char *)c->hash;
+    openrouter_key_response *out = NULL;
+    int rc = openrouter_get_key(c->client, &req, &out, co, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc);
+    if (c->json)
+        print_raw(*raw, *raw_len);
+    else
+        print_key_detail(&out->data.value);
+    openrouter_key_response_free(out);
+    return EXIT_OK;
+}
+
+static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
+{
+    openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
+    req.hash = (char *)c->hash;
+    openrouter_delete_key_response *out = NULL;
+    int rc = openrouter_delete_key(c->client, &req, &out, co, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc);
+    if (c->json) {
+        print_raw(*raw, *raw_len);
+    } else {
+        fputs("deleted ", stdout);
+        put_clean(stdout, c->hash);
+        putchar('\n');
+    }
+    openrouter_delete_key_response_free(out);
+    return EXIT_OK;
+}
+
+static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
+{
+    openrouter_update_key_request req = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
+    req.hash = (char *)c->hash;
+    const char *const *o = c->opt;
+    if (o[O_NAME])
+        req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
+    if (o[O_DISABLED] && parse_bool("disabled", o[O_DISABLED], &req.body.disabled))
+        return EXIT_USAGE;
+    if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
+        return EXIT_USAGE;
+    if (o[O_LIMIT_RESET] && parse_limit_reset(o[O_LIMIT_RESET], &req.body.limit_reset))
+        return EXIT_USAGE;
+    if (o[O_INCLUDE_BYOK] && parse_bool("include-byok-in-limit", o[O_INCLUDE_BYOK], &req.body.include_byok_in_limit))
+        return EXIT_USAGE;
+    if (!o[O_NAME] && !o[O_DISABLED] && !o[O_LIMIT] && !o[O_LIMIT_RESET] && !o[O_INCLUDE_BYOK])
+        return usage_error("update: nothing to change; give at least one of --name, --disabled, --limit, "
+                           "--limit-reset, --include-byok-in-limit");
+    openrouter_key_response *out = NULL;
+    int rc = openrouter_update_key(c->client, &req, &out, co, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc);
+    if (c->json)
+        print_raw(*raw, *raw_len);
+    else
+        print_key_detail(&out->data.value);
+    openrouter_key_response_free(out);
+    return EXIT_OK;
+}
+
+/* Reads the external user's secret from an environment variable or one
+ * line of stdin, never from argv (visible to every user in ps). */
+static int read_external_api_key(cli *c)
+{
+    if (c->opt[O_EXTERNAL_API_KEY_ENV] && c->opt[O_EXTERNAL_API_KEY_STDIN])
+        return usage_error("give only one of --external-api-key-env and --external-api-key-stdin");
+    if (c->opt[O_EXTERNAL_API_KEY_ENV]) {
+        const char *v = getenv(c->opt[O_EXTERNAL_API_KEY_ENV]);
+        if (!v || !*v)
+            return usage_error("--external-api-key-env: variable %s is not set", c->opt[O_EXTERNAL_API_KEY_ENV]);
+        c->external_api_key = xstrdup(v);
+    } else if (c->opt[O_EXTERNAL_API_KEY_STDIN]) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n = getline(&line, &cap, stdin);
+        if (n <= 0) {
+            free(line);
+            return usage_error("--external-api-key-stdin: nothing to read on stdin");
+        }
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        c->external_api_key = line;
+        if (n == 0)
+            return usage_error("--external-api-key-stdin: empty line");
+    }
+    return 0;
+}
+
+static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
+{
+    openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
+    const char *const *o = c->opt;
+    if (!o[O_NAME])
+        return usage_error("create: --name is required");
+    req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
+    if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
+        return EXIT_USAGE;
+    if (o[O_LIMIT_RESET] && parse_limit_reset(o[O_LIMIT_RESET], &req.body.limit_reset))
+        return EXIT_USAGE;
+    if (o[O_INCLUDE_BYOK] && parse_bool("include-byok-in-limit", o[O_INCLUDE_BYOK], &req.body.include_byok_in_limit))
+        return EXIT_USAGE;
+    if (o[O_EXPIRES_AT]) {
+        if (is_none(o[O_EXPIRES_AT]))
+            req.body.expires_at.state = OPENROUTER_NULL;
+        else if (openrouter_datetime_parse(o[O_EXPIRES_AT], NULL, NULL) != 0)
+            return usage_error("--expires-at expects an RFC 3339 time in UTC such as 2027-12-31T23:59:59Z, "
+                               "or 'none'; got '%s'", o[O_EXPIRES_AT]);
+        else
+            req.body.expires_at = OPENROUTER_DATETIME((char *)o[O_EXPIRES_AT]);
+    }
+    if (o[O_CREATOR_USER_ID])
+        string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
+    if (o[O_WORKSPACE_ID])
+        req.body.workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
+    if ((o[O_EXTERNAL_API_KEY_ENV] || o[O_EXTERNAL_API_KEY_STDIN]) && !o[O_EXTERNAL_USER])
+        return usage_error("create: the external user's API key needs --external-user");
+    if (o[O_EXTERNAL_USER]) {
+        if (read_external_api_key(c))
+            return EXIT_USAGE;
+        req.body.external.state = OPENROUTER_PRESENT;
+        req.body.external.value.user = OPENROUTER_STRING((char *)o[O_EXTERNAL_USER]);
+        if (c->external_api_key)
+            req.body.external.value.api_key = OPENROUTER_STRING(c->external_api_key);
+    }
+
+    openrouter_created_key *out = NULL;
+    int rc = openrouter_create_key(c->client, &req, &out, co, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc);
+    /* The one and only time the secret is shown. */
+    if (c->json) {
+        print_raw(*raw, *raw_len);
+    } else {
+        print_key_detail(&out->data.value);
+        printf("%-22s %s\n", "key", out->key.state == OPENROUTER_PRESENT ? out->key.value : "(not returned)");
+    }
+    fflush(stdout);
+    fputs(PROG ": warning: the key's secret (\"key\") is shown only this once and cannot be fetched "
+               "again; store it safely now\n",
+          stderr);
+    openrouter_created_key_free(out);
+    return EXIT_OK;
+}
+
+/* ---- list and list --all ------------------------------------------------------------------ */
+
+static int fill_list_request(cli *c, openrouter_list_keys_request *req)
+{
+    const char *const *o = c->opt;
+    if (o[O_OFFSET]) {
+        long long n;
+        if (parse_nonneg("offset", o[O_OFFSET], INT64_MAX, &n))
+            return EXIT_USAGE;
+        req->offset = OPENROUTER_INT64(n);
+    }
+    if (o[O_INCLUDE_DISABLED]) {
+        if (!*o[O_INCLUDE_DISABLED])
+            req->include_disabled = OPENROUTER_BOOL(true);
+        else if (parse_bool("include-disabled", o[O_INCLUDE_DISABLED], &req->include_disabled))
+            return EXIT_USAGE;
+    }
+    if (o[O_WORKSPACE_ID])
+        req->workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
+    return 0;
+}
+
+/* `list --all --json`: the walk is the library's iterator (order, no
+ * duplicates, recovery from deletions during the walk); the text of each
+ * item is taken byte for byte from the raw body of the page the iterator
+ * took it from. The progress callback runs after each page is fetched and
+ * before its items are yielded, with that page's raw body in *raw. */
+typedef struct raw_item {
+    char *hash;
+    const char *text; /* into the page body */
+    size_t len;
+} raw_item;
+
+typedef struct all_ctx {
+    cli *c;
+    int tty;                 /* progress on stderr */
+    int progress_shown;
+    char **raw;              /* the call options' raw body (--json) */
+    size_t *raw_len;
+    char *page;              /* the current page's body, owned */
+    size_t page_len;
+    raw_item *items;         /* its items */
+    size_t n_items, cap_items;
+    int bad_page;
+} all_ctx;
+
+static void clear_page(all_ctx *a)
+{
+    for (size_t i = 0; i < a->n_items; i++)
+        free(a->items[i].hash);
+    a->n_items = 0;
+    if (a->page) {
+        size_t len = a->page_len;
+        openrouter_buffer_free(a->page);
+        (void)len;
+    }
+    a->page = NULL;
+    a->page_len = 0;
+}
+
+static int collect_item(void *ctx, const char *item, size_t len)
+{
+    all_ctx *a = ctx;
+    json_tokener *tok = json_tokener_new();
+    if (!tok)
+        return -1;
+    json_object *obj = json_tokener_parse_ex(tok, item, (int)len), *hash = NULL;
+    json_tokener_free(tok);
+    char *h = NULL;
+    if (obj && json_object_object_get_ex(obj, "hash", &hash) && json_object_is_type(hash, json_type_string))
+        h = xstrdup(json_object_get_string(hash));
+    json_object_put(obj);
+    if (!h)
+        return 0; /* an item without a hash cannot be matched; the iterator yields it, we report it */
+    if (a->n_items == a->cap_items) {
+        size_t cap = a->cap_items ? a->cap_items * 2 : 128;
+        raw_item *items = realloc(a->items, cap * sizeof *items);
+        if (!items) {
+            free(h);
+            return -1;
+        }
+        a->items = items;
+        a->cap_items = cap;
+    }
+    a->items[a->n_items].hash = h;
+    a->items[a->n_items].text = item;
+    a->items[a->n_items].len = len;
+    a->n_items++;
+    return 0;
+}
+
+static void on_page(void *ctx, size_t pages, size_t items)
+{
+    all_ctx *a = ctx;
+    if (a->raw && *a->raw) {
+        clear_page(a);
+        a->page = *a->raw; /* take it over; the library wipes and frees the next one */
+        a->page_len = *a->raw_len;
+        *a->raw = NULL;
+        *a->raw_len = 0;
+        if (json_data_items(a->page, a->page_len, collect_item, a) != 0)
+            a->bad_page = 1;
+    }
+    if (a->tty) {
+        fprintf(stderr, "\r" PROG ": fetched %zu page%s, %zu key%s", pages, pages == 1 ? "" : "s", items,
+                items == 1 ? "" : "s");
+        fflush(stderr);
+        a->progress_shown = 1;
+    }
+}
+
+/* Writes the raw text of `k` from the current page; 0, or -1 if not found. */
+static int emit_raw_item(all_ctx *a, const openrouter_key *k, size_t index)
+{
+    if (k->hash.state != OPENROUTER_PRESENT)
+        return -1;
+    for (size_t i = 0; i < a->n_items; i++)
+        if (strcmp(a->items[i].hash, k->hash.value) == 0) {
+            if (index)
+                putchar(',');
+            fwrite(a->items[i].text, 1, a->items[i].len, stdout);
+            return 0;
+        }
+    return -1;
+}
+
+static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrouter_call_options *co,
+                        char **raw, size_t *raw_len)
+{
+    all_ctx a;
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.tty = isatty(STDERR_FILENO);
+    if (c->json) {
+        a.raw = raw;
+        a.raw_len = raw_len;
+    }
+    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
+    if (c->opt[O_MAX_PAGES]) {
+        long long n;
+        if (parse_nonneg("max-pages", c->opt[O_MAX_PAGES], 1000000, &n))
+            return EXIT_USAGE;
+        po.max_pages = (size_t)n;
+    }
+    po.progress = on_page;
+    po.progress_ctx = &a;
+    po.call = co;
+
+    openrouter_list_keys_iter *it = NULL;
+    int rc = openrouter_list_keys_iter_new(&it, c->client, req, &po, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc);
+    table t = {NULL, 0, 0};
+    const openrouter_key *k = NULL;
+    size_t n = 0;
+    int missing = 0;
+    if (c->json)
+        fputs("{\"data\":[", stdout);
+    while ((rc = openrouter_list_keys_iter_next(it, &k, &c->err)) == 1) {
+        if (!c->json)
+            table_add(&t, k);
+        else if (emit_raw_item(&a, k, n) != 0)
+            missing++;
+        else
+            n++;
+    }
+    openrouter_list_keys_iter_free(it);
+    clear_page(&a);
+    free(a.items);
+    if (*raw)
+        free_raw(raw, raw_len);
+    if (a.progress_shown)
+        fputc('\n', stderr);
+    if (c->json)
+        fputs("]}\n", stdout); /* valid JSON even when the walk failed; the exit code says so */
+    if (rc < 0) {
+        table_free(&t);
+        return report(c, rc);
+    }
+    if (!c->json)
+        table_print(&t);
+    table_free(&t);
+    if (missing || a.bad_page) {
+        fprintf(stderr, PROG ": %d key%s could not be matched to the raw page text and %s left out\n", missing,
+                missing == 1 ? "" : "s", missing == 1 ? "was" : "were");
+        return EXIT_API;
+    }
+    return EXIT_OK;
+}
+
+
+static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
+{
+    openrouter_list_keys_request req = OPENROUTER_LIST_KEYS_REQUEST_INIT;
+    if (fill_list_request(c, &req))
+        return EXIT_USAGE;
+    if (c->opt[O_MAX_PAGES] && !c->opt[O_ALL])
+        return usage_error("list: --max-pages needs --all");
+    if (c->opt[O_ALL])
+        return cmd_list_all(c, &req, co, raw, raw_len);
+    openrouter_key_list *out = NULL;
+    int rc = openrouter_list_keys(c->client, &req, &out, co, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc);
+    if (c->json) {
+        print_raw(*raw, *raw_len);
+    } else {
+        table t = {NULL, 0, 0};
+        for (size_t i = 0; i < out->data.count; i++)
+            table_add(&t, &out->data.items[i]);
+        table_print(&t);
+        table_free(&t);
+    }
+    openrouter_key_list_free(out);
+    return EXIT_OK;
+}
+
+/* ---- main ----------------------------------------------------------------------------------- */
+
+static int parse_args(cli *c, int argc, char **argv)
+{
+    const char *positional[3];
+    int n_pos = 0, options_done = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && strcmp(arg, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (!options_done && strcmp(arg, "-h") == 0)
+            arg = "--help";
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {
+            if (n_pos == 3)
+                return usage_error("unexpected argument '%s'", arg);
+            positional[n_pos++] = arg;
+            continue;
+        }
+        if (arg[1] != '-')
+            return usage_error("unknown option '%s'", arg);
+        const char *name = arg + 2, *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        if (name_len == 7 && strncmp(name, "api-key", 7) == 0)
+            return usage_error("the API key is read from the environment only (OPENROUTER_API_KEY, or "
+                               "the variable named by --api-key-env)");
+        int id = -1;
+        for (int k = 0; k < O_COUNT; k++)
+            if (strlen(options_def[k].name) == name_len && strncmp(options_def[k].name, name, name_len) == 0)
+                id = k;
+        if (id < 0)
+            return usage_error("unknown option '--%.*s'", (int)name_len, name);
+        const char *value = "";
+        if (options_def[id].arg == ARG_NONE && eq)
+            return usage_error("option '--%s' takes no value", options_def[id].name);
+        if (eq) {
+            value = eq + 1;
+        } else if (options_def[id].arg == ARG_REQUIRED) {
+            if (i + 1 >= argc)
+                return usage_error("option '--%s' needs a value", options_def[id].name);
+            value = argv[++i];
+        }
+        if (c->opt[id])
+            return usage_error("option '--%s' given twice", options_def[id].name);
+        c->opt[id] = value;
+    }
+    if (c->opt[O_HELP] || c->opt[O_VERSION])
+        return 0;
+    if (n_pos == 0)
+        return usage_error("missing command (list, create, get, update, delete, current)");
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (strcmp(commands[k].name, positional[0]) == 0)
+            c->cmd = &commands[k];
+    if (!c->cmd)
+        return usage_error("unknown command '%s'", positional[0]);
+    if (c->cmd->takes_hash) {
+        if (n_pos < 2)
+            return usage_error("%s: missing the key's HASH", c->cmd->name);
+        c->hash = positional[1];
+        if (n_pos > 2)
+            return usage_error("%s: unexpected argument '%s'", c->cmd->name, positional[2]);
+    } else if (n_pos > 1) {
+        return usage_error("%s: unexpected argument '%s'", c->cmd->name, positional[1]);
+    }
+    for (int k = 0; k < O_COUNT; k++)
+        if (c->opt[k] && !(options_def[k].commands & c->cmd->bit))
+            return usage_error("option '--%s' does not apply to '%s'", options_def[k].name, c->cmd->name);
+    c->json = c->opt[O_JSON] != NULL;
+    return 0;
+}
+
+static const char *opt_or_env(const cli *c, int id, const char *env)
+{
+    if (c->opt[id])
+        return c->opt[id];
+    const char *v = getenv(env);
+    return v && *v ? v : NULL;
+}
+
+static int make_client(cli *c)
+{
+    const char *key_env = c->opt[O_API_KEY_ENV] ? c->opt[O_API_KEY_ENV] : "OPENROUTER_API_KEY";
+    const char *api_key = getenv(key_env);
+    if (!api_key || !*api_key)
+        return usage_error("set %s to an OpenRouter management key", key_env);
+
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    o.api_key = api_key;
+    o.base_url = opt_or_env(c, O_BASE_URL, "OPENROUTER_BASE_URL");
+    o.http_referer = opt_or_env(c, O_REFERER, "OPENROUTER_HTTP_REFERER");
+    o.app_title = opt_or_env(c, O_TITLE, "OPENROUTER_APP_TITLE");
+    o.app_categories = opt_or_env(c, O_CATEGORIES, "OPENROUTER_APP_CATEGORIES");
+    o.user_agent = PROG "/" OPENROUTER_VERSION_STRING;
+    if (c->opt[O_TIMEOUT]) {
+        char *end = NULL;
+        errno = 0;
+        double s = strtod(c->opt[O_TIMEOUT], &end);
+        if (!*c->opt[O_TIMEOUT] || *end || errno || !(s > 0) || s > 86400)
+            return usage_error("--timeout expects seconds (> 0), got '%s'", c->opt[O_TIMEOUT]);
+        o.timeout_ms = (long)ceil(s * 1000);
+        o.connect_timeout_ms = o.timeout_ms < OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS
+                                   ? o.timeout_ms : OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS;
+    }
+    if (c->opt[O_RETRIES]) {
+        long long n;
+        if (parse_nonneg("retries", c->opt[O_RETRIES], 10, &n))
+            return EXIT_USAGE;
+        o.retry.max_attempts = (int)n + 1;
+    }
+    int rc = openrouter_client_new(&c->client, &o, &c->err);
+    if (rc != OPENROUTER_OK)
+        return report(c, rc); /* a bad base URL or option: EINVAL, exit 2 */
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    memset(&c, 0, sizeof c);
+    openrouter_error init = OPENROUTER_ERROR_INIT;
+    c.err = init;
+    int status = parse_args(&c, argc, argv);
+    if (status)
+        return status;
+    if (c.opt[O_HELP]) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (c.opt[O_VERSION]) {
+        printf(PROG " %s (openrouter-c %s)\n", OPENROUTER_VERSION_STRING, openrouter_version());
+        return EXIT_OK;
+    }
+    if (openrouter_global_init() != OPENROUTER_OK) {
+        fputs(PROG ": could not initialise libcurl\n", stderr);
+        return EXIT_TRANSPORT;
+    }
+    status = make_client(&c);
+    if (status == 0) {
+        char *raw = NULL;
+        size_t raw_len = 0;
+        openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+        if (c.json) {
+            co.raw_body = &raw;
+            co.raw_body_len = &raw_len;
+        }
+        switch (c.cmd->bit) {
+        case C_LIST: status = cmd_list(&c, &co, &raw, &raw_len); break;
+        case C_CREATE: status = cmd_create(&c, &co, &raw, &raw_len); break;
+        case C_GET: status = cmd_get(&c, &co, &raw, &raw_len); break;
+        case C_UPDATE: status = cmd_update(&c, &co, &raw, &raw_len); break;
+        case C_DELETE: status = cmd_delete(&c, &co, &raw, &raw_len); break;
+        default: status = cmd_current(&c, &co, &raw, &raw_len); break;
+        }
+        if (raw)
+            free_raw(&raw, &raw_len);
+    }
+    openrouter_client_free(c.client);
+    openrouter_error_clear(&c.err);
+    if (c.external_api_key) {
+        size_t n = strlen(c.external_api_key);
+        volatile char *p = c.external_api_key;
+        while (n--)
+            *p++ = 0;
+        free(c.external_api_key);
+    }
+    openrouter_global_cleanup();
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs(PROG ": error writing to stdout\n", stderr);
+        return status ? status : EXIT_API;
+    }
+    return status;
+}

@@ -1,0 +1,4 @@
+/* libFuzzer target: openrouter_key_response_decode / _encode round trip (fuzz_model.h). */
+#include "fuzz_model.h"
+
+FUZZ_MODEL(openrouter_key_response)

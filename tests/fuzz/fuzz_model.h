@@ -1,0 +1,63 @@
+/* libFuzzer harness shared by the response-model targets (fuzz_<model>.c).
+ *
+ * For one generated response model M:
+ *   decode(input) -> on success encode -> decode the encoding -> the two
+ *   models must be equal, and encoding the second must give the same bytes.
+ * Every model and buffer is freed; ASan/UBSan and LeakSanitizer do the rest.
+ * A decode or encode that fails must leave *out NULL and set an error
+ * message, and must not crash. */
+#ifndef OPENROUTER_FUZZ_MODEL_H
+#define OPENROUTER_FUZZ_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openrouter/openrouter.h>
+
+#define FUZZ_CHECK(cond)    \
+    do {                    \
+        if (!(cond))        \
+            abort();        \
+    } while (0)
+
+#define FUZZ_MODEL(M)                                                                           \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                               \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                \
+    {                                                                                           \
+        openrouter_error err = OPENROUTER_ERROR_INIT;                                           \
+        M *first = NULL;                                                                        \
+        int rc = M##_decode((const char *)data, size, &first, &err);                            \
+        if (rc != OPENROUTER_OK) {                                                              \
+            FUZZ_CHECK(first == NULL && err.kind == rc && err.message[0] != '\0');              \
+            openrouter_error_clear(&err);                                                       \
+            return 0;                                                                           \
+        }                                                                                       \
+        FUZZ_CHECK(first != NULL);                                                              \
+        char *json = NULL;                                                                      \
+        size_t len = 0;                                                                         \
+        rc = M##_encode(first, &json, &len, &err);                                              \
+        if (rc == OPENROUTER_OK) {                                                              \
+            /* What we encode we must read back as the same model. */                          \
+            FUZZ_CHECK(json != NULL && strlen(json) == len);                                    \
+            M *second = NULL;                                                                   \
+            FUZZ_CHECK(M##_decode(json, len, &second, &err) == OPENROUTER_OK);                  \
+            FUZZ_CHECK(M##_equal(first, second));                                               \
+            char *again = NULL;                                                                 \
+            size_t again_len = 0;                                                               \
+            FUZZ_CHECK(M##_encode(second, &again, &again_len, &err) == OPENROUTER_OK);          \
+            FUZZ_CHECK(again_len == len && memcmp(again, json, len) == 0);                      \
+            openrouter_buffer_free(again);                                                      \
+            M##_free(second);                                                                   \
+        } else {                                                                                \
+            /* A decoded response may break request-side constraints; fine. */                 \
+            FUZZ_CHECK(json == NULL && err.message[0] != '\0');                                 \
+        }                                                                                       \
+        openrouter_buffer_free(json);                                                           \
+        M##_free(first);                                                                        \
+        openrouter_error_clear(&err);                                                           \
+        return 0;                                                                               \
+    }
+
+#endif

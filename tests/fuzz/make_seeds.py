@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Writes the libFuzzer seed corpora in tests/fuzz/corpus/<target>/ from the
+upstream OpenAPI description's examples (the files are committed; rerun after
+the reference changes):
+
+    python3 tests/fuzz/make_seeds.py [--spec PATH] [--out tests/fuzz/corpus]
+
+- every success response example -> the target of that operation's model;
+- a second seed per success response built from the schema's property-level
+  examples (every field present, nested objects and arrays included);
+- every error response example -> fuzz_error_body, plus non-JSON bodies seen
+  in the wild (an HTML 502 page, a string error code);
+- every date-time example in the document, the live service's form, HTTP
+  dates in the three formats and Retry-After values -> fuzz_datetime.
+Seed file names are content hashes, so reruns are idempotent.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_SPEC = os.path.join(HERE, "..", "..", "..", "shared", "reference",
+                            "openrouter-keys.upstream-2026-08-22.yaml")
+
+# operationId -> fuzz target of its success body
+TARGETS = {
+    "getCurrentKey": "fuzz_current_key_response",
+    "list": "fuzz_key_list",
+    "createKeys": "fuzz_created_key",
+    "getKey": "fuzz_key_response",
+    "updateKeys": "fuzz_key_response",
+    "deleteKeys": "fuzz_delete_key_response",
+}
+
+
+def from_schema(schema):
+    """A value built from property-level examples (None when none apply)."""
+    if not isinstance(schema, dict):
+        return None
+    if "example" in schema:
+        return schema["example"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key, []):
+            v = from_schema(sub)
+            if v is not None:
+                return v
+    t = schema.get("type")
+    types = t if isinstance(t, list) else [t]
+    if "object" in types or "properties" in schema:
+        out = {}
+        for name, sub in (schema.get("properties") or {}).items():
+            v = from_schema(sub)
+            if v is not None or "null" in (sub.get("type") or []):
+                out[name] = v
+        return out
+    if "array" in types:
+        v = from_schema(schema.get("items"))
+        return [] if v is None else [v, v]
+    if "enum" in schema:
+        return schema["enum"][0]
+    return None
+
+
+def date_times(node, found):
+    if isinstance(node, dict):
+        if node.get("format") == "date-time" and isinstance(node.get("example"), str):
+            found.add(node["example"])
+        for v in node.values():
+            date_times(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            date_times(v, found)
+    elif isinstance(node, str) and len(node) >= 20 and node[4:5] == "-" and node[10:11] == "T":
+        found.add(node)
+
+
+def write(out_dir, target, data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    d = os.path.join(out_dir, target)
+    os.makedirs(d, exist_ok=True)
+    name = hashlib.sha256(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spec", default=DEFAULT_SPEC)
+    ap.add_argument("--out", default=os.path.join(HERE, "corpus"))
+    args = ap.parse_args()
+    with open(args.spec, encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    counts = {}
+
+    def add(target, data):
+        write(args.out, target, data)
+        counts[target] = counts.get(target, 0) + 1
+
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            for status, resp in op["responses"].items():
+                media = (resp.get("content") or {}).get("application/json") or {}
+                examples = []
+                if "example" in media:
+                    examples.append(media["example"])
+                for ex in (media.get("examples") or {}).values():
+                    if isinstance(ex, dict) and "value" in ex:
+                        examples.append(ex["value"])
+                built = from_schema(media.get("schema"))
+                if built:
+                    examples.append(built)
+                target = TARGETS[op["operationId"]] if str(status).startswith("2") else "fuzz_error_body"
+                for ex in examples:
+                    add(target, json.dumps(ex, indent=2))
+                    add(target, json.dumps(ex, separators=(",", ":")))
+
+    # error bodies seen in the wild
+    add("fuzz_error_body", '{"error":{"code":"429","message":"Rate limit exceeded","metadata":null},'
+                           '"openrouter_metadata":null,"user_id":null}')
+    add("fuzz_error_body", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                           "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
+    add("fuzz_error_body", "error code: 524")
+
+    found = set()
+    date_times(spec, found)
+    found |= {"2025-02-19T20:52:27.363244+00:00", "2027-12-31T23:59:59Z", "1970-01-01T00:00:00.000Z",
+              "2026-08-22T12:00:00-07:30", "9999-12-31T23:59:59.999999Z", "2024-02-29T00:00:00z",
+              "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
+              "Sun Nov  6 08:49:37 1994", "120", "0", "1.5", "3600"}
+    for s in sorted(found):
+        add("fuzz_datetime", s)
+    for target, n in sorted(counts.items()):
+        print("%-28s %d seeds" % (target, n))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""Every construct the generator rejects, with its exact message and JSON
+pointer, and the fixture spec's model (tests/fixtures/kitchen-sink.yaml).
+
+Run from the repository root:
+    python3 -m unittest discover -s tests/generator
+"""
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURE = os.path.join(REPO, "tests", "fixtures", "kitchen-sink.yaml")
+RUNTIME_INCLUDE = os.path.join(REPO, "runtime", "include")
+sys.path.insert(0, os.path.join(REPO, "generator"))
+import generate  # noqa: E402
+from orgen import load, model  # noqa: E402
+from orgen.errors import GeneratorError  # noqa: E402
+
+R200 = "#/paths/~1t/get/responses/200/content/application~1json/schema"
+PROPS = R200 + "/properties"
+
+
+def doc():
+    """A minimal valid document; each case below breaks one thing."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/t": {"get": {
+            "operationId": "getT",
+            "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {
+                    "a": {"type": "string"}}}}}}},
+        }}},
+        "components": {"schemas": {
+            "Obj": {"type": "object", "properties": {"x": {"type": "integer"}}},
+        }},
+    }
+
+
+def get(d):
+    return d["paths"]["/t"]["get"]
+
+
+def props(d):
+    return get(d)["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+
+
+def prop(schema):
+    def mutate(d):
+        props(d)["p"] = schema
+    return mutate
+
+
+# (name, mutation, expected message, expected pointer)
+CASES = [
+    ("openapi 2", lambda d: d.update(openapi="2.0"), "unsupported OpenAPI version '2.0'",
+     "#/openapi"),
+    ("one of", prop({"oneOf": [{"type": "string"}, {"type": "integer"}]}), "unsupported oneOf",
+     PROPS + "/p/oneOf"),
+    ("any of", prop({"anyOf": [{"type": "string"}]}), "unsupported anyOf", PROPS + "/p/anyOf"),
+    ("one of with discriminator",
+     prop({"oneOf": [{"$ref": "#/components/schemas/Obj"}],
+           "discriminator": {"propertyName": "kind"}}),
+     "unsupported oneOf with discriminator 'kind' (polymorphic schema)", PROPS + "/p/oneOf"),
+    ("discriminator alone", prop({"type": "object", "discriminator": {"propertyName": "k"},
+                                  "properties": {"k": {"type": "string"}}}),
+     "unsupported discriminator", PROPS + "/p/discriminator"),
+    ("not", prop({"not": {"type": "string"}}), "unsupported not", PROPS + "/p/not"),
+    ("if", prop({"if": {"type": "string"}, "then": {}}), "unsupported if", PROPS + "/p/if"),
+    ("pattern properties", prop({"type": "object", "patternProperties": {"^x": {}}}),
+     "unsupported patternProperties", PROPS + "/p/patternProperties"),
+    ("dependent schemas", prop({"type": "object", "dependentSchemas": {}}),
+     "unsupported dependentSchemas", PROPS + "/p/dependentSchemas"),
+    ("prefix items", prop({"type": "array", "prefixItems": [{"type": "string"}]}),
+     "unsupported prefixItems", PROPS + "/p/prefixItems"),
+    ("dynamic ref", prop({"$dynamicRef": "#node"}), "unsupported $dynamicRef",
+     PROPS + "/p/$dynamicRef"),
+    ("type union", prop({"type": ["string", "integer", "null"]}),
+     "unsupported type union string|integer|null", PROPS + "/p/type"),
+    ("null only", prop({"type": "null"}), "unsupported null-only type", PROPS + "/p/type"),
+    ("null only list", prop({"type": ["null"]}), "unsupported null-only type",
+     PROPS + "/p/type"),
+    ("schema false", prop(False), "unsupported schema 'false'", PROPS + "/p"),
+    ("keyword next to ref", prop({"$ref": "#/components/schemas/Obj", "minLength": 1}),
+     "unsupported keyword 'minLength' next to $ref", PROPS + "/p/minLength"),
+    ("external ref", prop({"$ref": "other.yaml#/X"}), "unsupported non-local $ref 'other.yaml#/X'",
+     PROPS + "/p/$ref"),
+    ("exclusive minimum", prop({"type": "number", "exclusiveMinimum": 0}),
+     "unsupported exclusiveMinimum", PROPS + "/p/exclusiveMinimum"),
+    ("integer enum", prop({"type": "string", "enum": ["a", 1]}),
+     "unsupported enum with non-string values", PROPS + "/p/enum"),
+    ("array of arrays", prop({"type": "array", "items": {"type": "array"}}),
+     "unsupported array of arrays", PROPS + "/p/items"),
+    ("nullable object items",
+     prop({"type": "array", "items": {"type": ["object", "null"],
+                                      "properties": {"x": {"type": "string"}}}}),
+     "unsupported nullable object array items", PROPS + "/p/items"),
+    ("nullable object map values",
+     prop({"type": "object", "additionalProperties": {
+         "type": ["object", "null"], "properties": {"x": {"type": "string"}}}}),
+     "unsupported nullable object map values", PROPS + "/p/additionalProperties"),
+    ("properties and additionalProperties",
+     prop({"type": "object", "properties": {"x": {"type": "string"}},
+           "additionalProperties": {"type": "string"}}),
+     "unsupported object with both properties and additionalProperties",
+     PROPS + "/p/additionalProperties"),
+    ("allOf of a scalar", prop({"allOf": [{"$ref": "#/components/schemas/Obj"},
+                                          {"type": "string"}]}),
+     "unsupported allOf of a non-object schema", PROPS + "/p/allOf/1"),
+    ("allOf with a map", prop({"allOf": [{"type": "object",
+                                          "additionalProperties": {"type": "string"}}]}),
+     "unsupported allOf with additionalProperties", PROPS + "/p/allOf/0/additionalProperties"),
+    ("allOf of oneOf", prop({"allOf": [{"oneOf": [{"type": "object"}]}]}),
+     "unsupported oneOf", PROPS + "/p/allOf/0/oneOf"),
+    ("recursive schema",
+     lambda d: d["components"]["schemas"]["Obj"]["properties"].update(
+         self_={"$ref": "#/components/schemas/Obj"}) or props(d).update(
+         p={"$ref": "#/components/schemas/Obj"}),
+     "unsupported recursive schema", "#/components/schemas/Obj/properties/self_/$ref"),
+    ("cookie parameter", lambda d: get(d)["parameters"].append(
+        {"name": "c", "in": "cookie", "schema": {"type": "string"}}),
+     "unsupported cookie parameter", "#/paths/~1t/get/parameters/1"),
+    ("parameter without schema", lambda d: get(d)["parameters"].append(
+        {"name": "c", "in": "query", "content": {"application/json": {}}}),
+     "unsupported parameter without schema", "#/paths/~1t/get/parameters/1"),
+    ("array parameter", lambda d: get(d)["parameters"].append(
+        {"name": "ids", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}),
+     "unsupported array parameter", "#/paths/~1t/get/parameters/1/schema"),
+    ("object parameter", lambda d: get(d)["parameters"].append(
+        {"name": "f", "in": "query", "schema": {"$ref": "#/components/schemas/Obj"}}),
+     "unsupported object parameter", "#/paths/~1t/get/parameters/1/schema"),
+    ("external parameter ref", lambda d: get(d)["parameters"].append({"$ref": "x.yaml#/p"}),
+     "unsupported non-local $ref 'x.yaml#/p'", "#/paths/~1t/get/parameters/1/$ref"),
+    ("parameter ref cycle", lambda d: (
+        d["components"].update(parameters={"A": {"$ref": "#/components/parameters/B"},
+                                           "B": {"$ref": "#/components/parameters/A"}}),
+        get(d)["parameters"].append({"$ref": "#/components/parameters/A"})),
+     "unsupported recursive $ref '#/components/parameters/A'",
+     "#/components/parameters/B/$ref"),
+    ("form body", lambda d: get(d).update(requestBody={"content": {
+        "application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}),
+     "unsupported request body media type application/x-www-form-urlencoded",
+     "#/paths/~1t/get/requestBody/content"),
+    ("body without content", lambda d: get(d).update(requestBody={"content": {}}),
+     "unsupported request body media type (none)", "#/paths/~1t/get/requestBody/content"),
+    ("body without schema", lambda d: get(d).update(requestBody={"content": {
+        "application/json": {}}}),
+     "unsupported request body without schema",
+     "#/paths/~1t/get/requestBody/content/application~1json/schema"),
+    ("array body", lambda d: get(d).update(requestBody={"content": {
+        "application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}),
+     "unsupported request body that is not a JSON object",
+     "#/paths/~1t/get/requestBody/content/application~1json/schema"),
+    ("no 2xx", lambda d: get(d).update(responses={"404": {"description": "x"}}),
+     "unsupported operation without a 2xx response", "#/paths/~1t/get/responses"),
+    ("text response", lambda d: get(d)["responses"]["200"].update(
+        content={"text/plain": {"schema": {"type": "string"}}}),
+     "unsupported response media type text/plain", "#/paths/~1t/get/responses/200/content"),
+    ("array response", lambda d: get(d)["responses"]["200"]["content"]["application/json"]
+     .update(schema={"type": "array", "items": {"type": "string"}}),
+     "unsupported response body that is not a JSON object", R200),
+    ("two success bodies", lambda d: get(d)["responses"].update({"201": {
+        "description": "made", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Obj"}}}}}),
+     "unsupported success responses with different bodies (also %s)" % R200,
+     "#/paths/~1t/get/responses/201/content/application~1json/schema"),
+    ("runtime name", lambda d: d["components"]["schemas"].update(
+        Error={"type": "object", "properties": {"m": {"type": "string"}}}),
+     "unsupported name collision: C identifier openrouter_error is also generated for "
+     "runtime/include/openrouter", "#/components/schemas/Error"),
+    ("generated name", lambda d: d["components"]["schemas"].update(
+        ModelTable={"type": "object", "properties": {"m": {"type": "string"}}}),
+     "unsupported name collision: C identifier openrouter_model_table is also generated for "
+     "the generated table of every model", "#/components/schemas/ModelTable"),
+    ("two components one name", lambda d: d["components"]["schemas"].update(
+        ab_c={"type": "object", "properties": {"m": {"type": "string"}}},
+        AbC={"type": "object", "properties": {"n": {"type": "string"}}}),
+     "unsupported name collision: C identifier openrouter_ab_c is also generated for "
+     "#/components/schemas/AbC", "#/components/schemas/ab_c"),
+]
+
+
+class Rejected(unittest.TestCase):
+    """Each case fails with `error: <message> at <pointer>`, exit code 2."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="orgen-constructs-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+
+    def spec(self, d):
+        path = os.path.join(self.tmp, "spec.json")
+        with open(path, "w") as fh:
+            json.dump(d, fh)
+        return path
+
+    def test_every_case_in_process(self):
+        for name, mutate, message, ptr in CASES:
+            with self.subTest(name):
+                d = doc()
+                mutate(d)
+                with self.assertRaises(GeneratorError) as cm:
+                    generate.generate(self.spec(d))
+                self.assertEqual(cm.exception.render(), "error: %s at %s" % (message, ptr))
+
+    def test_the_base_document_is_valid(self):
+        files = generate.generate(self.spec(doc()))
+        self.assertIn("include/openrouter/models.h", files)
+
+    def test_command_line_exit_code_and_nothing_written(self):
+        for name, mutate, message, ptr in CASES[:3]:
+            d = doc()
+            mutate(d)
+            out = os.path.join(self.tmp, "out")
+            res = subprocess.run([sys.executable, os.path.join(REPO, "generator", "generate.py"),
+                                  "--spec", self.spec(d), "--out", out],
+                                 capture_output=True, text=True)
+            self.assertEqual(res.returncode, 2)
+            self.assertEqual(res.stderr, "error: %s at %s\n" % (message, ptr))
+            self.assertFalse(os.path.exists(out))
+
+
+class Fixture(unittest.TestCase):
+    """What the fixture spec turns into (tests/upstream compiles and
+    round-trips it; this checks the model the generator builds)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.m = model.build(load.load(FIXTURE))
+        cls.objs = {o.name: o for o in cls.m.objects}
+        cls.ops = {op.op_id: op for op in cls.m.operations}
+        cls.files = generate.generate(FIXTURE, prefix="fx")
+
+    def field(self, obj, name):
+        return [f for f in self.objs[obj].fields if f.json_name == name][0]
+
+    def test_kinds(self):
+        kinds = {f.json_name: (f.tref.kind, f.tref.item.kind if f.tref.item else None)
+                 for f in self.objs["thing"].fields}
+        self.assertEqual(kinds["opt_plain"], ("int32", None))
+        self.assertEqual(kinds["opt_nullable"], ("int64", None))
+        self.assertEqual(kinds["ratio"], ("number", None))
+        self.assertEqual(kinds["flag"], ("bool", None))
+        self.assertEqual(kinds["when"], ("datetime", None))
+        self.assertEqual(kinds["id"], ("string", None))  # format: uuid
+        self.assertEqual(kinds["kind"], ("string", None))  # const
+        self.assertEqual(kinds["colors"], ("array", "enum"))
+        self.assertEqual(kinds["tags"], ("array", "string"))
+        self.assertEqual(kinds["co_owners"], ("array", "object"))
+        self.assertEqual(kinds["labels"], ("map", "string"))
+        self.assertEqual(kinds["owners_by_role"], ("map", "object"))
+        self.assertEqual(kinds["metadata"], ("json", None))
+        self.assertEqual(kinds["anything"], ("json", None))
+        self.assertEqual(kinds["owner"], ("object", None))
+
+    def test_required_nullable_matrix(self):
+        got = {n: (self.field("thing", n).required, self.field("thing", n).nullable)
+               for n in ("req_plain", "req_nullable", "opt_plain", "opt_nullable",
+                         "opt_nullable_both")}
+        self.assertEqual(got, {"req_plain": (True, False), "req_nullable": (True, True),
+                               "opt_plain": (False, False), "opt_nullable": (False, True),
+                               "opt_nullable_both": (False, True)})
+
+    def test_all_of_merges_and_keeps_pointers(self):
+        names = [f.json_name for f in self.objs["thing"].fields]
+        self.assertEqual(names[:3], ["created_at", "updated_at", "revision"])
+        self.assertTrue(self.field("thing", "created_at").required)
+        self.assertTrue(self.field("thing", "created_at").read_only)
+        self.assertEqual(self.field("thing", "created_at").ptr,
+                         "#/components/schemas/Audited/properties/created_at")
+
+    def test_nested_inline_names(self):
+        self.assertIn("owner_address", self.objs)
+        self.assertIn("owner_address_geo", self.objs)
+        self.assertIn("get_stats_response", self.objs)
+
+    def test_enums_deduplicated(self):
+        # Color, the nullable copy under maybe_color and the array items: one enum.
+        self.assertEqual(sorted(e.name for e in self.m.enums), ["color", "get_thing_expand"])
+        self.assertTrue(self.field("thing", "maybe_color").nullable)
+
+    def test_flags_defaults_and_docs(self):
+        self.assertTrue(self.field("new_thing", "password").write_only)
+        self.assertTrue(self.field("new_thing", "password").secret)
+        self.assertTrue(self.field("thing", "legacy_code").deprecated)
+        h = self.files["include/fx/models.h"]
+        self.assertIn('openrouter_string legacy_code OPENROUTER_DEPRECATED('
+                      '"fx_thing.legacy_code is deprecated");', h)
+        self.assertIn("default 7 when absent (not applied by the library)", h)
+        self.assertIn("default false when absent", h)
+        self.assertIn('always "thing"', h)
+        o = self.files["include/fx/operations.h"]
+        self.assertIn("[Query parameter limit, default 50]", o)
+        self.assertIn('OPENROUTER_DEPRECATED("fx_delete_thing is deprecated")', o)
+        self.assertIn('OPENROUTER_DEPRECATED("fx_list_things_request.sort is deprecated")', o)
+        # Vendor extensions are ignored, a property named like one is kept.
+        self.assertNotIn("internal", h)
+        self.assertIn("openrouter_string x_vendor_thing;", h)
+
+    def test_operations(self):
+        ops = self.ops
+        self.assertEqual([(s, o.name if o else None) for s, o in ops["createThing"].responses],
+                         [(200, "get_thing_response"), (201, "get_thing_response")])
+        self.assertFalse(ops["createThing"].body_required)
+        self.assertEqual(ops["replaceThing"].responses[1], (202, None))
+        self.assertIsNone(ops["deleteThing"].out)
+        self.assertTrue(ops["deleteThing"].deprecated)
+        self.assertEqual([(p.location, p.c_name) for p in ops["listThings"].params],
+                         [("query", "limit"), ("query", "cursor"), ("query", "color"),
+                          ("query", "archived"), ("query", "sort"), ("header", "x_request_id")])
+        self.assertEqual([(p.location, p.name) for p in ops["getThing"].params],
+                         [("path", "thing_id"), ("query", "expand")])
+        o = self.files["include/fx/operations.h"]
+        # No body: no out parameter.
+        self.assertIn("int fx_delete_thing(openrouter_client *client,\n"
+                      "    const fx_delete_thing_request *request,\n"
+                      "    const openrouter_call_options *options, openrouter_error *error);", o)
+
+    def test_deprecation_attribute_warns_callers(self):
+        cc = shutil.which("gcc") or shutil.which("clang")
+        if cc is None:
+            self.skipTest("no C compiler")
+        out = tempfile.mkdtemp(prefix="orgen-fx-")
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
+        generate.write_atomically(self.files, out)
+        src = os.path.join(out, "use.c")
+        with open(src, "w") as fh:
+            fh.write('#include "fx/fx.h"\n'
+                     "int use(fx_thing *t);\n"
+                     "int use(fx_thing *t) { return t->legacy_code.state; }\n")
+        res = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-pedantic", "-fsyntax-only",
+                              "-I" + RUNTIME_INCLUDE, "-I" + os.path.join(out, "include"), src],
+                             capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("legacy_code", res.stderr)
+        self.assertIn("deprecated", res.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,203 @@
+"""Regeneration: the API change between the two upstream excerpts as a C API
+diff, determinism across runs and machines, speed, the README's "Adding an
+endpoint" recipe, and that nothing outside spec/ names an operation.
+
+Run from the repository root:
+    python3 -m unittest discover -s tests/generator
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GENERATE = os.path.join(REPO, "generator", "generate.py")
+APIDIFF = os.path.join(REPO, "generator", "apidiff.py")
+SPEC = os.path.join(REPO, "spec", "openrouter-keys.yaml")
+FIXTURE = os.path.join(REPO, "tests", "fixtures", "kitchen-sink.yaml")
+RUNTIME_INCLUDE = os.path.join(REPO, "runtime", "include")
+REFERENCE = os.path.normpath(os.path.join(REPO, "..", "shared", "reference"))
+UPSTREAM_NEW = os.path.join(REFERENCE, "openrouter-keys.upstream-2026-08-22.yaml")
+UPSTREAM_OLD = os.path.join(REFERENCE, "openrouter-keys.upstream-2026-04-14.yaml")
+sys.path.insert(0, os.path.join(REPO, "generator"))
+sys.path.insert(0, os.path.join(REPO, "tests", "upstream"))
+import apidiff  # noqa: E402
+import apply_recipe  # noqa: E402
+import generate  # noqa: E402
+from orgen import load  # noqa: E402
+
+
+def need_upstream(test):
+    if not (os.path.exists(UPSTREAM_NEW) and os.path.exists(UPSTREAM_OLD)):
+        test.skipTest("upstream excerpts not found in %s (a copy of shared/ must sit beside "
+                      "the clone)" % REFERENCE)
+
+
+def read_tree(root):
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as fh:
+                out[os.path.relpath(path, root)] = fh.read()
+    return out
+
+
+class ApiChange(unittest.TestCase):
+    """2026-04-14 -> 2026-08-22 as a change of the generated C API."""
+
+    def setUp(self):
+        need_upstream(self)
+
+    def test_additions_only(self):
+        added, removed = apidiff.diff(UPSTREAM_OLD, UPSTREAM_NEW, "orup")
+        self.assertEqual(removed, [])
+        self.assertEqual(added, [
+            "error status orup_create_keys: 403",
+            "error status orup_list: 400",
+            "field orup_bad_request_response.openrouter_metadata: openrouter_json",
+            "field orup_create_keys_body.workspace_id: openrouter_string",
+            "field orup_get_key_response_data.workspace_id: openrouter_string",
+            "flag orup_bad_request_response.openrouter_metadata: NULLABLE",
+            "flag orup_get_key_response_data.workspace_id: REQUIRED",
+            "request member orup_list_request.workspace_id: openrouter_string "
+            "(query workspace_id)",
+        ])
+
+    def test_command_line(self):
+        fwd = subprocess.run([sys.executable, APIDIFF, UPSTREAM_OLD, UPSTREAM_NEW],
+                             capture_output=True, text=True)
+        self.assertEqual(fwd.returncode, 0, fwd.stderr)
+        self.assertIn("+ request member openrouter_list_request.workspace_id", fwd.stdout)
+        self.assertNotIn("\n- ", "\n" + fwd.stdout)
+        # Going back removes things: exit 1, and the removals are listed.
+        back = subprocess.run([sys.executable, APIDIFF, UPSTREAM_NEW, UPSTREAM_OLD],
+                              capture_output=True, text=True)
+        self.assertEqual(back.returncode, 1)
+        self.assertIn("- error status openrouter_list: 400", back.stdout)
+
+    def test_initializers_stay_zero(self):
+        # *_INIT is {0} for every struct in both dates, so adding optional
+        # members cannot break a caller who starts from it.
+        for spec in (UPSTREAM_OLD, UPSTREAM_NEW, SPEC, FIXTURE):
+            files = generate.generate(spec, "orup")
+            inits = re.findall(r"#define (\w+_INIT) (.*)", files["include/orup/models.h"] +
+                               files["include/orup/operations.h"])
+            self.assertTrue(inits)
+            self.assertEqual({v for _, v in inits}, {"{0}"}, spec)
+
+    def test_time_of_the_newer_excerpt(self):
+        out = tempfile.mkdtemp(prefix="orgen-time-")
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
+        start = time.monotonic()
+        res = subprocess.run([sys.executable, GENERATE, "--spec", UPSTREAM_NEW, "--out", out,
+                              "--check"],
+                             capture_output=True, text=True)
+        elapsed = time.monotonic() - start
+        self.assertEqual(res.returncode, 1)  # --check against an empty dir: differs
+        self.assertLess(elapsed, 1.0)
+
+
+class Determinism(unittest.TestCase):
+    """Same bytes whatever the working directory, output path, hash seed
+    or locale."""
+
+    def run_in(self, spec, cwd, seed, out):
+        env = dict(os.environ, PYTHONHASHSEED=str(seed), LC_ALL="C", TZ="Pacific/Apia")
+        res = subprocess.run([sys.executable, GENERATE, "--spec", spec, "--out", out,
+                              "--prefix", "det"], cwd=cwd, env=env, capture_output=True,
+                             text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        return read_tree(out)
+
+    def test_byte_identical_across_environments(self):
+        specs = [SPEC, FIXTURE] + ([UPSTREAM_NEW] if os.path.exists(UPSTREAM_NEW) else [])
+        for spec in specs:
+            with self.subTest(os.path.basename(spec)):
+                a, b = tempfile.mkdtemp(prefix="orgen-a-"), tempfile.mkdtemp(prefix="orgen-b-")
+                self.addCleanup(shutil.rmtree, a, ignore_errors=True)
+                self.addCleanup(shutil.rmtree, b, ignore_errors=True)
+                first = self.run_in(spec, "/", 1, os.path.join(a, "out"))
+                second = self.run_in(spec, b, 4242, os.path.join(b, "x", "y"))
+                self.assertEqual(first, second)
+                self.assertEqual(len(first), 5)
+
+
+class Recipe(unittest.TestCase):
+    """README "Adding an endpoint": the snippet applies to spec/ and the C
+    in the README compiles against the result (tests/upstream runs it)."""
+
+    def test_recipe_generates_and_readme_code_compiles(self):
+        with open(os.path.join(REPO, "README.md"), encoding="utf-8") as fh:
+            readme = fh.read()
+        with open(SPEC, encoding="utf-8") as fh:
+            spec_text = fh.read()
+        tmp = tempfile.mkdtemp(prefix="orgen-recipe-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        spec = os.path.join(tmp, "openrouter-keys.yaml")
+        with open(spec, "w", encoding="utf-8") as fh:
+            fh.write(apply_recipe.apply(readme, spec_text))
+        files = generate.generate(spec)
+        ops_h = files["include/openrouter/operations.h"]
+        self.assertIn("int openrouter_get_credits(", ops_h)
+        for fn in ("list_keys", "create_key", "get_key", "update_key", "delete_key",
+                   "get_current_key_metadata"):
+            self.assertIn("int openrouter_%s(" % fn, ops_h)
+        # Only the added operation differs from spec/'s API.
+        added, removed = apidiff.diff(SPEC, spec)
+        self.assertEqual(removed, [])
+        self.assertTrue(all("credits" in line.lower() for line in added), added)
+        cc = shutil.which("gcc") or shutil.which("clang")
+        if cc is None:
+            return
+        section = readme[readme.index("## Adding an endpoint"):]
+        code = re.search(r"```c\n(.*?)```", section, re.S).group(1)
+        generate.write_atomically(files, os.path.join(tmp, "gen"))
+        src = os.path.join(tmp, "readme.c")
+        with open(src, "w") as fh:
+            fh.write("#include <stdio.h>\n#include <openrouter/openrouter.h>\n"
+                     "void readme(openrouter_client *client, openrouter_error err);\n"
+                     "void readme(openrouter_client *client, openrouter_error err)\n{\n"
+                     + code + "}\n")
+        res = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                              "-fsyntax-only", "-I" + os.path.join(tmp, "gen", "include"),
+                              "-I" + RUNTIME_INCLUDE, src], capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+
+    def test_missing_section_is_an_error(self):
+        with self.assertRaises(SystemExit):
+            apply_recipe.apply("# README\n", "paths:\n")
+
+
+class NothingNamesAnOperation(unittest.TestCase):
+    """runtime/ and templates/ know no operation: all of it is in spec/."""
+
+    def test_no_operation_names(self):
+        doc = load.load(SPEC).data
+        words = {"getCredits", "get_credits"}
+        for path, item in doc["paths"].items():
+            for method, op in item.items():
+                if isinstance(op, dict) and "operationId" in op:
+                    words.add(op["operationId"])
+                    words.add(re.sub(r"(?<!^)(?=[A-Z])", "_", op["operationId"]).lower())
+        paths = set(doc["paths"]) | {"/credits"}
+        pattern = re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, words))))
+        literal = re.compile(r'"(%s)[/"{?]' % "|".join(sorted(map(re.escape, paths))))
+        for top in ("runtime", "templates"):
+            for dirpath, _, names in os.walk(os.path.join(REPO, top)):
+                for name in names:
+                    path = os.path.join(dirpath, name)
+                    with open(path, encoding="utf-8", errors="replace") as fh:
+                        text = fh.read()
+                    rel = os.path.relpath(path, REPO)
+                    self.assertIsNone(pattern.search(text), "%s names an operation" % rel)
+                    if name.endswith((".c", ".j2")):
+                        self.assertIsNone(literal.search(text), "%s names a path" % rel)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,611 @@
+/* The fault matrix: every injected fault against every one of the six
+ * operations, each pair with a stated outcome that is asserted (status
+ * kind, HTTP status, attempts, the waits requested from the injected clock,
+ * whether a create may have been processed, what the server ended up
+ * holding, message / field / API details).
+ *
+ * The same table produces docs/FAULT_MATRIX.md:
+ *     test_fault_matrix --markdown > docs/FAULT_MATRIX.md
+ * and a test checks the committed file matches it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+
+#include <openrouter/openrouter.h>
+
+#include "stub_server.h"
+#include "test_util.h"
+
+static stub_server srv;
+static int closed_port;   /* bound, never listening: connection refused */
+static int closed_fd = -1;
+
+/* ---- injected clock: records every wait ---------------------------------- */
+
+#define MAX_WAITS 8
+static int64_t fake_now;
+static long waits[MAX_WAITS];
+static int n_waits;
+static int64_t clock_now(void *ctx) { (void)ctx; return fake_now; }
+static void clock_sleep(void *ctx, long ms)
+{
+    (void)ctx;
+    if (n_waits < MAX_WAITS)
+        waits[n_waits] = ms;
+    n_waits++;
+    fake_now += ms;
+}
+static double clock_random(void *ctx) { (void)ctx; return 0.5; }
+static const openrouter_clock test_clock = {clock_now, clock_sleep, clock_random, NULL};
+
+/* ---- the table ------------------------------------------------------------ */
+
+enum { OP_LIST, OP_CREATE, OP_GET, OP_UPDATE, OP_DELETE, OP_CURRENT, N_OPS };
+static const char *const op_names[N_OPS] = {"listKeys", "createKey", "getKey",
+                                             "updateKey", "deleteKey", "getCurrentKeyMetadata"};
+
+enum client_kind { CL_DEFAULT, CL_STRICT, CL_SMALL_LIMIT, CL_REFUSED };
+#define SMALL_LIMIT 65536
+
+/* What the server holds afterwards, relative to the one fixture key. */
+enum effect { EF_NONE, EF_STORED, EF_DELETED };
+
+#define W_DATE (-2L) /* a wait of about 3 s, from an HTTP-date Retry-After */
+
+typedef struct outcome {
+    int rc;               /* openrouter_status */
+    long status;          /* error.http_status (0: no response) */
+    int attempts;
+    long w1, w2;          /* waits before retries 1 and 2; 0 = none */
+    int processed;        /* error.request_may_have_been_processed */
+    int effect;           /* enum effect */
+    const char *field;    /* error.field, when not NULL */
+} outcome;
+
+/* Outcome shorthands. OKn: success after n attempts. */
+#define OK1 {OPENROUTER_OK, 0, 1, 0, 0, 0, EF_NONE, NULL}
+#define OK1_STORED {OPENROUTER_OK, 0, 1, 0, 0, 0, EF_STORED, NULL}
+#define OK1_DELETED {OPENROUTER_OK, 0, 1, 0, 0, 0, EF_DELETED, NULL}
+#define OK2(w) {OPENROUTER_OK, 0, 2, w, 0, 0, EF_NONE, NULL}
+#define OK2_STORED(w) {OPENROUTER_OK, 0, 2, w, 0, 0, EF_STORED, NULL}
+#define OK2_DELETED(w) {OPENROUTER_OK, 0, 2, w, 0, 0, EF_DELETED, NULL}
+/* Failed after three attempts with the default backoff (jitter 0.5). */
+#define HTTP3(s) {OPENROUTER_EHTTP, s, 3, 250, 500, 0, EF_NONE, NULL}
+#define HTTP1(s) {OPENROUTER_EHTTP, s, 1, 0, 0, 0, EF_NONE, NULL}
+#define HTTP1_PROC(s) {OPENROUTER_EHTTP, s, 1, 0, 0, 1, EF_NONE, NULL}
+#define DECODE(op, f) {OPENROUTER_EDECODE, op_ok_status_##op, 1, 0, 0, 0, EF_NONE, f}
+#define op_ok_status_L 200
+#define op_ok_status_C 201
+/* Same fault, same outcome for the five idempotent operations; createKey
+ * separately. */
+#define O(...) {__VA_ARGS__}
+#define ROW(idem, create) {idem, create, idem, idem, idem, idem}
+/* As ROW, but deleteKey differs (the first attempt already deleted). */
+#define ROW_D(idem, create, del) {idem, create, idem, idem, del, idem}
+
+typedef struct fault_row {
+    const char *name;         /* shown in the doc */
+    const char *fault;        /* one fault object; "%s" gets the row's argument */
+    int times;                /* copies queued */
+    int client;               /* enum client_kind */
+    int short_timeout;        /* per-call timeout below the injected delay */
+    int arg;                  /* which argument fills "%s": see fault_arg() */
+    const char *message;      /* substring of error.message on failure */
+    outcome out[N_OPS];
+} fault_row;
+
+enum { ARG_NONE, ARG_DELAY, ARG_HTTP_DATE, ARG_WRONG_TYPES, ARG_MISSING_FIELDS, ARG_BAD_UTF8 };
+
+static const fault_row rows[] = {
+    {"HTTP 500 on every attempt", "{\"status\":500}", 3, CL_DEFAULT, 0, ARG_NONE, "HTTP 500",
+     ROW(HTTP3(500), HTTP1_PROC(500))},
+    {"HTTP 503 once, then normal", "{\"status\":503}", 1, CL_DEFAULT, 0, ARG_NONE, "HTTP 503",
+     ROW_D(OK2(250), HTTP1_PROC(503), OK2_DELETED(250))},
+    {"HTTP 500 once, sent after the operation was performed", "{\"status\":500,\"apply_then\":true}", 1,
+     CL_DEFAULT, 0, ARG_NONE, "HTTP",
+     ROW_D(OK2(250), O(OPENROUTER_EHTTP, 500, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EHTTP, 404, 2, 250, 0, 0, EF_DELETED, NULL))},
+    {"HTML error page with 502 on every attempt", "{\"html_502\":true}", 3, CL_DEFAULT, 0, ARG_NONE,
+     "HTTP 502", ROW(HTTP3(502), HTTP1_PROC(502))},
+    {"HTTP 408 on every attempt", "{\"status\":408}", 3, CL_DEFAULT, 0, ARG_NONE, "HTTP 408",
+     ROW(HTTP3(408), HTTP1(408))},
+    {"HTTP 429 without Retry-After on every attempt", "{\"status\":429}", 3, CL_DEFAULT, 0, ARG_NONE,
+     "HTTP 429", ROW(HTTP3(429), HTTP3(429))},
+    {"HTTP 429 with `Retry-After: 2` once", "{\"status\":429,\"headers\":{\"Retry-After\":\"2\"}}", 1,
+     CL_DEFAULT, 0, ARG_NONE, NULL, ROW_D(OK2(2000), OK2_STORED(2000), OK2_DELETED(2000))},
+    {"HTTP 429 with Retry-After as an HTTP date 3 s ahead, once",
+     "{\"status\":429,\"headers\":{\"Retry-After\":\"%s\"}}", 1, CL_DEFAULT, 0, ARG_HTTP_DATE, NULL,
+     ROW_D(OK2(W_DATE), OK2_STORED(W_DATE), OK2_DELETED(W_DATE))},
+    {"HTTP 429 with `retry-after-ms: 1500` (and `Retry-After: 9`) once",
+     "{\"status\":429,\"headers\":{\"retry-after-ms\":\"1500\",\"Retry-After\":\"9\"}}", 1, CL_DEFAULT, 0,
+     ARG_NONE, NULL, ROW_D(OK2(1500), OK2_STORED(1500), OK2_DELETED(1500))},
+    {"HTTP 429 with `Retry-After: 120`, over the 60 s cap",
+     "{\"status\":429,\"headers\":{\"Retry-After\":\"120\"}}", 1, CL_DEFAULT, 0, ARG_NONE,
+     "more than max_retry_after_ms", ROW(HTTP1(429), HTTP1(429))},
+    {"HTTP 400 with a string `error.code`",
+     "{\"status\":400,\"body\":{\"error\":{\"code\":\"invalid_request\",\"message\":\"Bad field\"}}}", 1,
+     CL_DEFAULT, 0, ARG_NONE, "HTTP 400: Bad field", ROW(HTTP1(400), HTTP1(400))},
+    {"HTTP 401", "{\"status\":401}", 1, CL_DEFAULT, 0, ARG_NONE, "HTTP 401", ROW(HTTP1(401), HTTP1(401))},
+    {"HTTP 403", "{\"status\":403}", 1, CL_DEFAULT, 0, ARG_NONE, "HTTP 403", ROW(HTTP1(403), HTTP1(403))},
+    {"HTTP 404", "{\"status\":404}", 1, CL_DEFAULT, 0, ARG_NONE, "HTTP 404", ROW(HTTP1(404), HTTP1(404))},
+    {"Response delayed past the per-call timeout, once (operation performed)", "{\"delay_ms\":%s}", 1,
+     CL_DEFAULT, 1, ARG_DELAY, "timed out",
+     ROW_D(OK2(250), O(OPENROUTER_ETIMEOUT, 0, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EHTTP, 404, 2, 250, 0, 0, EF_DELETED, NULL))},
+    {"Connection closed before the response, once (operation not performed)",
+     "{\"close_before_response\":true}", 1, CL_DEFAULT, 0, ARG_NONE, "transport error",
+     ROW_D(OK2(250), O(OPENROUTER_ETRANSPORT, 0, 1, 0, 0, 1, EF_NONE, NULL), OK2_DELETED(250))},
+    {"Connection closed before the response, once, after the operation was performed",
+     "{\"close_before_response\":true,\"apply_then\":true}", 1, CL_DEFAULT, 0, ARG_NONE, "transport error",
+     ROW_D(OK2(250), O(OPENROUTER_ETRANSPORT, 0, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EHTTP, 404, 2, 250, 0, 0, EF_DELETED, NULL))},
+    {"Connection closed mid-body, once", "{\"close_mid_body\":true}", 1, CL_DEFAULT, 0, ARG_NONE,
+     "transport error",
+     ROW_D(OK2(250), O(OPENROUTER_ETRANSPORT, 0, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EHTTP, 404, 2, 250, 0, 0, EF_DELETED, NULL))},
+    {"Connection refused (nothing listening)", NULL, 0, CL_REFUSED, 0, ARG_NONE, "transport error",
+     ROW(O(OPENROUTER_ETRANSPORT, 0, 3, 250, 500, 0, EF_NONE, NULL),
+         O(OPENROUTER_ETRANSPORT, 0, 3, 250, 500, 0, EF_NONE, NULL))},
+    {"Truncated body (Content-Length matches the cut)", "{\"truncate_body\":true}", 1, CL_DEFAULT, 0,
+     ARG_NONE, "truncated JSON",
+     ROW_D(DECODE(L, NULL), O(OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+    {"Malformed JSON", "{\"body_override\":\"{\\\"data\\\": [1, 2,, ]}\"}", 1, CL_DEFAULT, 0, ARG_NONE,
+     "invalid JSON",
+     ROW_D(DECODE(L, NULL), O(OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+    {"Trailing garbage after the JSON", "{\"body_override\":\"{} x\"}", 1, CL_DEFAULT, 0, ARG_NONE,
+     "trailing data",
+     ROW_D(DECODE(L, NULL), O(OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+    {"Invalid UTF-8 inside a string", "{\"body_override_b64\":\"%s\"}", 1, CL_DEFAULT, 0, ARG_BAD_UTF8,
+     "UTF-8",
+     ROW_D(DECODE(L, NULL), O(OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+    {"Wrong types", "{\"body_override\":%s}", 1, CL_DEFAULT, 0, ARG_WRONG_TYPES, "expected",
+     {DECODE(L, "data"), {OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, "key"}, DECODE(L, "data.limit"),
+      DECODE(L, "data.limit"), {OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, "deleted"},
+      DECODE(L, "data.limit")}},
+    {"Missing required fields (default: reported as absent)", "{\"body_override\":%s}", 1, CL_DEFAULT, 0,
+     ARG_MISSING_FIELDS, NULL, ROW_D(OK1, OK1_STORED, OK1_DELETED)},
+    {"Missing required fields (`strict_required_fields`)", "{\"body_override\":%s}", 1, CL_STRICT, 0,
+     ARG_MISSING_FIELDS, "missing",
+     {DECODE(L, "data[0].hash"), {OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, "data.hash"},
+      DECODE(L, "data.hash"), DECODE(L, "data.hash"),
+      {OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, "deleted"}, DECODE(L, "data.limit")}},
+    {"Huge body (200 kB against a 64 KiB `max_response_bytes`)", "{\"huge_body_bytes\":200000}", 1,
+     CL_SMALL_LIMIT, 0, ARG_NONE, "exceeds limit of 65536 bytes",
+     ROW_D(O(OPENROUTER_ETRANSPORT, 200, 1, 0, 0, 0, EF_NONE, NULL),
+           O(OPENROUTER_ETRANSPORT, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_ETRANSPORT, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+    {"Deep nesting (10,000 levels)", "{\"deep_nesting\":10000}", 1, CL_DEFAULT, 0, ARG_NONE,
+     "nested deeper than 64",
+     ROW_D(DECODE(L, NULL), O(OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+    {"Wrong Content-Type (`text/html` on success)", "{\"headers\":{\"Content-Type\":\"text/html\"}}", 1,
+     CL_DEFAULT, 0, ARG_NONE, "Content-Type",
+     ROW_D(DECODE(L, NULL), O(OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+    {"Empty body on success", "{\"body_override\":\"\"}", 1, CL_DEFAULT, 0, ARG_NONE, "empty response body",
+     ROW_D(DECODE(L, NULL), O(OPENROUTER_EDECODE, 201, 1, 0, 0, 1, EF_STORED, NULL),
+           O(OPENROUTER_EDECODE, 200, 1, 0, 0, 0, EF_DELETED, NULL))},
+};
+#define N_ROWS (sizeof rows / sizeof rows[0])
+
+/* Bodies per operation for the "wrong types" and "missing fields" rows. */
+static const char *const wrong_types[N_OPS] = {
+    "{\"data\":{\"hash\":\"x\"}}",
+    "{\"data\":{\"hash\":\"h\",\"name\":\"n\"},\"key\":42}",
+    "{\"data\":{\"hash\":\"h\",\"limit\":\"lots\"}}",
+    "{\"data\":{\"hash\":\"h\",\"limit\":\"lots\"}}",
+    "{\"deleted\":\"yes\"}",
+    "{\"data\":{\"limit\":\"lots\"}}",
+};
+static const char *const missing_fields[N_OPS] = {
+    "{\"data\":[{\"name\":\"n\"}]}",
+    "{\"data\":{\"name\":\"n\"}}",
+    "{\"data\":{\"name\":\"n\"}}",
+    "{\"data\":{\"name\":\"n\"}}",
+    "{}",
+    "{\"data\":{\"label\":\"l\"}}",
+};
+
+static int under_valgrind(void)
+{
+    const char *v = getenv("OPENROUTER_TEST_UNDER_VALGRIND");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* The per-call timeout and the server delay of the timeout row. */
+static long call_timeout_ms(void) { return under_valgrind() ? 2000 : 400; }
+static long server_delay_ms(void) { return under_valgrind() ? 3500 : 1200; }
+
+/* Returns a JSON string literal holding `s` (malloc'd). */
+static char *json_quote(const char *s)
+{
+    json_object *o = json_object_new_string(s);
+    char *q = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    return q;
+}
+
+static void fault_arg(const fault_row *r, int op, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    switch (r->arg) {
+    case ARG_DELAY:
+        snprintf(buf, size, "%ld", server_delay_ms());
+        break;
+    case ARG_HTTP_DATE: {
+        time_t t = time(NULL) + 3;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+        static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+                 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        break;
+    }
+    case ARG_WRONG_TYPES:
+    case ARG_MISSING_FIELDS: {
+        char *q = json_quote(r->arg == ARG_WRONG_TYPES ? wrong_types[op] : missing_fields[op]);
+        snprintf(buf, size, "%s", q);
+        free(q);
+        break;
+    }
+    case ARG_BAD_UTF8:
+        /* base64 of {"data":null,"x":"\xc3\x28"}: a lead byte without its
+         * continuation, in a field nobody reads. */
+        snprintf(buf, size, "%s", "eyJkYXRhIjpudWxsLCJ4IjoiwygifQ==");
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- running one pair ----------------------------------------------------- */
+
+#define FIXTURE_HASH "fm-fixture-hash"
+
+static openrouter_client *make_client(int kind)
+{
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    char url[128];
+    o.api_key = STUB_MANAGEMENT_KEY;
+    o.base_url = srv.base_url;
+    o.clock = &test_clock;
+    if (kind == CL_STRICT)
+        o.strict_required_fields = 1;
+    if (kind == CL_SMALL_LIMIT)
+        o.max_response_bytes = SMALL_LIMIT;
+    if (kind == CL_REFUSED) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1", closed_port);
+        o.base_url = url;
+    }
+    openrouter_client *c = NULL;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    int rc = openrouter_client_new(&c, &o, &err);
+    CU_ASSERT_EQUAL_FATAL(rc, OPENROUTER_OK);
+    openrouter_error_clear(&err);
+    return c;
+}
+
+/* Runs operation `op`; *got_out tells whether *out was set. */
+static int run_op(openrouter_client *c, int op, const openrouter_call_options *co, openrouter_error *err,
+                  int *got_out)
+{
+    void *out = NULL;
+    int rc = OPENROUTER_EINVAL;
+    switch (op) {
+    case OP_LIST:
+        rc = openrouter_list_keys(c, NULL, (openrouter_key_list **)&out, co, err);
+        *got_out = out != NULL;
+        openrouter_key_list_free(out);
+        break;
+    case OP_CREATE: {
+        openrouter_create_key_request r = OPENROUTER_CREATE_KEY_REQUEST_INIT;
+        r.body.name = OPENROUTER_STRING("matrix");
+        rc = openrouter_create_key(c, &r, (openrouter_created_key **)&out, co, err);
+        *got_out = out != NULL;
+        openrouter_created_key_free(out);
+        break;
+    }
+    case OP_GET: {
+        openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
+        r.hash = FIXTURE_HASH;
+        rc = openrouter_get_key(c, &r, (openrouter_key_response **)&out, co, err);
+        *got_out = out != NULL;
+        openrouter_key_response_free(out);
+        break;
+    }
+    case OP_UPDATE: {
+        openrouter_update_key_request r = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
+        r.hash = FIXTURE_HASH;
+        r.body.limit = OPENROUTER_NUMBER(5);
+        rc = openrouter_update_key(c, &r, (openrouter_key_response **)&out, co, err);
+        *got_out = out != NULL;
+        openrouter_key_response_free(out);
+        break;
+    }
+    case OP_DELETE: {
+        openrouter_delete_key_request r = OPENROUTER_DELETE_KEY_REQUEST_INIT;
+        r.hash = FIXTURE_HASH;
+        rc = openrouter_delete_key(c, &r, (openrouter_delete_key_response **)&out, co, err);
+        *got_out = out != NULL;
+        openrouter_delete_key_response_free(out);
+        break;
+    }
+    case OP_CURRENT:
+        rc = openrouter_get_current_key_metadata(c, NULL, (openrouter_current_key_response **)&out, co, err);
+        *got_out = out != NULL;
+        openrouter_current_key_response_free(out);
+        break;
+    }
+    return rc;
+}
+
+static int pairs_run, pairs_failed;
+
+static void run_pair(const fault_row *r, int op)
+{
+    const outcome *e = &r->out[op];
+    unsigned failures_before = CU_get_number_of_failures();
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(stub_add_key(&srv, "{\"hash\":\"" FIXTURE_HASH "\",\"name\":\"fixture\"}", NULL, 0), 0);
+    if (r->fault) {
+        char arg[512], one[2048], all[8192];
+        fault_arg(r, op, arg, sizeof arg);
+        snprintf(one, sizeof one, r->fault, arg);
+        size_t n = (size_t)snprintf(all, sizeof all, "{\"faults\":[");
+        for (int i = 0; i < r->times; i++)
+            n += (size_t)snprintf(all + n, sizeof all - n, "%s%s", i ? "," : "", one);
+        snprintf(all + n, sizeof all - n, "]}");
+        CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, all), 0);
+    }
+    fake_now = 0;
+    n_waits = 0;
+    openrouter_client *c = make_client(r->client);
+    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+    if (r->short_timeout)
+        co.timeout_ms = call_timeout_ms();
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    int got_out = 0;
+    int rc = run_op(c, op, &co, &err, &got_out);
+
+    CU_ASSERT_EQUAL(rc, e->rc);
+    CU_ASSERT_EQUAL(err.kind, e->rc);
+    CU_ASSERT_EQUAL(err.attempts, e->attempts);
+    CU_ASSERT_EQUAL(got_out, e->rc == OPENROUTER_OK);
+    /* Waits asked of the injected clock, one per retry. */
+    CU_ASSERT_EQUAL(n_waits, e->attempts - 1);
+    long want[2] = {e->w1, e->w2};
+    for (int i = 0; i < n_waits && i < 2; i++) {
+        if (want[i] == W_DATE) {
+            CU_ASSERT(waits[i] >= 2000 && waits[i] <= 4000);
+        } else {
+            CU_ASSERT_EQUAL(waits[i], want[i]);
+        }
+    }
+    if (e->rc != OPENROUTER_OK) {
+        CU_ASSERT_EQUAL(err.http_status, e->status);
+        CU_ASSERT_EQUAL(err.request_may_have_been_processed, e->processed);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, op_names[op]));
+        CU_ASSERT_PTR_NULL(strstr(err.message, STUB_MANAGEMENT_KEY));
+        if (r->message && e->status != 404)
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.message, r->message));
+        if (e->field)
+            CU_ASSERT_STRING_EQUAL(err.field, e->field);
+        if (e->rc == OPENROUTER_ETRANSPORT || e->rc == OPENROUTER_ETIMEOUT)
+            CU_ASSERT_NOT_EQUAL(err.curl_code, 0);
+    }
+    /* Row-specific details. */
+    if (strstr(r->name, "string `error.code`")) {
+        CU_ASSERT(err.api_code && strcmp(err.api_code, "invalid_request") == 0);
+        CU_ASSERT_EQUAL(err.api_code_number, 0);
+        CU_ASSERT(err.api_message && strcmp(err.api_message, "Bad field") == 0);
+    }
+    if (strstr(r->name, "HTML error page")) {
+        CU_ASSERT_PTR_NULL(err.api_message);
+        CU_ASSERT(err.body_snippet && strstr(err.body_snippet, "<html"));
+    }
+    if (strstr(r->name, "over the 60 s cap"))
+        CU_ASSERT_EQUAL(err.retry_after_ms, 120000);
+    if (e->rc == OPENROUTER_EHTTP && (e->status == 500 || e->status == 401))
+        CU_ASSERT(err.api_message && strcmp(err.api_message, "Injected fault") == 0);
+
+    /* Every attempt reached the server (none when nothing listened). */
+    long reqs = stub_stat(&srv, "requests");
+    CU_ASSERT_EQUAL(reqs, r->client == CL_REFUSED ? 0 : e->attempts);
+    int keys = stub_count_keys(&srv);
+    int want_keys = 1 + (e->effect == EF_STORED) - (e->effect == EF_DELETED);
+    CU_ASSERT_EQUAL(keys, want_keys);
+
+    pairs_run++;
+    if (CU_get_number_of_failures() != failures_before) {
+        pairs_failed++;
+        fprintf(stderr, "\n  FAILED pair: [%s] x %s: rc=%s status=%ld attempts=%d waits=%d(%ld,%ld) "
+                        "processed=%d requests=%ld keys=%d field=\"%s\" message=\"%s\"\n",
+                r->name, op_names[op], openrouter_status_name(rc), err.http_status, err.attempts, n_waits,
+                n_waits > 0 ? waits[0] : -1L, n_waits > 1 ? waits[1] : -1L,
+                err.request_may_have_been_processed, reqs, keys, err.field, err.message);
+    }
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
+static void test_matrix(void)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        for (int op = 0; op < N_OPS; op++)
+            run_pair(&rows[i], op);
+    fprintf(stderr, "\n  fault matrix: %zu faults x %d operations = %d pairs, %d failed\n", N_ROWS, N_OPS,
+            pairs_run, pairs_failed);
+    CU_ASSERT_EQUAL(pairs_run, (int)(N_ROWS * N_OPS));
+}
+
+/* ---- the document ---------------------------------------------------------- */
+
+static void cell(char *buf, size_t size, const fault_row *r, int op)
+{
+    const outcome *e = &r->out[op];
+    size_t n = 0;
+#define PUT(...) (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+    if (e->rc == OPENROUTER_OK)
+        PUT("OK");
+    else if (e->rc == OPENROUTER_EHTTP)
+        PUT("EHTTP %ld", e->status);
+    else {
+        PUT("%s", openrouter_status_name(e->rc) + strlen("OPENROUTER_"));
+        if (e->status)
+            PUT(" (HTTP %ld)", e->status);
+    }
+    if (e->field)
+        PUT(" `%s`", e->field);
+    PUT(", %d attempt%s", e->attempts, e->attempts == 1 ? "" : "s");
+    if (e->attempts > 1) {
+        PUT(", waits ");
+        if (e->w1 == W_DATE)
+            PUT("~3 s");
+        else
+            PUT("%ld", e->w1);
+        if (e->attempts > 2)
+            PUT("+%ld", e->w2);
+        if (e->w1 != W_DATE)
+            PUT(" ms");
+    }
+    if (e->processed)
+        PUT(", may have been processed");
+    if (e->effect == EF_STORED)
+        PUT(", key stored");
+    else if (e->effect == EF_DELETED)
+        PUT(", key deleted");
+#undef PUT
+}
+
+static char *markdown(void)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *md = malloc(cap);
+    if (!md)
+        return NULL;
+#define MD(...) (n += (size_t)snprintf(md + n, n < cap ? cap - n : 0, __VA_ARGS__))
+    MD("# Fault matrix\n\n"
+       "Every fault the stand-in server (`tests/server/openrouter_stub.py`) can inject, against every one of\n"
+       "the six operations, with the outcome `tests/integration/test_fault_matrix.c` asserts for each pair.\n"
+       "Generated from the test's table: `test_fault_matrix --markdown > docs/FAULT_MATRIX.md` (a test\n"
+       "checks this file matches).\n\n"
+       "%zu faults x %d operations = %zu pairs. The client uses the default retry policy (3 attempts,\n"
+       "backoff 500 ms x 2^n with full jitter, `Retry-After` honoured up to 60 s) and an injected clock\n"
+       "whose random draw is 0.5, so the first backoff wait is 250 ms and the second 500 ms; waits are the\n"
+       "ones the client asked the clock for. Each pair also checks the number of requests the server saw\n"
+       "(= attempts, none when refused), what the server holds afterwards, that `*out` is set exactly on\n"
+       "success, and that the error message names the operation and never holds the key.\n\n"
+       "- `createKey` (POST) is retried only where the server cannot have created anything: HTTP 429 and a\n"
+       "  connection that never opened. After a 5xx, a timeout or a reset it fails at once with\n"
+       "  `request_may_have_been_processed` set, so the caller can reconcile (list keys by name).\n"
+       "- \"key stored\" / \"key deleted\": the server performed the operation although the client may\n"
+       "  report a failure. A retried `deleteKey` whose first attempt already deleted the key ends in 404.\n"
+       "- Field names are `openrouter_error.field`; HTTP status in decode and size errors is the status of\n"
+       "  the response that could not be used.\n\n",
+       N_ROWS, N_OPS, N_ROWS * (size_t)N_OPS);
+    MD("| fault |");
+    for (int op = 0; op < N_OPS; op++)
+        MD(" `%s` |", op_names[op]);
+    MD("\n| --- |");
+    for (int op = 0; op < N_OPS; op++)
+        MD(" --- |");
+    MD("\n");
+    for (size_t i = 0; i < N_ROWS; i++) {
+        MD("| %s |", rows[i].name);
+        for (int op = 0; op < N_OPS; op++) {
+            char c[256];
+            cell(c, sizeof c, &rows[i], op);
+            MD(" %s |", c);
+        }
+        MD("\n");
+    }
+#undef MD
+    if (n >= cap) {
+        free(md);
+        return NULL;
+    }
+    return md;
+}
+
+static void test_doc_matches_table(void)
+{
+    char *md = markdown();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+    char *doc = or_test_read_file(OR_SOURCE_DIR "/docs/FAULT_MATRIX.md", NULL);
+    CU_ASSERT_PTR_NOT_NULL(doc);
+    if (doc) {
+        CU_ASSERT_STRING_EQUAL(doc, md);
+        if (strcmp(doc, md) != 0)
+            fprintf(stderr, "\n  docs/FAULT_MATRIX.md is stale: regenerate with "
+                            "`test_fault_matrix --markdown > docs/FAULT_MATRIX.md`\n");
+    }
+    free(doc);
+    free(md);
+}
+
+/* ---- suite ----------------------------------------------------------------- */
+
+static int open_closed_port(void)
+{
+    closed_fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (closed_fd < 0)
+        return -1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(closed_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(closed_fd, (struct sockaddr *)&a, &len) != 0)
+        return -1;
+    closed_port = ntohs(a.sin_port); /* bound but not listening: refused */
+    return 0;
+}
+
+static int suite_init(void)
+{
+    if (open_closed_port() != 0)
+        return -1;
+    return stub_start(&srv, 0);
+}
+
+static int suite_clean(void)
+{
+    stub_stop(&srv);
+    if (closed_fd >= 0)
+        close(closed_fd);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
+        char *md = markdown();
+        if (!md)
+            return 1;
+        fputs(md, stdout);
+        free(md);
+        return 0;
+    }
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("fault matrix", suite_init, suite_clean);
+    CU_add_test(s, "docs/FAULT_MATRIX.md matches the table", test_doc_matches_table);
+    CU_add_test(s, "every fault x every operation", test_matrix);
+    return or_test_run();
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""A TLS server with a self-signed certificate, for test_tls_options.c.
+
+    python3 tls_server.py WORKDIR
+
+Makes a throw-away certificate for 127.0.0.1 in WORKDIR (openssl CLI), listens
+on 127.0.0.1 (ephemeral port), prints "LISTENING <port>" and, for each
+connection, appends one line to WORKDIR/events: "handshake-failed <reason>"
+or "request <first request line>" (then answers 200 {"data":{}}). Exits after
+60 s or when stdin closes.
+"""
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+
+work = sys.argv[1]
+cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+lsock = socket.socket()
+lsock.bind(("127.0.0.1", 0))
+lsock.listen(8)
+events = open(os.path.join(work, "events"), "a", buffering=1)
+
+
+def serve():
+    while True:
+        conn, _ = lsock.accept()
+        try:
+            tls = ctx.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            events.write("handshake-failed %s\n" % type(e).__name__)
+            conn.close()
+            continue
+        try:
+            data = tls.recv(65536)
+            events.write("request %s\n" % data.split(b"\r\n", 1)[0].decode("latin-1"))
+            body = b'{"data":{}}'
+            tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                        b"Connection: close\r\n\r\n%s" % (len(body), body))
+        except (ssl.SSLError, OSError) as e:
+            events.write("io-failed %s\n" % type(e).__name__)
+        finally:
+            tls.close()
+
+
+threading.Thread(target=serve, daemon=True).start()
+print("LISTENING %d" % lsock.getsockname()[1], flush=True)
+threading.Timer(60, lambda: os._exit(0)).start()
+sys.stdin.read()
+os._exit(0)

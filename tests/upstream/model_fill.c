@@ -1,0 +1,206 @@
+/* See model_fill.h. Slot layouts are those documented in descriptor.h. */
+#include "model_fill.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { openrouter_presence state; void *items; size_t count; } fill_container;
+
+static void *fill_alloc(model_fill *f, size_t size)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        void **b = realloc(f->blocks, cap * sizeof *b);
+        if (!b) {
+            f->failed = 1;
+            return NULL;
+        }
+        f->blocks = b;
+        f->cap = cap;
+    }
+    void *p = calloc(1, size ? size : 1);
+    if (!p)
+        f->failed = 1;
+    else
+        f->blocks[f->n++] = p;
+    return p;
+}
+
+void model_fill_release(model_fill *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->blocks[i]);
+    free(f->blocks);
+    f->blocks = NULL;
+    f->n = f->cap = 0;
+}
+
+/* A string of `n` code points starting with characters JSON must escape
+ * and a two-byte UTF-8 character. */
+static char *fill_text(model_fill *f, int64_t n)
+{
+    static const char *const head[] = {"\"", "\\", "\n", "\xc3\xa9", "/", "\t"};
+    char *s = fill_alloc(f, (size_t)n * 2 + 1);
+    if (!s)
+        return NULL;
+    size_t len = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const char *piece = i < 6 ? head[i] : "a";
+        size_t pl = strlen(piece);
+        memcpy(s + len, piece, pl);
+        len += pl;
+    }
+    s[len] = '\0';
+    return s;
+}
+
+static double clamp(double v, unsigned flags, double lo, double hi)
+{
+    if ((flags & OPENROUTER_F_HAS_MINIMUM) && v < lo)
+        v = lo;
+    if ((flags & OPENROUTER_F_HAS_MAXIMUM) && v > hi)
+        v = hi;
+    return v;
+}
+
+typedef struct fill_limits {
+    unsigned flags;
+    int64_t min_length, max_length;
+    double minimum, maximum;
+} fill_limits;
+
+static const fill_limits no_limits = {0, -1, -1, 0, 0};
+
+static int64_t fill_count(const fill_limits *l, int64_t want)
+{
+    if (l->min_length >= 0 && want < l->min_length)
+        want = l->min_length;
+    if (l->max_length >= 0 && want > l->max_length)
+        want = l->max_length;
+    return want;
+}
+
+static void fill_present(model_fill *f, const openrouter_type_desc *t, const fill_limits *l, char *slot,
+                         int variant, size_t salt);
+
+/* Sets an array item or map value: bare objects are filled in place,
+ * wrappers get PRESENT (or NULL for the second item where allowed). */
+static void fill_item(model_fill *f, const openrouter_type_desc *container, char *slot, int variant,
+                      size_t j)
+{
+    const openrouter_type_desc *it = container->item;
+    if (it->kind == OPENROUTER_KIND_OBJECT && it->slot_size == it->object->size) {
+        model_fill_object(f, it->object, slot, (variant + (int)j) % 3);
+        return;
+    }
+    if ((container->item_flags & OPENROUTER_F_NULLABLE) && j == 1) {
+        *(openrouter_presence *)slot = OPENROUTER_NULL;
+        return;
+    }
+    fill_present(f, it, &no_limits, slot, variant, j + 1);
+}
+
+static void fill_present(model_fill *f, const openrouter_type_desc *t, const fill_limits *l, char *slot,
+                         int variant, size_t salt)
+{
+    *(openrouter_presence *)slot = OPENROUTER_PRESENT;
+    int v = (variant + (int)salt) % 3;
+    switch (t->kind) {
+    case OPENROUTER_KIND_STRING:
+        ((openrouter_string *)slot)->value = fill_text(f, fill_count(l, v == 0 ? 0 : v == 1 ? 3 : 9));
+        break;
+    case OPENROUTER_KIND_DATETIME:
+        ((openrouter_datetime *)slot)->value =
+            (l->flags & OPENROUTER_F_UTC_ONLY) || v != 1 ? (char *)"2027-12-31T23:59:59Z"
+                                                          : (char *)"2025-02-19T20:52:27.363244+00:00";
+        break;
+    case OPENROUTER_KIND_JSON: {
+        static const char *const docs[] = {"{\"k\":[1,true,null,\"\\u00e9\"]}", "\"text\"", "-42"};
+        ((openrouter_json *)slot)->value = (char *)docs[v];
+        break;
+    }
+    case OPENROUTER_KIND_BOOL:
+        ((openrouter_bool *)slot)->value = v != 1;
+        break;
+    case OPENROUTER_KIND_INT32: {
+        static const double vals[] = {0, -123456, 2147483647.0};
+        ((openrouter_int32 *)slot)->value = (int32_t)clamp(vals[v], l->flags, l->minimum, l->maximum);
+        break;
+    }
+    case OPENROUTER_KIND_INT64: {
+        static const int64_t vals[] = {0, -9007199254740993LL, INT64_MAX};
+        int64_t x = vals[v];
+        if ((l->flags & OPENROUTER_F_HAS_MINIMUM) && (double)x < l->minimum)
+            x = (int64_t)l->minimum;
+        if ((l->flags & OPENROUTER_F_HAS_MAXIMUM) && (double)x > l->maximum)
+            x = (int64_t)l->maximum;
+        ((openrouter_int64 *)slot)->value = x;
+        break;
+    }
+    case OPENROUTER_KIND_NUMBER: {
+        static const double vals[] = {0.1, -123.456e-7, 1e300};
+        ((openrouter_number *)slot)->value = clamp(vals[v], l->flags, l->minimum, l->maximum);
+        break;
+    }
+    case OPENROUTER_KIND_ENUM: {
+        openrouter_enum_value *e = (openrouter_enum_value *)slot;
+        if (v == 2) { /* a value this library version does not know */
+            e->value = 0;
+            e->text = (char *)"brand-new-value";
+        } else {
+            size_t k = (salt + (size_t)variant) % t->enumeration->count;
+            e->value = (int)k + 1;
+            e->text = (char *)t->enumeration->values[k];
+        }
+        break;
+    }
+    case OPENROUTER_KIND_OBJECT:
+        model_fill_object(f, t->object, slot + t->slot_size - t->object->size, v);
+        break;
+    case OPENROUTER_KIND_ARRAY:
+    case OPENROUTER_KIND_MAP: {
+        fill_container *c = (fill_container *)slot;
+        int64_t n = fill_count(l, v == 0 ? 0 : 2);
+        size_t each = t->kind == OPENROUTER_KIND_ARRAY ? t->item->slot_size : t->entry_size;
+        char *mem = n ? fill_alloc(f, (size_t)n * each) : NULL;
+        if (n && !mem)
+            return;
+        for (int64_t j = 0; j < n; j++) {
+            char *e = mem + (size_t)j * each;
+            if (t->kind == OPENROUTER_KIND_MAP) {
+                static const char *const keys[] = {"k\xc3\xa9y", "with space"};
+                *(char **)e = (char *)keys[j % 2];
+                e += t->map_value_offset;
+            }
+            fill_item(f, t, e, variant, (size_t)j);
+        }
+        c->items = mem;
+        c->count = (size_t)n;
+        break;
+    }
+    }
+}
+
+void model_fill_object(model_fill *f, const openrouter_object_desc *desc, void *model, int variant)
+{
+    for (size_t i = 0; i < desc->n_fields; i++) {
+        const openrouter_field_desc *fd = &desc->fields[i];
+        char *slot = (char *)model + fd->offset;
+        if (fd->flags & (OPENROUTER_F_READ_ONLY | OPENROUTER_F_WRITE_ONLY))
+            continue;
+        int state = (int)((i + (size_t)variant) % 3);
+        if (state == 0 && (fd->flags & OPENROUTER_F_REQUIRED))
+            state = 2;
+        if (state == 1 && !(fd->flags & OPENROUTER_F_NULLABLE))
+            state = 2;
+        if (state == 0)
+            continue;
+        if (state == 1) {
+            *(openrouter_presence *)slot = OPENROUTER_NULL;
+            continue;
+        }
+        fill_limits l = {fd->flags, fd->min_length, fd->max_length, fd->minimum, fd->maximum};
+        fill_present(f, fd->type, &l, slot, variant, i);
+    }
+}
