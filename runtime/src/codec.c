@@ -92,9 +92,9 @@ static inline uint64_t load8(const unsigned char *p)
 
 int or_utf8_valid(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
     if (!s)
         return n == 0;
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         if ((size_t)(end - p) >= 8 && !(load8(p) & OR_HIGHS)) {
             p += 8;
@@ -1095,7 +1095,7 @@ static const openrouter_field_desc *find_field(const openrouter_object_desc *od,
         if (name[0] != (n ? key[0] : '\0'))
             continue;
         size_t k = 0;
-        while (k < n && name[k] == key[k])
+        while (k < n && name[k] && name[k] == key[k])
             k++;
         if (k == n && name[n] == '\0') {
             *hint = i + 1 == count ? 0 : i + 1;

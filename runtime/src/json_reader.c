@@ -390,7 +390,7 @@ static int jr_scan_string(or_jr *r, size_t i, size_t *close, int *escaped)
     size_t n = r->n;
     int esc = 0;
     for (;;) {
-        while (n - i >= 8) {
+        while (i + 8 <= n) {
             uint64_t m = jr_string_special(jr_load8(s + i));
             if (m) {
                 i += JR_FIRST(m);
@@ -867,7 +867,7 @@ size_t or_jr_count_items(const or_jr *r)
         case 1: /* a string: find its closing quote */
             i++;
             for (;;) {
-                while (n - i >= 8) {
+                while (i + 8 <= n) {
                     uint64_t m = jr_quote_or_backslash(jr_load8(s + i));
                     if (m) {
                         i += JR_FIRST(m);
@@ -916,8 +916,7 @@ size_t or_jr_compact(const char *src, size_t len, char *dst)
             size_t j = i + 1;
             while (j < len && src[j] != '"')
                 j += src[j] == '\\' ? 2 : 1;
-            if (j < len)
-                j++;
+            j = j < len ? j + 1 : len;
             memcpy(dst + o, src + i, j - i);
             o += j - i;
             i = j;

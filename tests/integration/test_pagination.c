@@ -114,7 +114,10 @@ static int cmp_str(const void *a, const void *b)
 /* Number of values that occur more than once. */
 static size_t sl_duplicates(const strlist *l)
 {
-    char **copy = malloc((l->n ? l->n : 1) * sizeof *copy);
+    if (l->n == 0)
+        return 0;
+    char **copy = malloc(l->n * sizeof *copy);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
     memcpy(copy, l->v, l->n * sizeof *copy);
     qsort(copy, l->n, sizeof *copy, cmp_str);
     size_t d = 0;
