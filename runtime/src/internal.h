@@ -179,7 +179,7 @@ int or_jr_num_double(const or_jr *r, const or_jr_num *num, double *out);
 
 typedef struct or_decode_options {
     int strict_required;  /* missing required field is an error */
-    int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH */
+    int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH; at most OR_JR_MAX_DEPTH */
 } or_decode_options;
 
 /* Strict parse of a whole buffer: one JSON value, nothing but whitespace

@@ -249,17 +249,12 @@ int or_jr_member(or_jr *r, size_t index, or_jr_str *key)
     size_t i = jr_skip_ws(s, r->pos, n);
     if (i >= n)
         return jr_truncated(r);
-    if (s[i] == '}' && index == 0) {
+    if (s[i] == '}') {
         r->pos = i + 1;
         r->depth--;
         return 0;
     }
     if (index > 0) {
-        if (s[i] == '}') {
-            r->pos = i + 1;
-            r->depth--;
-            return 0;
-        }
         if (s[i] != ',')
             return jr_bad(r, i, "expected ',' or '}'");
         i = jr_skip_ws(s, i + 1, n);
