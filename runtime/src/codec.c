@@ -55,6 +55,7 @@
 #include <json-c/printbuf.h>
 
 #include "internal.h"
+#include "swar.h"
 
 /* Tokens up to this long never make json-c's token buffer reallocate. */
 #define OR_TOKEN_BUF_MAX ((size_t)64 * 1024)
@@ -80,23 +81,13 @@ typedef struct or_object_slot {
  * UTF-8
  * ====================================================================== */
 
-#define OR_ONES 0x0101010101010101ull
-#define OR_HIGHS 0x8080808080808080ull
-
-static inline uint64_t load8(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
 int or_utf8_valid(const char *s, size_t n)
 {
     if (!s)
         return n == 0;
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        if ((size_t)(end - p) >= 8 && !(load8(p) & OR_HIGHS)) {
+        if ((size_t)(end - p) >= 8 && !(or_swar_load8(p) & OR_SWAR_HIGHS)) {
             p += 8;
             continue;
         }
@@ -189,27 +180,6 @@ int or_format_double(double v, char *buf, size_t size)
  * Strict JSON parsing
  * ====================================================================== */
 
-/* Bit 7 of each byte of the result is set for bytes of w that are < 0x20,
- * '"', '\\' or >= 0x80. The lowest set bit is always exact (borrows only
- * spoil bytes above a true hit), so on little-endian machines its index
- * finds the first such byte. */
-static inline uint64_t string_special(uint64_t w)
-{
-    uint64_t q = w ^ (OR_ONES * '"');
-    uint64_t b = w ^ (OR_ONES * '\\');
-    uint64_t lt = (w - OR_ONES * 0x20) & ~w;
-    uint64_t zq = (q - OR_ONES) & ~q;
-    uint64_t zb = (b - OR_ONES) & ~b;
-    return (lt | zq | zb | w) & OR_HIGHS;
-}
-
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define OR_FIRST_SPECIAL(m) ((size_t)__builtin_ctzll(m) >> 3)
-#else
-#define OR_FIRST_SPECIAL(m) ((size_t)0)
-#endif
-
 /* What may follow outside strings, once json-c has accepted the text. */
 enum { SC_BAD = 0, SC_SKIP, SC_STRING, SC_NUMBER, SC_NANINF };
 static const unsigned char scan_class[256] = {
@@ -266,9 +236,9 @@ static int json_scan(const char *text, size_t n, size_t *bad, const char **why)
             i++;
             for (;;) {
                 while (n - i >= 8) {
-                    uint64_t m = string_special(load8(s + i));
+                    uint64_t m = or_swar_string_special(or_swar_load8(s + i));
                     if (m) {
-                        i += OR_FIRST_SPECIAL(m);
+                        i += OR_SWAR_FIRST(m);
                         break;
                     }
                     i += 8;

@@ -26,49 +26,11 @@
 #include <string.h>
 
 #include "internal.h"
+#include "swar.h"
 
 /* ======================================================================
  * Byte classes and helpers
  * ====================================================================== */
-
-#define JR_ONES 0x0101010101010101ull
-#define JR_HIGHS 0x8080808080808080ull
-
-static inline uint64_t jr_load8(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-/* Bit 7 of each byte of the result is set for bytes of w that are < 0x20,
- * '"', '\\' or >= 0x80. The lowest set bit is always exact (borrows only
- * spoil bytes above a true hit), so on little-endian machines its index
- * finds the first such byte. */
-static inline uint64_t jr_string_special(uint64_t w)
-{
-    uint64_t q = w ^ (JR_ONES * '"');
-    uint64_t b = w ^ (JR_ONES * '\\');
-    uint64_t lt = (w - JR_ONES * 0x20) & ~w;
-    uint64_t zq = (q - JR_ONES) & ~q;
-    uint64_t zb = (b - JR_ONES) & ~b;
-    return (lt | zq | zb | w) & JR_HIGHS;
-}
-
-/* Same for '"' and '\\' only (the pre-scan, which does not validate). */
-static inline uint64_t jr_quote_or_backslash(uint64_t w)
-{
-    uint64_t q = w ^ (JR_ONES * '"');
-    uint64_t b = w ^ (JR_ONES * '\\');
-    return (((q - JR_ONES) & ~q) | ((b - JR_ONES) & ~b)) & JR_HIGHS;
-}
-
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define JR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
-#else
-#define JR_FIRST(m) ((size_t)0) /* the byte loop after it finds the hit */
-#endif
 
 static const unsigned char jr_space[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
 
@@ -386,9 +348,9 @@ static int jr_scan_string(or_jr *r, size_t i, size_t *close, int *escaped)
     int esc = 0;
     for (;;) {
         while (i + 8 <= n) {
-            uint64_t m = jr_string_special(jr_load8(s + i));
+            uint64_t m = or_swar_string_special(or_swar_load8(s + i));
             if (m) {
-                i += JR_FIRST(m);
+                i += OR_SWAR_FIRST(m);
                 break;
             }
             i += 8;
@@ -863,9 +825,9 @@ size_t or_jr_count_items(const or_jr *r)
             i++;
             for (;;) {
                 while (i + 8 <= n) {
-                    uint64_t m = jr_quote_or_backslash(jr_load8(s + i));
+                    uint64_t m = or_swar_quote_or_backslash(or_swar_load8(s + i));
                     if (m) {
-                        i += JR_FIRST(m);
+                        i += OR_SWAR_FIRST(m);
                         break;
                     }
                     i += 8;
