@@ -238,9 +238,19 @@ static void field(const char *label, const char *value)
     putchar('\n');
 }
 
+/* "total (day d, week w, month m)" for one of the usage families. */
+static void usage_field(const char *label, const openrouter_number *total, const openrouter_number *day,
+                        const openrouter_number *week, const openrouter_number *month)
+{
+    char a[64], b[64], c[64], d[64], line[300];
+    snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, total, "-"),
+             num_or(b, sizeof b, day, "-"), num_or(c, sizeof c, week, "-"), num_or(d, sizeof d, month, "-"));
+    field(label, line);
+}
+
 static void print_key_detail(const openrouter_key *k)
 {
-    char a[64], b[64], c[64], d[64];
+    char a[64];
     field("hash", str_or(&k->hash, "-", "-"));
     field("name", str_or(&k->name, "-", "-"));
     field("label", str_or(&k->label, "-", "-"));
@@ -249,15 +259,9 @@ static void print_key_detail(const openrouter_key *k)
     field("limit_remaining", num_or(a, sizeof a, &k->limit_remaining, "none"));
     field("limit_reset", reset_text(&k->limit_reset));
     field("include_byok_in_limit", bool_text(&k->include_byok_in_limit));
-    char line[300];
-    snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->usage, "-"),
-             num_or(b, sizeof b, &k->usage_daily, "-"), num_or(c, sizeof c, &k->usage_weekly, "-"),
-             num_or(d, sizeof d, &k->usage_monthly, "-"));
-    field("usage", line);
-    snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->byok_usage, "-"),
-             num_or(b, sizeof b, &k->byok_usage_daily, "-"), num_or(c, sizeof c, &k->byok_usage_weekly, "-"),
-             num_or(d, sizeof d, &k->byok_usage_monthly, "-"));
-    field("byok_usage", line);
+    usage_field("usage", &k->usage, &k->usage_daily, &k->usage_weekly, &k->usage_monthly);
+    usage_field("byok_usage", &k->byok_usage, &k->byok_usage_daily, &k->byok_usage_weekly,
+                &k->byok_usage_monthly);
     field("created_at", str_or(&k->created_at, "-", "-"));
     field("updated_at", str_or(&k->updated_at, "-", "never"));
     field("expires_at", str_or(&k->expires_at, "never", "never"));
@@ -470,21 +474,15 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
         print_raw(*raw, *raw_len);
     } else {
         const openrouter_current_key *k = &out->data.value;
-        char a[64], b[64], d[64], e[64];
+        char a[64], line[300];
         field("label", str_or(&k->label, "-", "-"));
         field("limit", num_or(a, sizeof a, &k->limit, "none"));
         field("limit_remaining", num_or(a, sizeof a, &k->limit_remaining, "none"));
         field("limit_reset", reset_text(&k->limit_reset));
         field("include_byok_in_limit", bool_text(&k->include_byok_in_limit));
-        char line[300];
-        snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->usage, "-"),
-                 num_or(b, sizeof b, &k->usage_daily, "-"), num_or(d, sizeof d, &k->usage_weekly, "-"),
-                 num_or(e, sizeof e, &k->usage_monthly, "-"));
-        field("usage", line);
-        snprintf(line, sizeof line, "%s (day %s, week %s, month %s)", num_or(a, sizeof a, &k->byok_usage, "-"),
-                 num_or(b, sizeof b, &k->byok_usage_daily, "-"), num_or(d, sizeof d, &k->byok_usage_weekly, "-"),
-                 num_or(e, sizeof e, &k->byok_usage_monthly, "-"));
-        field("byok_usage", line);
+        usage_field("usage", &k->usage, &k->usage_daily, &k->usage_weekly, &k->usage_monthly);
+        usage_field("byok_usage", &k->byok_usage, &k->byok_usage_daily, &k->byok_usage_weekly,
+                    &k->byok_usage_monthly);
         field("is_free_tier", bool_text(&k->is_free_tier));
         field("is_management_key", bool_text(&k->is_management_key));
         field("expires_at", str_or(&k->expires_at, "never", "never"));
