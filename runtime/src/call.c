@@ -18,6 +18,7 @@
  *   byte arrived, which could create a key twice. Later calls reuse it.
  * - The API key is redacted from every error string and traced URL. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -260,9 +261,10 @@ typedef struct call_ctx {
     const openrouter_operation_desc *op;
     const char *opid;
     const void *request;
-    or_buf tmp;                 /* one parameter's text */
-    char *url;                  /* curl_free */
-    char *trace_url;            /* url, or a redacted copy (or_free) */
+    or_buf *tmp;                /* one parameter's text (the client's, reused) */
+    const char *url;            /* in c->url */
+    const char *trace_url;      /* url, or trace_url_owned; NULL without trace/log hooks */
+    char *trace_url_owned;      /* a redacted copy of url (or_free) */
     struct curl_slist *extra;   /* per-call headers, wiped on free */
     struct curl_slist *linked_tail; /* extra's last node, linked to the defaults */
     int attempts;               /* for the log: requests made */
@@ -270,19 +272,38 @@ typedef struct call_ctx {
     int64_t start_ms;           /* for the log: when the first attempt began */
 } call_ctx;
 
+/* Appends s[0..n) percent-encoded by libcurl's curl_easy_escape(): every
+ * byte but RFC 3986's unreserved ones is encoded, '/' and space included. */
+static int append_escaped(or_buf *b, CURL *h, const char *s, size_t n)
+{
+    if (n > INT_MAX)
+        return -1;
+    char *esc = curl_easy_escape(h, s, (int)n);
+    if (!esc)
+        return -1;
+    int bad = or_buf_puts(b, esc);
+    curl_free(esc);
+    return bad;
+}
+
+/* The request URL, in the client's reused buffer: the base URL (checked and
+ * normalised by libcurl's URL API once, when the client was created), the
+ * path template with every parameter escaped by curl_easy_escape as one
+ * segment, and the query parameters that are present. */
 static int build_url(call_ctx *x, openrouter_error *error)
 {
     const openrouter_operation_desc *op = x->op;
-    or_buf path = OR_BUF_INIT;
+    openrouter_client *c = x->c;
+    or_buf *url = &c->url;
     int rc = OPENROUTER_OK;
-    CURLU *u = NULL;
-    if (or_buf_puts(&path, x->c->base_url) != 0)
+    or_buf_reset(url);
+    if (or_buf_append(url, c->base_url, c->base_url_len) != 0)
         goto oom;
     for (const char *p = op->path; *p;) {
         if (*p != '{') {
             const char *brace = strchr(p, '{');
             size_t n = brace ? (size_t)(brace - p) : strlen(p);
-            if (or_buf_append(&path, p, n) != 0)
+            if (or_buf_append(url, p, n) != 0)
                 goto oom;
             p += n;
             continue;
@@ -314,47 +335,32 @@ static int build_url(call_ctx *x, openrouter_error *error)
                                     "%s: missing required path parameter %s", x->opid, param->name);
             goto done;
         }
-        rc = or_param_to_text(param, slot, &x->tmp, error);
+        rc = or_param_to_text(param, slot, x->tmp, error);
         if (rc != OPENROUTER_OK) {
             prefix_message(error, x->opid);
             goto done;
         }
-        const char *text = x->tmp.data ? x->tmp.data : "";
+        const char *text = x->tmp->data ? x->tmp->data : "";
         /* curl_easy_escape leaves '.' alone, and "." / ".." would be
          * collapsed by URL normalisation into another resource. */
-        if (x->tmp.len == 0 || strcmp(text, ".") == 0 || strcmp(text, "..") == 0) {
+        if (x->tmp->len == 0 || strcmp(text, ".") == 0 || strcmp(text, "..") == 0) {
             rc = or_error_set_field(error, OPENROUTER_EINVAL, param->name,
                                     "%s: path parameter %s must not be empty, \".\" or \"..\"",
                                     x->opid, param->name);
             goto done;
         }
-        char *esc = curl_easy_escape(x->c->curl, text, (int)x->tmp.len);
-        if (!esc)
-            goto oom;
-        int bad = or_buf_puts(&path, esc);
-        curl_free(esc);
-        if (bad)
+        if (append_escaped(url, c->curl, text, x->tmp->len) != 0)
             goto oom;
         p = close + 1;
     }
 
-    u = curl_url();
-    if (!u)
-        goto oom;
-    CURLUcode uc = curl_url_set(u, CURLUPART_URL, path.data, 0);
-    if (uc == CURLUE_OUT_OF_MEMORY)
-        goto oom;
-    if (uc != CURLUE_OK) {
-        rc = or_error_set(error, OPENROUTER_EINVAL, "%s: could not build the request URL: %s", x->opid,
-                          curl_url_strerror(uc));
-        goto done;
-    }
+    char sep = '?';
     for (size_t i = 0; x->request && i < op->n_params; i++) {
         const openrouter_param_desc *q = &op->params[i];
         if (q->location != OPENROUTER_PARAM_QUERY)
             continue;
         const void *slot = (const char *)x->request + q->offset;
-        rc = or_param_to_text(q, slot, &x->tmp, error);
+        rc = or_param_to_text(q, slot, x->tmp, error);
         if (rc == OR_PARAM_ABSENT) {
             rc = OPENROUTER_OK;
             continue; /* absent or null: not sent */
@@ -363,39 +369,19 @@ static int build_url(call_ctx *x, openrouter_error *error)
             prefix_message(error, x->opid);
             goto done;
         }
-        or_buf pair = OR_BUF_INIT;
-        if (or_buf_puts(&pair, q->name) != 0 || or_buf_puts(&pair, "=") != 0 ||
-            or_buf_append(&pair, x->tmp.data ? x->tmp.data : "", x->tmp.len) != 0) {
-            or_buf_free(&pair);
+        /* name=value, both percent-encoded ('&', '#', '%', '+', '=' and
+         * space, which becomes %20, so no server can read it two ways). */
+        if (or_buf_append(url, &sep, 1) != 0 || append_escaped(url, c->curl, q->name, strlen(q->name)) != 0 ||
+            or_buf_append(url, "=", 1) != 0 ||
+            append_escaped(url, c->curl, x->tmp->data ? x->tmp->data : "", x->tmp->len) != 0)
             goto oom;
-        }
-        /* APPENDQUERY|URLENCODE: everything but the first '=' is
-         * percent-encoded ('&', '#', '%', '+', ...; space becomes '+'). */
-        uc = curl_url_set(u, CURLUPART_QUERY, pair.data, CURLU_APPENDQUERY | CURLU_URLENCODE);
-        or_buf_free(&pair);
-        if (uc == CURLUE_OUT_OF_MEMORY)
-            goto oom;
-        if (uc != CURLUE_OK) {
-            rc = or_error_set_field(error, OPENROUTER_EINVAL, q->name, "%s: bad query parameter %s: %s",
-                                    x->opid, q->name, curl_url_strerror(uc));
-            goto done;
-        }
+        sep = '&';
     }
-    uc = curl_url_get(u, CURLUPART_URL, &x->url, 0);
-    if (uc == CURLUE_OUT_OF_MEMORY)
-        goto oom;
-    if (uc != CURLUE_OK) {
-        rc = or_error_set(error, OPENROUTER_EINVAL, "%s: could not build the request URL: %s", x->opid,
-                          curl_url_strerror(uc));
-        goto done;
-    }
+    x->url = url->data;
     goto done;
 oom:
     rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
 done:
-    if (u)
-        curl_url_cleanup(u);
-    or_buf_free(&path);
     return rc;
 }
 
@@ -417,9 +403,9 @@ static int add_param_header(call_ctx *x, const char *name, or_buf *line)
 {
     or_buf_reset(line);
     /* "Name;" is libcurl's way to send a header with an empty value. */
-    if (x->tmp.len == 0)
+    if (x->tmp->len == 0)
         return or_buf_printf(line, "%s;", name) || append_line(&x->extra, line->data);
-    return or_buf_printf(line, "%s: %s", name, x->tmp.data) || append_line(&x->extra, line->data);
+    return or_buf_printf(line, "%s: %s", name, x->tmp->data) || append_line(&x->extra, line->data);
 }
 
 /* Builds per-call headers (header parameters, Content-Type) in x->extra.
@@ -437,7 +423,7 @@ static int build_headers(call_ctx *x, int has_body, openrouter_error *error)
             if (q->location != OPENROUTER_PARAM_HEADER)
                 continue;
             const void *slot = (const char *)x->request + q->offset;
-            rc = or_param_to_text(q, slot, &x->tmp, error);
+            rc = or_param_to_text(q, slot, x->tmp, error);
             if (rc == OR_PARAM_ABSENT) {
                 rc = OPENROUTER_OK;
                 continue; /* absent or null: the default header (if any) stays */
@@ -446,7 +432,7 @@ static int build_headers(call_ctx *x, int has_body, openrouter_error *error)
                 prefix_message(error, x->opid);
                 goto done;
             }
-            if (x->tmp.len && has_control(x->tmp.data, x->tmp.len)) {
+            if (x->tmp->len && has_control(x->tmp->data, x->tmp->len)) {
                 rc = or_error_set_field(error, OPENROUTER_EINVAL, q->name,
                                         "%s: header %s must not contain CR, LF or control characters",
                                         x->opid, q->name);
@@ -764,6 +750,7 @@ static int call_impl(openrouter_client *client, const openrouter_operation_desc 
     x.op = op;
     x.opid = opid;
     x.request = request;
+    x.tmp = &client->param_text;
     int rc = OPENROUTER_OK;
     int has_body = 0;
     or_buf_reset(&client->request_body);
@@ -780,18 +767,19 @@ static int call_impl(openrouter_client *client, const openrouter_operation_desc 
     }
     if (rc == OPENROUTER_OK)
         rc = build_headers(&x, has_body, error);
-    if (rc == OPENROUTER_OK) {
-        if (contains_secret(x.url, client->api_key, client->api_key_len)) {
+    /* The URL as traces and logs show it: only needed when there is a hook. */
+    if (rc == OPENROUTER_OK && (client->trace || client->log)) {
+        size_t url_len = client->url.len;
+        if (has_secret_bytes(x.url, url_len, client->api_key, client->api_key_len)) {
             or_buf tmp = OR_BUF_INIT;
-            if (redact_into(&tmp, x.url, strlen(x.url), client->api_key, client->api_key_len) == 0)
-                x.trace_url = or_strndup(tmp.data, tmp.len);
+            if (redact_into(&tmp, x.url, url_len, client->api_key, client->api_key_len) == 0)
+                x.trace_url_owned = or_strndup(tmp.data, tmp.len);
             or_buf_free(&tmp);
-            if (!x.trace_url)
+            if (!x.trace_url_owned)
                 rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", opid);
+            x.trace_url = x.trace_url_owned;
         } else {
-            x.trace_url = or_strdup(x.url);
-            if (!x.trace_url)
-                rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", opid);
+            x.trace_url = x.url;
         }
     }
     if (rc != OPENROUTER_OK)
@@ -904,9 +892,6 @@ static int call_impl(openrouter_client *client, const openrouter_operation_desc 
 
 finish:
     free_headers(&x);
-    if (x.url)
-        curl_free(x.url);
-    or_buf_free(&x.tmp);
     /* Bodies may carry secrets (a created key, external.api_key): wipe the
      * used bytes but keep the memory for the next call. */
     or_wipe(client->response.data, client->response.len);
@@ -922,7 +907,13 @@ finish:
     }
     log_outcome(&x, rc, error);
     *logged = 1;
-    or_free(x.trace_url);
+    or_free(x.trace_url_owned);
+    /* Keep the memory for the next call, not what it held (log_outcome
+     * above may still have shown the URL). */
+    or_wipe(client->url.data, client->url.cap);
+    or_buf_reset(&client->url);
+    or_wipe(client->param_text.data, client->param_text.cap);
+    or_buf_reset(&client->param_text);
     return rc;
 }
 
@@ -931,9 +922,13 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
 {
     /* With a log callback, failures are logged with their message even
      * when the caller passed no error. */
-    openrouter_error local = OPENROUTER_ERROR_INIT;
-    if (!error && client && client->log)
+    openrouter_error local;
+    int use_local = !error && client && client->log;
+    if (use_local) {
+        openrouter_error fresh = OPENROUTER_ERROR_INIT;
+        local = fresh;
         error = &local;
+    }
     int logged = 0;
     int rc = call_impl(client, op, request, out, options, error, &logged);
     if (rc != OPENROUTER_OK && !logged && client) {
@@ -941,6 +936,7 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
         or_log(client, rc == OPENROUTER_EINVAL ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s (%s)",
                error && error->message[0] ? error->message : "call failed", openrouter_status_name(rc));
     }
-    openrouter_error_clear(&local);
+    if (use_local)
+        openrouter_error_clear(&local);
     return rc;
 }

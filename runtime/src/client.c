@@ -356,6 +356,7 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     }
     c->base_url = base_url;
+    c->base_url_len = strlen(base_url);
     c->api_key_len = strlen(options->api_key);
     c->api_key = or_strndup(options->api_key, c->api_key_len);
     if (!c->api_key) {
@@ -410,6 +411,8 @@ void openrouter_client_free(openrouter_client *client)
     or_http_teardown(client);
     or_buf_free(&client->response);
     or_buf_free(&client->request_body);
+    or_buf_free(&client->url);
+    or_buf_free(&client->param_text);
     if (client->api_key) {
         or_wipe(client->api_key, client->api_key_len);
         or_free(client->api_key);

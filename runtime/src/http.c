@@ -190,6 +190,11 @@ int or_http_setup(openrouter_client *c, const openrouter_client_options *o, open
     OR_SET(CURLOPT_HTTPHEADER, c->headers);
     OR_SET(CURLOPT_NOPROGRESS, 1L);
 #undef OR_SET
+    /* What or_http_perform() sets per transfer, as set now. */
+    c->plain_get = 0;
+    c->set_headers = c->headers;
+    c->set_timeout_ms = s->timeout_ms;
+    c->set_fresh_connect = 0;
     if (rc != CURLE_OK)
         return or_error_set(error, rc == CURLE_OUT_OF_MEMORY ? OPENROUTER_ENOMEM : OPENROUTER_ETRANSPORT,
                             "libcurl refused %s: %s", what, curl_easy_strerror(rc));
@@ -219,6 +224,9 @@ void or_http_perform(openrouter_client *c, const or_http_request *req, or_http_r
     c->retry_after[0] = c->retry_after_ms[0] = c->content_type[0] = '\0';
     c->errbuf[0] = '\0';
 
+    /* Only what changed since the previous transfer is set again: the URL
+     * (and a body) always, the method, header list, timeout and
+     * fresh-connect flag when they differ. */
     CURL *h = c->curl;
     CURLcode rc = curl_easy_setopt(h, CURLOPT_URL, req->url);
     int is_get = strcmp(req->method, "GET") == 0;
@@ -228,23 +236,38 @@ void or_http_perform(openrouter_client *c, const or_http_request *req, or_http_r
             curl_easy_setopt(h, CURLOPT_POST, 1L);
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
             rc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-        } else {
+            if (rc == CURLE_OK)
+                rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_post ? NULL : req->method);
+            c->plain_get = 0;
+        } else if (!is_get || !c->plain_get) {
             rc = curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+            if (rc == CURLE_OK)
+                rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_get ? NULL : req->method);
+            /* A bodiless GET leaves the handle as the next one needs it. */
+            c->plain_get = rc == CURLE_OK && is_get;
         }
     }
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, (is_get || is_post) ? NULL : req->method);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, req->headers ? req->headers : c->headers);
-    if (rc == CURLE_OK)
+    struct curl_slist *headers = req->headers ? req->headers : c->headers;
+    if (rc == CURLE_OK && headers != c->set_headers) {
+        rc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+        c->set_headers = rc == CURLE_OK ? headers : NULL;
+    }
+    if (rc == CURLE_OK && req->timeout_ms != c->set_timeout_ms) {
         rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, req->fresh_connect ? 1L : 0L);
+        c->set_timeout_ms = rc == CURLE_OK ? req->timeout_ms : -1;
+    }
+    int fresh = req->fresh_connect ? 1 : 0;
+    if (rc == CURLE_OK && fresh != c->set_fresh_connect) {
+        rc = curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, (long)fresh);
+        c->set_fresh_connect = rc == CURLE_OK ? fresh : -1;
+    }
 
-    int64_t t0 = or_clock_now_ms(c);
+    /* The duration is only reported to trace and log hooks. */
+    int timed = c->trace || c->log;
+    int64_t t0 = timed ? or_clock_now_ms(c) : 0;
     if (rc == CURLE_OK)
         rc = curl_easy_perform(h);
-    int64_t t1 = or_clock_now_ms(c);
+    int64_t t1 = timed ? or_clock_now_ms(c) : 0;
     res->duration_ms = t1 > t0 ? (long)(t1 - t0) : 0;
     res->curl_code = rc;
 
@@ -261,10 +284,13 @@ void or_http_perform(openrouter_client *c, const or_http_request *req, or_http_r
         res->nothing_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
                             rc == CURLE_COULDNT_RESOLVE_PROXY || sent == 0;
     }
-    /* Drop the pointer to the caller's body so the handle never refers to
-     * freed memory between calls. */
+    /* Drop the pointers to the caller's body and the per-call header list
+     * so the handle never refers to freed memory between calls. */
     if (req->body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    }
+    if (c->set_headers != c->headers) {
+        c->set_headers = curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers) == CURLE_OK ? c->headers : NULL;
     }
 }

@@ -15,6 +15,7 @@ struct openrouter_client {
     char *api_key;               /* wiped on free */
     size_t api_key_len;
     char *base_url;              /* normalised, no trailing '/' */
+    size_t base_url_len;
     int strict_required;
     openrouter_retry_policy retry;
     openrouter_clock clock;      /* caller's; NULL members = real ones */
@@ -30,6 +31,17 @@ struct openrouter_client {
     struct curl_slist *headers;  /* default headers, built once */
     or_transport_settings settings;
     char errbuf[CURL_ERROR_SIZE];
+
+    /* What the handle was last set to by or_http_perform, so options that
+     * did not change since the previous transfer are not set again. */
+    int plain_get;               /* HTTPGET set, no CUSTOMREQUEST */
+    struct curl_slist *set_headers;
+    long set_timeout_ms;
+    int set_fresh_connect;
+
+    /* Per-call buffers, reused across calls (wiped after each call). */
+    or_buf url;                  /* the request URL */
+    or_buf param_text;           /* one parameter's text */
 
     /* Per-transfer state, reset before every attempt. */
     or_buf response;             /* body, reused across calls */

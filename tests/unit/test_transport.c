@@ -488,7 +488,7 @@ static void test_url_encoding(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(v, "include_disabled=true"));
     CU_ASSERT_PTR_NULL(strchr(v, '#'));
     CU_ASSERT_EQUAL(strncasecmp(strstr(v, "workspace_id=") ? strstr(v, "workspace_id=") : "", 
-                                "workspace_id=a+b%26c%3dd%23e%2ff%3f%25%2b", 41), 0);
+                                "workspace_id=a%20b%26c%3dd%23e%2ff%3f%25%2b", 43), 0);
     t_list_req sparse = {OPENROUTER_INT64(0), {OPENROUTER_NULL, NULL}, {OPENROUTER_ABSENT, NULL}};
     openrouter_error_clear(&f.err);
     /* workspace_id absent -> the stub's default workspace, fine. */
@@ -501,6 +501,31 @@ static void test_url_encoding(void)
     openrouter_model_free(out);
     request_field(-1, "query", NULL, v, sizeof v);
     CU_ASSERT_STRING_EQUAL(v, "");
+
+    /* Every printable ASCII byte: the path segment and the query value are
+     * exactly what curl_easy_escape makes of them. */
+    char all[100];
+    size_t n = 0;
+    for (int ch = 0x20; ch < 0x7f; ch++)
+        if (ch != '/' && ch != '\\' && ch != '%')
+            all[n++] = (char)ch;
+    all[n] = '\0';
+    char *esc = curl_easy_escape(NULL, all, (int)n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(esc);
+    char want[512];
+    snprintf(want, sizeof want, "/api/v1/keys/%s", esc);
+    t_get_req ascii = {all};
+    openrouter_error_clear(&f.err);
+    CU_ASSERT_EQUAL(openrouter_call(f.client, &t_get_op, &ascii, &out, NULL, &f.err), OPENROUTER_EHTTP);
+    request_field(-1, "path", NULL, v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, want);
+    snprintf(want, sizeof want, "workspace_id=%s", esc);
+    curl_free(esc);
+    t_list_req aq = {{OPENROUTER_ABSENT, 0}, {OPENROUTER_ABSENT, NULL}, OPENROUTER_STRING(all)};
+    openrouter_error_clear(&f.err);
+    CU_ASSERT_EQUAL(openrouter_call(f.client, &t_list_op, &aq, &out, NULL, &f.err), OPENROUTER_EHTTP);
+    request_field(-1, "query", NULL, v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, want);
     fixture_done(&f);
 }
 
