@@ -5,8 +5,10 @@
  * - The pager keeps its own copy of the request (strings duplicated), so
  *   the caller's request may go away after *_iter_new.
  * - One page model is held at a time; it is freed before the next request.
- *   Besides it, the pager holds the ids of the items yielded so far in an
- *   open-addressing hash set (copies of the id strings).
+ *   Besides it, the pager holds the ids of the items yielded most recently
+ *   in two generations of open-addressing hash sets (copies of the id
+ *   strings): when the newer one is full the older one is dropped, so at
+ *   least `window` / 2 and at most `window` recent ids are remembered.
  * - Next page at offset + count - 1 (an "anchor" item shared by adjacent
  *   pages; none when the page size is 1). A page fetched past the start
  *   that does not begin with a known id means items before it were deleted
@@ -62,7 +64,8 @@ struct openrouter_pager {
     size_t n_fresh, pos;
     int state;
 
-    id_set seen;
+    id_set seen, older;                        /* recent ids, two generations */
+    size_t generation;                         /* ids per generation */
     int fail_rc;
     char fail_message[OPENROUTER_ERROR_MESSAGE_SIZE];
     char fail_field[sizeof(((openrouter_error *)0)->field)];
@@ -125,6 +128,24 @@ static void set_free(id_set *set)
     or_free(set->slots);
     set->slots = NULL;
     set->cap = set->used = 0;
+}
+
+static int seen_contains(const openrouter_pager *p, const char *id)
+{
+    return set_contains(&p->seen, id) || set_contains(&p->older, id);
+}
+
+/* 1 newly remembered, 0 seen recently, -1 out of memory. */
+static int seen_add(openrouter_pager *p, const char *id)
+{
+    if (set_contains(&p->older, id))
+        return 0;
+    if (p->seen.used >= p->generation && !set_contains(&p->seen, id)) {
+        set_free(&p->older);
+        p->older = p->seen;
+        p->seen = (id_set){NULL, 0, 0};
+    }
+    return set_add(&p->seen, id);
 }
 
 /* ---- the request copy ------------------------------------------------------------ */
@@ -275,6 +296,11 @@ int openrouter_pager_new(openrouter_pager **out, const openrouter_pagination_des
     }
     p->client = client;
     p->max_pages = options && options->max_pages ? options->max_pages : OPENROUTER_DEFAULT_MAX_PAGES;
+    size_t window = options && options->remember_ids ? options->remember_ids : OPENROUTER_DEFAULT_REMEMBER_IDS;
+    /* Two pages' worth at least: the anchor and items shifted by one page. */
+    if (window < 2 * desc->page_size)
+        window = 2 * desc->page_size;
+    p->generation = window == OPENROUTER_REMEMBER_ALL_IDS ? SIZE_MAX : window / 2;
     if (options) {
         p->progress = options->progress;
         p->progress_ctx = options->progress_ctx;
@@ -393,7 +419,7 @@ static int fetch(openrouter_pager *p, openrouter_error *error)
      * an id cannot tell: trust them. */
     if (p->overlap && p->offset > p->start) {
         const char *first = count ? item_id(p, p->page_items) : NULL;
-        if (count == 0 || (first && !set_contains(&p->seen, first))) {
+        if (count == 0 || (first && !seen_contains(p, first))) {
             int64_t back = p->offset - (int64_t)(p->page_size - p->overlap);
             if (back < p->start)
                 back = p->start;
@@ -415,7 +441,7 @@ static int fetch(openrouter_pager *p, openrouter_error *error)
     }
     for (size_t i = 0; i < count; i++) {
         const char *id = item_id(p, p->page_items + i * sz);
-        int added = id ? set_add(&p->seen, id) : 1;
+        int added = id ? seen_add(p, id) : 1;
         if (added < 0) {
             /* Ids added so far stay in the set; a retry of this page finds
              * them seen and yields only the rest. Acceptable under OOM. */
@@ -476,6 +502,7 @@ void openrouter_pager_free(openrouter_pager *pager)
     if (pager->op)
         request_free(pager);
     set_free(&pager->seen);
+    set_free(&pager->older);
     or_free(pager);
 }
 
@@ -490,8 +517,14 @@ int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_clie
     if (!out)
         return or_error_set(error, OPENROUTER_EINVAL, "out must not be NULL");
     *out = NULL;
+    /* Everything is held anyway, so by default every id is remembered. */
+    openrouter_pagination_options all = OPENROUTER_PAGINATION_OPTIONS_INIT;
+    if (options)
+        all = *options;
+    if (all.remember_ids == 0)
+        all.remember_ids = OPENROUTER_REMEMBER_ALL_IDS;
     openrouter_pager *p = NULL;
-    int rc = openrouter_pager_new(&p, desc, client, request, options, error);
+    int rc = openrouter_pager_new(&p, desc, client, request, &all, error);
     if (rc != OPENROUTER_OK)
         return rc;
     const char *opid = p->op->operation_id;

@@ -721,6 +721,22 @@ static void test_memory_bounded(void)
     if (growth >= (991 - 199) * 200LL)
         fprintf(stderr, "live bytes after page 2: %lld, after page 10: %lld\n", m.at_page[2], m.at_page[10]);
 
+    /* With a small id memory the walk holds the same from page 4 to 10:
+     * one page and at most 100 ids (unbounded, 600 more ids would be held). */
+    mem_probe small = {{0}};
+    po.progress_ctx = &small;
+    po.remember_ids = 100;
+    strlist got_small = {0};
+    CU_ASSERT_EQUAL(walk(c, &req, &po, &got_small, &err), 0);
+    CU_ASSERT_EQUAL(got_small.n, 1050u);
+    CU_ASSERT_EQUAL(sl_duplicates(&got_small), 0u);
+    long long drift = small.at_page[10] - small.at_page[4];
+    CU_ASSERT(drift < 20000 && drift > -20000);
+    if (!(drift < 20000 && drift > -20000))
+        fprintf(stderr, "bounded walk: live bytes after page 4: %lld, after page 10: %lld\n", small.at_page[4],
+                small.at_page[10]);
+    sl_free(&got_small);
+
     /* The list-all helper holds everything, and says so. */
     long long base = live_bytes;
     openrouter_key_list *list = NULL;

@@ -24,10 +24,15 @@
  *    first item of the next page (an anchor, see below);
  *  - stops after a page shorter than the page size (the spec's, e.g. 100),
  *    or an empty one;
- *  - never yields an item twice: the ids of items already yielded (e.g. key
- *    hashes) are kept in a hash set, so memory grows with the number of
- *    distinct ids (about 100 bytes each), while only ONE page of items is
- *    held at a time. Items without an id are always yielded;
+ *  - never yields an item twice: the ids of the items yielded most recently
+ *    (e.g. key hashes; options->remember_ids of them, by default
+ *    OPENROUTER_DEFAULT_REMEMBER_IDS = 20 pages' worth) are kept in a hash
+ *    set, and only ONE page of items is held at a time, so memory stays
+ *    bounded however many pages there are. Items shift between pages when
+ *    others are created during the walk; an item could only come back
+ *    after more than remember_ids creations between two page requests.
+ *    The list-everything helper remembers every id by default (it holds
+ *    every item anyway). Items without an id are always yielded;
  *  - does not miss items when earlier ones are deleted during the walk:
  *    deleting an item already seen shifts the rest towards offset 0, which
  *    plain offset paging would skip over. The anchor detects it: when a
@@ -65,6 +70,10 @@ extern "C" {
 
 /* Default of openrouter_pagination_options.max_pages. */
 #define OPENROUTER_DEFAULT_MAX_PAGES ((size_t)1000)
+/* Default of openrouter_pagination_options.remember_ids for iterators. */
+#define OPENROUTER_DEFAULT_REMEMBER_IDS ((size_t)2000)
+/* remember_ids value meaning "every id" (the list-everything default). */
+#define OPENROUTER_REMEMBER_ALL_IDS ((size_t)-1)
 
 /* Options of a paged walk; start from OPENROUTER_PAGINATION_OPTIONS_INIT.
  * Pass NULL for all defaults. */
@@ -86,12 +95,18 @@ typedef struct openrouter_pagination_options {
      * openrouter_buffer_free()), else the pager wipes and frees it before
      * the next page and when the walk ends. */
     const openrouter_call_options *call;
+    /* How many of the most recent ids to remember against repeats (at
+     * least 2 pages' worth are kept); 0: OPENROUTER_DEFAULT_REMEMBER_IDS for
+     * iterators, every id for the list-everything helper;
+     * OPENROUTER_REMEMBER_ALL_IDS: every id. */
+    size_t remember_ids;
 } openrouter_pagination_options;
 
 /* Current version of openrouter_pagination_options. */
 #define OPENROUTER_PAGINATION_OPTIONS_VERSION 1
-/* Defaults: 1000 pages at most, no progress callback, the client's call options. */
-#define OPENROUTER_PAGINATION_OPTIONS_INIT {OPENROUTER_PAGINATION_OPTIONS_VERSION, 0, NULL, NULL, NULL}
+/* Defaults: 1000 pages at most, no progress callback, the client's call
+ * options, the default id memory. */
+#define OPENROUTER_PAGINATION_OPTIONS_INIT {OPENROUTER_PAGINATION_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0}
 
 /* ---- The engine, used by generated code ------------------------------- */
 
