@@ -38,44 +38,6 @@ class EnumDef:
         return ("enum", tuple(self.values))
 
 
-class Field:
-    def __init__(self, json_name, tref, ptr):
-        self.json_name = json_name
-        self.tref = tref
-        self.ptr = ptr
-        self.c_name = None
-        self.required = False
-        self.nullable = False
-        self.secret = False
-        self.read_only = False
-        self.write_only = False
-        self.deprecated = False
-        self.utc_only = False
-        self.min_length = None
-        self.max_length = None
-        self.minimum = None
-        self.maximum = None
-        self.description = None
-        self.default = None  # JSON text of `default`, documented only
-        self.const = None    # JSON text of `const`, documented only
-
-    def flags(self):
-        out = []
-        for flag, on in (("REQUIRED", self.required), ("NULLABLE", self.nullable),
-                         ("SECRET", self.secret), ("READ_ONLY", self.read_only),
-                         ("WRITE_ONLY", self.write_only), ("DEPRECATED", self.deprecated),
-                         ("UTC_ONLY", self.utc_only),
-                         ("HAS_MINIMUM", self.minimum is not None),
-                         ("HAS_MAXIMUM", self.maximum is not None)):
-            if on:
-                out.append(flag)
-        return out
-
-    def sig(self):
-        return (self.json_name, self.tref.sig, tuple(self.flags()), self.min_length,
-                self.max_length, self.minimum, self.maximum, self.default, self.const)
-
-
 class ObjectDef:
     def __init__(self, uid, fields, ptr):
         self.uid = uid
@@ -126,8 +88,8 @@ class Info:
         self.minimum = None
         self.maximum = None
         self.description = None
-        self.default = None
-        self.const = None
+        self.default = None  # JSON text of `default`, documented only
+        self.const = None    # JSON text of `const`, documented only
 
     def overlay(self, node):
         """Applies annotation keywords found next to a $ref."""
@@ -147,6 +109,35 @@ class Info:
             self.description = node["description"]
         if "default" in node:
             self.default = _json_text(node["default"])
+
+
+class Field(Info):
+    """One property of an object: its name, its type and what the schema
+    says about it (the Info attributes)."""
+
+    def __init__(self, json_name, tref, ptr):
+        super().__init__()
+        self.json_name = json_name
+        self.tref = tref
+        self.ptr = ptr
+        self.c_name = None
+        self.required = False
+
+    def flags(self):
+        out = []
+        for flag, on in (("REQUIRED", self.required), ("NULLABLE", self.nullable),
+                         ("SECRET", self.secret), ("READ_ONLY", self.read_only),
+                         ("WRITE_ONLY", self.write_only), ("DEPRECATED", self.deprecated),
+                         ("UTC_ONLY", self.utc_only),
+                         ("HAS_MINIMUM", self.minimum is not None),
+                         ("HAS_MAXIMUM", self.maximum is not None)):
+            if on:
+                out.append(flag)
+        return out
+
+    def sig(self):
+        return (self.json_name, self.tref.sig, tuple(self.flags()), self.min_length,
+                self.max_length, self.minimum, self.maximum, self.default, self.const)
 
 
 class Param:
