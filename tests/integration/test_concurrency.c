@@ -263,8 +263,7 @@ static void test_global_refcount(void)
 
 static int suite_init(void)
 {
-    const char *v = getenv("OPENROUTER_TEST_UNDER_VALGRIND");
-    if (v && *v && strcmp(v, "0") != 0)
+    if (or_test_under_valgrind())
         calls_per_thread = 24;
     const char *n = getenv("OPENROUTER_TEST_CALLS");
     if (n && atoi(n) > 0)

@@ -219,15 +219,9 @@ static const char *const missing_fields[N_OPS] = {
     "{\"data\":{\"label\":\"l\"}}",
 };
 
-static int under_valgrind(void)
-{
-    const char *v = getenv("OPENROUTER_TEST_UNDER_VALGRIND");
-    return v && *v && strcmp(v, "0") != 0;
-}
-
 /* The per-call timeout and the server delay of the timeout row. */
-static long call_timeout_ms(void) { return under_valgrind() ? 2000 : 400; }
-static long server_delay_ms(void) { return under_valgrind() ? 3500 : 1200; }
+static long call_timeout_ms(void) { return or_test_under_valgrind() ? 2000 : 400; }
+static long server_delay_ms(void) { return or_test_under_valgrind() ? 3500 : 1200; }
 
 /* Returns a JSON string literal holding `s` (malloc'd). */
 static char *json_quote(const char *s)

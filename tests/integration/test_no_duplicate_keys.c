@@ -43,12 +43,6 @@ static void clock_sleep(void *ctx, long ms) { (void)ctx; fake_now += ms; total_w
 static double clock_random(void *ctx) { (void)ctx; return 0.5; }
 static const openrouter_clock test_clock = {clock_now, clock_sleep, clock_random, NULL};
 
-static int under_valgrind(void)
-{
-    const char *v = getenv("OPENROUTER_TEST_UNDER_VALGRIND");
-    return v && *v && strcmp(v, "0") != 0;
-}
-
 static uint64_t rng = UINT64_C(0x2545F4914F6CDD1D); /* fixed seed: reproducible */
 static uint32_t next_rand(void)
 {
@@ -117,9 +111,9 @@ static int list_names(openrouter_client *c, int n, int *count_by_index, int *tot
 
 static void test_no_duplicate_keys(void)
 {
-    const int n = under_valgrind() ? 100 : 1000;
-    const long timeout_ms = under_valgrind() ? 1000 : 100;
-    const long delay_ms = under_valgrind() ? 2500 : 400;
+    const int n = or_test_under_valgrind() ? 100 : 1000;
+    const long timeout_ms = or_test_under_valgrind() ? 1000 : 100;
+    const long delay_ms = or_test_under_valgrind() ? 2500 : 400;
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
     char refused_url[128];
     snprintf(refused_url, sizeof refused_url, "http://127.0.0.1:%d/api/v1", closed_port);

@@ -45,12 +45,6 @@ static void record_trace(void *ctx, int before, const openrouter_trace_event *ev
 static const openrouter_clock fixed_clock = {clock_now, clock_sleep, clock_random, NULL};
 static const openrouter_clock jitter_clock = {clock_now, clock_sleep, NULL, NULL};
 
-static int under_valgrind(void)
-{
-    const char *v = getenv("OPENROUTER_TEST_UNDER_VALGRIND");
-    return v && *v && strcmp(v, "0") != 0;
-}
-
 enum { OP_LIST, OP_CREATE, OP_GET, OP_UPDATE, OP_DELETE, OP_CURRENT };
 #define HASH "rs-fixture"
 
@@ -291,7 +285,7 @@ static void test_full_jitter_bounds(void)
 
     /* The library's own randomness: every wait inside [0, cap), and spread. */
     c = client_with(NULL, &jitter_clock);
-    int calls = under_valgrind() ? 8 : 40;
+    int calls = or_test_under_valgrind() ? 8 : 40;
     long min1 = 1000000, max1 = -1, min2 = 1000000, max2 = -1;
     reset();
     faults("{\"status\":503}", 3 * calls);
@@ -485,7 +479,7 @@ static void test_transport_failures_and_opt_in(void)
     openrouter_error_clear(&err);
 
     /* Per-call timeout: the server stalls longer than the call allows. */
-    long timeout = under_valgrind() ? 1500 : 300;
+    long timeout = or_test_under_valgrind() ? 1500 : 300;
     char f[128];
     snprintf(f, sizeof f, "{\"delay_ms\":%ld}", timeout * 3);
     co = (openrouter_call_options)OPENROUTER_CALL_OPTIONS_INIT;

@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <CUnit/Basic.h>
 
@@ -39,4 +40,10 @@ char *or_test_read_file(const char *path, size_t *len_out)
             *len_out = (size_t)size;
     }
     return buf;
+}
+
+int or_test_under_valgrind(void)
+{
+    const char *v = getenv("OPENROUTER_TEST_UNDER_VALGRIND");
+    return v && *v && strcmp(v, "0") != 0;
 }
