@@ -381,7 +381,8 @@ static void test_retry(void)
 
 static void test_no_allocation_per_event(void)
 {
-    static const char ev[] = "event: delta\nid: 17\ndata: {\"choices\":[{\"delta\":{\"content\":\"word\"}}]}\n"
+    static const char ev[] = "event: delta\nid: 17\n"
+                             "data: {\"choices\":[{\"delta\":{\"content\":\"word\"}}]}\n"
                              "data: second line\n\n: keep-alive\n";
     sse_log log = {0};
     or_sse_options o = {0, sse_log_event, sse_log_comment, &log};
