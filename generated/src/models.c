@@ -34,32 +34,16 @@ _Static_assert(offsetof(openrouter_limit_reset_value, text) == offsetof(openrout
 _Static_assert(sizeof(openrouter_limit_reset) == sizeof(int), "openrouter_limit_reset size");
 _Static_assert(offsetof(openrouter_create_key_external_field, value) == sizeof(openrouter_create_key_external_field) - sizeof(openrouter_create_key_external),
                "openrouter_create_key_external_field layout");
-_Static_assert(offsetof(openrouter_create_key_body_field, value) == sizeof(openrouter_create_key_body_field) - sizeof(openrouter_create_key_body),
-               "openrouter_create_key_body_field layout");
 _Static_assert(offsetof(openrouter_key_field, value) == sizeof(openrouter_key_field) - sizeof(openrouter_key),
                "openrouter_key_field layout");
-_Static_assert(offsetof(openrouter_created_key_field, value) == sizeof(openrouter_created_key_field) - sizeof(openrouter_created_key),
-               "openrouter_created_key_field layout");
 _Static_assert(offsetof(openrouter_free_model_daily_requests_field, value) == sizeof(openrouter_free_model_daily_requests_field) - sizeof(openrouter_free_model_daily_requests),
                "openrouter_free_model_daily_requests_field layout");
 _Static_assert(offsetof(openrouter_rate_limit_field, value) == sizeof(openrouter_rate_limit_field) - sizeof(openrouter_rate_limit),
                "openrouter_rate_limit_field layout");
 _Static_assert(offsetof(openrouter_current_key_field, value) == sizeof(openrouter_current_key_field) - sizeof(openrouter_current_key),
                "openrouter_current_key_field layout");
-_Static_assert(offsetof(openrouter_current_key_response_field, value) == sizeof(openrouter_current_key_response_field) - sizeof(openrouter_current_key_response),
-               "openrouter_current_key_response_field layout");
-_Static_assert(offsetof(openrouter_delete_key_response_field, value) == sizeof(openrouter_delete_key_response_field) - sizeof(openrouter_delete_key_response),
-               "openrouter_delete_key_response_field layout");
 _Static_assert(offsetof(openrouter_error_detail_field, value) == sizeof(openrouter_error_detail_field) - sizeof(openrouter_error_detail),
                "openrouter_error_detail_field layout");
-_Static_assert(offsetof(openrouter_error_response_field, value) == sizeof(openrouter_error_response_field) - sizeof(openrouter_error_response),
-               "openrouter_error_response_field layout");
-_Static_assert(offsetof(openrouter_key_list_field, value) == sizeof(openrouter_key_list_field) - sizeof(openrouter_key_list),
-               "openrouter_key_list_field layout");
-_Static_assert(offsetof(openrouter_key_response_field, value) == sizeof(openrouter_key_response_field) - sizeof(openrouter_key_response),
-               "openrouter_key_response_field layout");
-_Static_assert(offsetof(openrouter_update_key_body_field, value) == sizeof(openrouter_update_key_body_field) - sizeof(openrouter_update_key_body),
-               "openrouter_update_key_body_field layout");
 
 /* ---- Enumerations ------------------------------------------------------ */
 
@@ -70,7 +54,7 @@ static const char *const openrouter_data_region_values[] = {
 };
 
 const openrouter_enum_desc openrouter_data_region_enum_desc = {
-    "openrouter_data_region", 3, openrouter_data_region_values
+    .name = "openrouter_data_region", .count = 3, .values = openrouter_data_region_values
 };
 
 const char *openrouter_data_region_name(openrouter_data_region v)
@@ -88,7 +72,7 @@ static const char *const openrouter_limit_reset_values[] = {
 };
 
 const openrouter_enum_desc openrouter_limit_reset_enum_desc = {
-    "openrouter_limit_reset", 3, openrouter_limit_reset_values
+    .name = "openrouter_limit_reset", .count = 3, .values = openrouter_limit_reset_values
 };
 
 const char *openrouter_limit_reset_name(openrouter_limit_reset v)
@@ -99,88 +83,66 @@ const char *openrouter_limit_reset_name(openrouter_limit_reset v)
     return openrouter_limit_reset_values[i - 1];
 }
 
-/* ---- Slot types -------------------------------------------------------- */
+/* ---- Slot types ---------------------------------------------------------
+ * Scalar slot types (openrouter_string_type_desc, ...) are the runtime's. */
 
-const openrouter_type_desc openrouter_bool_type_desc = {
-    OPENROUTER_KIND_BOOL, sizeof(openrouter_bool), NULL, NULL, NULL,
-    0, 0, 0u
-};
 const openrouter_type_desc openrouter_create_key_external_field_type_desc = {
-    OPENROUTER_KIND_OBJECT, sizeof(openrouter_create_key_external_field), &openrouter_create_key_external_desc, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_OBJECT, .slot_size = sizeof(openrouter_create_key_external_field),
+    .object = &openrouter_create_key_external_desc
 };
 const openrouter_type_desc openrouter_current_key_field_type_desc = {
-    OPENROUTER_KIND_OBJECT, sizeof(openrouter_current_key_field), &openrouter_current_key_desc, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_OBJECT, .slot_size = sizeof(openrouter_current_key_field),
+    .object = &openrouter_current_key_desc
 };
 const openrouter_type_desc openrouter_data_region_array_type_desc = {
-    OPENROUTER_KIND_ARRAY, sizeof(openrouter_data_region_array), NULL, NULL, &openrouter_data_region_value_type_desc,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_ARRAY, .slot_size = sizeof(openrouter_data_region_array),
+    .item = &openrouter_data_region_value_type_desc, .item_flags = 0u
 };
 const openrouter_type_desc openrouter_data_region_value_type_desc = {
-    OPENROUTER_KIND_ENUM, sizeof(openrouter_data_region_value), NULL, &openrouter_data_region_enum_desc, NULL,
-    0, 0, 0u
-};
-const openrouter_type_desc openrouter_datetime_type_desc = {
-    OPENROUTER_KIND_DATETIME, sizeof(openrouter_datetime), NULL, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_ENUM, .slot_size = sizeof(openrouter_data_region_value),
+    .enumeration = &openrouter_data_region_enum_desc
 };
 const openrouter_type_desc openrouter_error_detail_field_type_desc = {
-    OPENROUTER_KIND_OBJECT, sizeof(openrouter_error_detail_field), &openrouter_error_detail_desc, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_OBJECT, .slot_size = sizeof(openrouter_error_detail_field),
+    .object = &openrouter_error_detail_desc
 };
 const openrouter_type_desc openrouter_free_model_daily_requests_field_type_desc = {
-    OPENROUTER_KIND_OBJECT, sizeof(openrouter_free_model_daily_requests_field), &openrouter_free_model_daily_requests_desc, NULL, NULL,
-    0, 0, 0u
-};
-const openrouter_type_desc openrouter_int64_type_desc = {
-    OPENROUTER_KIND_INT64, sizeof(openrouter_int64), NULL, NULL, NULL,
-    0, 0, 0u
-};
-const openrouter_type_desc openrouter_json_type_desc = {
-    OPENROUTER_KIND_JSON, sizeof(openrouter_json), NULL, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_OBJECT, .slot_size = sizeof(openrouter_free_model_daily_requests_field),
+    .object = &openrouter_free_model_daily_requests_desc
 };
 const openrouter_type_desc openrouter_key_array_type_desc = {
-    OPENROUTER_KIND_ARRAY, sizeof(openrouter_key_array), NULL, NULL, &openrouter_key_type_desc,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_ARRAY, .slot_size = sizeof(openrouter_key_array),
+    .item = &openrouter_key_type_desc, .item_flags = 0u
 };
 const openrouter_type_desc openrouter_key_field_type_desc = {
-    OPENROUTER_KIND_OBJECT, sizeof(openrouter_key_field), &openrouter_key_desc, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_OBJECT, .slot_size = sizeof(openrouter_key_field),
+    .object = &openrouter_key_desc
 };
 const openrouter_type_desc openrouter_key_type_desc = {
-    OPENROUTER_KIND_OBJECT, sizeof(openrouter_key), &openrouter_key_desc, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_OBJECT, .slot_size = sizeof(openrouter_key),
+    .object = &openrouter_key_desc
 };
 const openrouter_type_desc openrouter_limit_reset_value_type_desc = {
-    OPENROUTER_KIND_ENUM, sizeof(openrouter_limit_reset_value), NULL, &openrouter_limit_reset_enum_desc, NULL,
-    0, 0, 0u
-};
-const openrouter_type_desc openrouter_number_type_desc = {
-    OPENROUTER_KIND_NUMBER, sizeof(openrouter_number), NULL, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_ENUM, .slot_size = sizeof(openrouter_limit_reset_value),
+    .enumeration = &openrouter_limit_reset_enum_desc
 };
 const openrouter_type_desc openrouter_rate_limit_field_type_desc = {
-    OPENROUTER_KIND_OBJECT, sizeof(openrouter_rate_limit_field), &openrouter_rate_limit_desc, NULL, NULL,
-    0, 0, 0u
-};
-const openrouter_type_desc openrouter_string_type_desc = {
-    OPENROUTER_KIND_STRING, sizeof(openrouter_string), NULL, NULL, NULL,
-    0, 0, 0u
+    .kind = OPENROUTER_KIND_OBJECT, .slot_size = sizeof(openrouter_rate_limit_field),
+    .object = &openrouter_rate_limit_desc
 };
 
 /* ---- Models ------------------------------------------------------------ */
 
 static const openrouter_field_desc openrouter_create_key_external_fields[] = {
-    {"user", offsetof(openrouter_create_key_external, user), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"api_key", offsetof(openrouter_create_key_external, api_key), &openrouter_string_type_desc,
-     OPENROUTER_F_SECRET | OPENROUTER_F_WRITE_ONLY, 32, -1, 0.0, 0.0}
+    {.json_name = "user", .offset = offsetof(openrouter_create_key_external, user), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "api_key", .offset = offsetof(openrouter_create_key_external, api_key), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_SECRET | OPENROUTER_F_WRITE_ONLY, .min_length = 32, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_create_key_external_desc = {
-    "openrouter_create_key_external", sizeof(openrouter_create_key_external), 2, openrouter_create_key_external_fields
+    .name = "openrouter_create_key_external", .size = sizeof(openrouter_create_key_external),
+    .n_fields = 2, .fields = openrouter_create_key_external_fields
 };
 
 int openrouter_create_key_external_decode(const char *json, size_t len, openrouter_create_key_external **out,
@@ -211,26 +173,27 @@ int openrouter_create_key_external_equal(const openrouter_create_key_external *a
 }
 
 static const openrouter_field_desc openrouter_create_key_body_fields[] = {
-    {"name", offsetof(openrouter_create_key_body, name), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, 1, -1, 0.0, 0.0},
-    {"limit", offsetof(openrouter_create_key_body, limit), &openrouter_number_type_desc,
-     OPENROUTER_F_NULLABLE | OPENROUTER_F_HAS_MINIMUM, -1, -1, 0.0, 0.0},
-    {"limit_reset", offsetof(openrouter_create_key_body, limit_reset), &openrouter_limit_reset_value_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"include_byok_in_limit", offsetof(openrouter_create_key_body, include_byok_in_limit), &openrouter_bool_type_desc,
-     0u, -1, -1, 0.0, 0.0},
-    {"expires_at", offsetof(openrouter_create_key_body, expires_at), &openrouter_datetime_type_desc,
-     OPENROUTER_F_NULLABLE | OPENROUTER_F_UTC_ONLY, -1, -1, 0.0, 0.0},
-    {"creator_user_id", offsetof(openrouter_create_key_body, creator_user_id), &openrouter_string_type_desc,
-     OPENROUTER_F_NULLABLE, 1, -1, 0.0, 0.0},
-    {"workspace_id", offsetof(openrouter_create_key_body, workspace_id), &openrouter_string_type_desc,
-     0u, -1, -1, 0.0, 0.0},
-    {"external", offsetof(openrouter_create_key_body, external), &openrouter_create_key_external_field_type_desc,
-     0u, -1, -1, 0.0, 0.0}
+    {.json_name = "name", .offset = offsetof(openrouter_create_key_body, name), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = 1, .max_length = -1},
+    {.json_name = "limit", .offset = offsetof(openrouter_create_key_body, limit), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_NULLABLE | OPENROUTER_F_HAS_MINIMUM, .min_length = -1, .max_length = -1, .minimum = 0.0},
+    {.json_name = "limit_reset", .offset = offsetof(openrouter_create_key_body, limit_reset), .type = &openrouter_limit_reset_value_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "include_byok_in_limit", .offset = offsetof(openrouter_create_key_body, include_byok_in_limit), .type = &openrouter_bool_type_desc,
+     .flags = 0u, .min_length = -1, .max_length = -1},
+    {.json_name = "expires_at", .offset = offsetof(openrouter_create_key_body, expires_at), .type = &openrouter_datetime_type_desc,
+     .flags = OPENROUTER_F_NULLABLE | OPENROUTER_F_UTC_ONLY, .min_length = -1, .max_length = -1},
+    {.json_name = "creator_user_id", .offset = offsetof(openrouter_create_key_body, creator_user_id), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = 1, .max_length = -1},
+    {.json_name = "workspace_id", .offset = offsetof(openrouter_create_key_body, workspace_id), .type = &openrouter_string_type_desc,
+     .flags = 0u, .min_length = -1, .max_length = -1},
+    {.json_name = "external", .offset = offsetof(openrouter_create_key_body, external), .type = &openrouter_create_key_external_field_type_desc,
+     .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_create_key_body_desc = {
-    "openrouter_create_key_body", sizeof(openrouter_create_key_body), 8, openrouter_create_key_body_fields
+    .name = "openrouter_create_key_body", .size = sizeof(openrouter_create_key_body),
+    .n_fields = 8, .fields = openrouter_create_key_body_fields
 };
 
 int openrouter_create_key_body_decode(const char *json, size_t len, openrouter_create_key_body **out,
@@ -261,54 +224,55 @@ int openrouter_create_key_body_equal(const openrouter_create_key_body *a, const 
 }
 
 static const openrouter_field_desc openrouter_key_fields[] = {
-    {"hash", offsetof(openrouter_key, hash), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"name", offsetof(openrouter_key, name), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"label", offsetof(openrouter_key, label), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"disabled", offsetof(openrouter_key, disabled), &openrouter_bool_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"limit", offsetof(openrouter_key, limit), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"limit_remaining", offsetof(openrouter_key, limit_remaining), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"limit_reset", offsetof(openrouter_key, limit_reset), &openrouter_limit_reset_value_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"include_byok_in_limit", offsetof(openrouter_key, include_byok_in_limit), &openrouter_bool_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage", offsetof(openrouter_key, usage), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage_daily", offsetof(openrouter_key, usage_daily), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage_weekly", offsetof(openrouter_key, usage_weekly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage_monthly", offsetof(openrouter_key, usage_monthly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage", offsetof(openrouter_key, byok_usage), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage_daily", offsetof(openrouter_key, byok_usage_daily), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage_weekly", offsetof(openrouter_key, byok_usage_weekly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage_monthly", offsetof(openrouter_key, byok_usage_monthly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"created_at", offsetof(openrouter_key, created_at), &openrouter_datetime_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"updated_at", offsetof(openrouter_key, updated_at), &openrouter_datetime_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"expires_at", offsetof(openrouter_key, expires_at), &openrouter_datetime_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"creator_user_id", offsetof(openrouter_key, creator_user_id), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"workspace_id", offsetof(openrouter_key, workspace_id), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"external_user", offsetof(openrouter_key, external_user), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0}
+    {.json_name = "hash", .offset = offsetof(openrouter_key, hash), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "name", .offset = offsetof(openrouter_key, name), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "label", .offset = offsetof(openrouter_key, label), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "disabled", .offset = offsetof(openrouter_key, disabled), .type = &openrouter_bool_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "limit", .offset = offsetof(openrouter_key, limit), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "limit_remaining", .offset = offsetof(openrouter_key, limit_remaining), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "limit_reset", .offset = offsetof(openrouter_key, limit_reset), .type = &openrouter_limit_reset_value_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "include_byok_in_limit", .offset = offsetof(openrouter_key, include_byok_in_limit), .type = &openrouter_bool_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage", .offset = offsetof(openrouter_key, usage), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage_daily", .offset = offsetof(openrouter_key, usage_daily), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage_weekly", .offset = offsetof(openrouter_key, usage_weekly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage_monthly", .offset = offsetof(openrouter_key, usage_monthly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage", .offset = offsetof(openrouter_key, byok_usage), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage_daily", .offset = offsetof(openrouter_key, byok_usage_daily), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage_weekly", .offset = offsetof(openrouter_key, byok_usage_weekly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage_monthly", .offset = offsetof(openrouter_key, byok_usage_monthly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "created_at", .offset = offsetof(openrouter_key, created_at), .type = &openrouter_datetime_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "updated_at", .offset = offsetof(openrouter_key, updated_at), .type = &openrouter_datetime_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "expires_at", .offset = offsetof(openrouter_key, expires_at), .type = &openrouter_datetime_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "creator_user_id", .offset = offsetof(openrouter_key, creator_user_id), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "workspace_id", .offset = offsetof(openrouter_key, workspace_id), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "external_user", .offset = offsetof(openrouter_key, external_user), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_key_desc = {
-    "openrouter_key", sizeof(openrouter_key), 22, openrouter_key_fields
+    .name = "openrouter_key", .size = sizeof(openrouter_key),
+    .n_fields = 22, .fields = openrouter_key_fields
 };
 
 int openrouter_key_decode(const char *json, size_t len, openrouter_key **out,
@@ -339,14 +303,15 @@ int openrouter_key_equal(const openrouter_key *a, const openrouter_key *b)
 }
 
 static const openrouter_field_desc openrouter_created_key_fields[] = {
-    {"data", offsetof(openrouter_created_key, data), &openrouter_key_field_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"key", offsetof(openrouter_created_key, key), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_SECRET | OPENROUTER_F_READ_ONLY, -1, -1, 0.0, 0.0}
+    {.json_name = "data", .offset = offsetof(openrouter_created_key, data), .type = &openrouter_key_field_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "key", .offset = offsetof(openrouter_created_key, key), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_SECRET | OPENROUTER_F_READ_ONLY, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_created_key_desc = {
-    "openrouter_created_key", sizeof(openrouter_created_key), 2, openrouter_created_key_fields
+    .name = "openrouter_created_key", .size = sizeof(openrouter_created_key),
+    .n_fields = 2, .fields = openrouter_created_key_fields
 };
 
 int openrouter_created_key_decode(const char *json, size_t len, openrouter_created_key **out,
@@ -377,16 +342,17 @@ int openrouter_created_key_equal(const openrouter_created_key *a, const openrout
 }
 
 static const openrouter_field_desc openrouter_free_model_daily_requests_fields[] = {
-    {"limit", offsetof(openrouter_free_model_daily_requests, limit), &openrouter_int64_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"remaining", offsetof(openrouter_free_model_daily_requests, remaining), &openrouter_int64_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"used", offsetof(openrouter_free_model_daily_requests, used), &openrouter_int64_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0}
+    {.json_name = "limit", .offset = offsetof(openrouter_free_model_daily_requests, limit), .type = &openrouter_int64_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "remaining", .offset = offsetof(openrouter_free_model_daily_requests, remaining), .type = &openrouter_int64_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "used", .offset = offsetof(openrouter_free_model_daily_requests, used), .type = &openrouter_int64_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_free_model_daily_requests_desc = {
-    "openrouter_free_model_daily_requests", sizeof(openrouter_free_model_daily_requests), 3, openrouter_free_model_daily_requests_fields
+    .name = "openrouter_free_model_daily_requests", .size = sizeof(openrouter_free_model_daily_requests),
+    .n_fields = 3, .fields = openrouter_free_model_daily_requests_fields
 };
 
 int openrouter_free_model_daily_requests_decode(const char *json, size_t len, openrouter_free_model_daily_requests **out,
@@ -417,16 +383,17 @@ int openrouter_free_model_daily_requests_equal(const openrouter_free_model_daily
 }
 
 static const openrouter_field_desc openrouter_rate_limit_fields[] = {
-    {"requests", offsetof(openrouter_rate_limit, requests), &openrouter_int64_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"interval", offsetof(openrouter_rate_limit, interval), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"note", offsetof(openrouter_rate_limit, note), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0}
+    {.json_name = "requests", .offset = offsetof(openrouter_rate_limit, requests), .type = &openrouter_int64_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "interval", .offset = offsetof(openrouter_rate_limit, interval), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "note", .offset = offsetof(openrouter_rate_limit, note), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_rate_limit_desc = {
-    "openrouter_rate_limit", sizeof(openrouter_rate_limit), 3, openrouter_rate_limit_fields
+    .name = "openrouter_rate_limit", .size = sizeof(openrouter_rate_limit),
+    .n_fields = 3, .fields = openrouter_rate_limit_fields
 };
 
 int openrouter_rate_limit_decode(const char *json, size_t len, openrouter_rate_limit **out,
@@ -457,56 +424,57 @@ int openrouter_rate_limit_equal(const openrouter_rate_limit *a, const openrouter
 }
 
 static const openrouter_field_desc openrouter_current_key_fields[] = {
-    {"label", offsetof(openrouter_current_key, label), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"limit", offsetof(openrouter_current_key, limit), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"limit_remaining", offsetof(openrouter_current_key, limit_remaining), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"limit_reset", offsetof(openrouter_current_key, limit_reset), &openrouter_limit_reset_value_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"include_byok_in_limit", offsetof(openrouter_current_key, include_byok_in_limit), &openrouter_bool_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage", offsetof(openrouter_current_key, usage), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage_daily", offsetof(openrouter_current_key, usage_daily), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage_weekly", offsetof(openrouter_current_key, usage_weekly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"usage_monthly", offsetof(openrouter_current_key, usage_monthly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage", offsetof(openrouter_current_key, byok_usage), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage_daily", offsetof(openrouter_current_key, byok_usage_daily), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage_weekly", offsetof(openrouter_current_key, byok_usage_weekly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"byok_usage_monthly", offsetof(openrouter_current_key, byok_usage_monthly), &openrouter_number_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"is_free_tier", offsetof(openrouter_current_key, is_free_tier), &openrouter_bool_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"is_management_key", offsetof(openrouter_current_key, is_management_key), &openrouter_bool_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"is_provisioning_key", offsetof(openrouter_current_key, is_provisioning_key), &openrouter_bool_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_DEPRECATED, -1, -1, 0.0, 0.0},
-    {"expires_at", offsetof(openrouter_current_key, expires_at), &openrouter_datetime_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"creator_user_id", offsetof(openrouter_current_key, creator_user_id), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"rate_limit", offsetof(openrouter_current_key, rate_limit), &openrouter_rate_limit_field_type_desc,
-     OPENROUTER_F_REQUIRED | OPENROUTER_F_DEPRECATED, -1, -1, 0.0, 0.0},
-    {"allowed_data_regions", offsetof(openrouter_current_key, allowed_data_regions), &openrouter_data_region_array_type_desc,
-     0u, -1, -1, 0.0, 0.0},
-    {"free_model_daily_requests", offsetof(openrouter_current_key, free_model_daily_requests), &openrouter_free_model_daily_requests_field_type_desc,
-     0u, -1, -1, 0.0, 0.0},
-    {"organization_id", offsetof(openrouter_current_key, organization_id), &openrouter_string_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"workspace_id", offsetof(openrouter_current_key, workspace_id), &openrouter_string_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0}
+    {.json_name = "label", .offset = offsetof(openrouter_current_key, label), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "limit", .offset = offsetof(openrouter_current_key, limit), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "limit_remaining", .offset = offsetof(openrouter_current_key, limit_remaining), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "limit_reset", .offset = offsetof(openrouter_current_key, limit_reset), .type = &openrouter_limit_reset_value_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "include_byok_in_limit", .offset = offsetof(openrouter_current_key, include_byok_in_limit), .type = &openrouter_bool_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage", .offset = offsetof(openrouter_current_key, usage), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage_daily", .offset = offsetof(openrouter_current_key, usage_daily), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage_weekly", .offset = offsetof(openrouter_current_key, usage_weekly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "usage_monthly", .offset = offsetof(openrouter_current_key, usage_monthly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage", .offset = offsetof(openrouter_current_key, byok_usage), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage_daily", .offset = offsetof(openrouter_current_key, byok_usage_daily), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage_weekly", .offset = offsetof(openrouter_current_key, byok_usage_weekly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "byok_usage_monthly", .offset = offsetof(openrouter_current_key, byok_usage_monthly), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "is_free_tier", .offset = offsetof(openrouter_current_key, is_free_tier), .type = &openrouter_bool_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "is_management_key", .offset = offsetof(openrouter_current_key, is_management_key), .type = &openrouter_bool_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "is_provisioning_key", .offset = offsetof(openrouter_current_key, is_provisioning_key), .type = &openrouter_bool_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_DEPRECATED, .min_length = -1, .max_length = -1},
+    {.json_name = "expires_at", .offset = offsetof(openrouter_current_key, expires_at), .type = &openrouter_datetime_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "creator_user_id", .offset = offsetof(openrouter_current_key, creator_user_id), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "rate_limit", .offset = offsetof(openrouter_current_key, rate_limit), .type = &openrouter_rate_limit_field_type_desc,
+     .flags = OPENROUTER_F_REQUIRED | OPENROUTER_F_DEPRECATED, .min_length = -1, .max_length = -1},
+    {.json_name = "allowed_data_regions", .offset = offsetof(openrouter_current_key, allowed_data_regions), .type = &openrouter_data_region_array_type_desc,
+     .flags = 0u, .min_length = -1, .max_length = -1},
+    {.json_name = "free_model_daily_requests", .offset = offsetof(openrouter_current_key, free_model_daily_requests), .type = &openrouter_free_model_daily_requests_field_type_desc,
+     .flags = 0u, .min_length = -1, .max_length = -1},
+    {.json_name = "organization_id", .offset = offsetof(openrouter_current_key, organization_id), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "workspace_id", .offset = offsetof(openrouter_current_key, workspace_id), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_current_key_desc = {
-    "openrouter_current_key", sizeof(openrouter_current_key), 23, openrouter_current_key_fields
+    .name = "openrouter_current_key", .size = sizeof(openrouter_current_key),
+    .n_fields = 23, .fields = openrouter_current_key_fields
 };
 
 int openrouter_current_key_decode(const char *json, size_t len, openrouter_current_key **out,
@@ -537,12 +505,13 @@ int openrouter_current_key_equal(const openrouter_current_key *a, const openrout
 }
 
 static const openrouter_field_desc openrouter_current_key_response_fields[] = {
-    {"data", offsetof(openrouter_current_key_response, data), &openrouter_current_key_field_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0}
+    {.json_name = "data", .offset = offsetof(openrouter_current_key_response, data), .type = &openrouter_current_key_field_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_current_key_response_desc = {
-    "openrouter_current_key_response", sizeof(openrouter_current_key_response), 1, openrouter_current_key_response_fields
+    .name = "openrouter_current_key_response", .size = sizeof(openrouter_current_key_response),
+    .n_fields = 1, .fields = openrouter_current_key_response_fields
 };
 
 int openrouter_current_key_response_decode(const char *json, size_t len, openrouter_current_key_response **out,
@@ -573,12 +542,13 @@ int openrouter_current_key_response_equal(const openrouter_current_key_response 
 }
 
 static const openrouter_field_desc openrouter_delete_key_response_fields[] = {
-    {"deleted", offsetof(openrouter_delete_key_response, deleted), &openrouter_bool_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0}
+    {.json_name = "deleted", .offset = offsetof(openrouter_delete_key_response, deleted), .type = &openrouter_bool_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_delete_key_response_desc = {
-    "openrouter_delete_key_response", sizeof(openrouter_delete_key_response), 1, openrouter_delete_key_response_fields
+    .name = "openrouter_delete_key_response", .size = sizeof(openrouter_delete_key_response),
+    .n_fields = 1, .fields = openrouter_delete_key_response_fields
 };
 
 int openrouter_delete_key_response_decode(const char *json, size_t len, openrouter_delete_key_response **out,
@@ -609,16 +579,17 @@ int openrouter_delete_key_response_equal(const openrouter_delete_key_response *a
 }
 
 static const openrouter_field_desc openrouter_error_detail_fields[] = {
-    {"code", offsetof(openrouter_error_detail, code), &openrouter_int64_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"message", offsetof(openrouter_error_detail, message), &openrouter_string_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"metadata", offsetof(openrouter_error_detail, metadata), &openrouter_json_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0}
+    {.json_name = "code", .offset = offsetof(openrouter_error_detail, code), .type = &openrouter_int64_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "message", .offset = offsetof(openrouter_error_detail, message), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "metadata", .offset = offsetof(openrouter_error_detail, metadata), .type = &openrouter_json_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_error_detail_desc = {
-    "openrouter_error_detail", sizeof(openrouter_error_detail), 3, openrouter_error_detail_fields
+    .name = "openrouter_error_detail", .size = sizeof(openrouter_error_detail),
+    .n_fields = 3, .fields = openrouter_error_detail_fields
 };
 
 int openrouter_error_detail_decode(const char *json, size_t len, openrouter_error_detail **out,
@@ -649,16 +620,17 @@ int openrouter_error_detail_equal(const openrouter_error_detail *a, const openro
 }
 
 static const openrouter_field_desc openrouter_error_response_fields[] = {
-    {"error", offsetof(openrouter_error_response, error), &openrouter_error_detail_field_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
-    {"openrouter_metadata", offsetof(openrouter_error_response, openrouter_metadata), &openrouter_json_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"user_id", offsetof(openrouter_error_response, user_id), &openrouter_string_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0}
+    {.json_name = "error", .offset = offsetof(openrouter_error_response, error), .type = &openrouter_error_detail_field_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1},
+    {.json_name = "openrouter_metadata", .offset = offsetof(openrouter_error_response, openrouter_metadata), .type = &openrouter_json_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "user_id", .offset = offsetof(openrouter_error_response, user_id), .type = &openrouter_string_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_error_response_desc = {
-    "openrouter_error_response", sizeof(openrouter_error_response), 3, openrouter_error_response_fields
+    .name = "openrouter_error_response", .size = sizeof(openrouter_error_response),
+    .n_fields = 3, .fields = openrouter_error_response_fields
 };
 
 int openrouter_error_response_decode(const char *json, size_t len, openrouter_error_response **out,
@@ -689,12 +661,13 @@ int openrouter_error_response_equal(const openrouter_error_response *a, const op
 }
 
 static const openrouter_field_desc openrouter_key_list_fields[] = {
-    {"data", offsetof(openrouter_key_list, data), &openrouter_key_array_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0}
+    {.json_name = "data", .offset = offsetof(openrouter_key_list, data), .type = &openrouter_key_array_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_key_list_desc = {
-    "openrouter_key_list", sizeof(openrouter_key_list), 1, openrouter_key_list_fields
+    .name = "openrouter_key_list", .size = sizeof(openrouter_key_list),
+    .n_fields = 1, .fields = openrouter_key_list_fields
 };
 
 int openrouter_key_list_decode(const char *json, size_t len, openrouter_key_list **out,
@@ -725,12 +698,13 @@ int openrouter_key_list_equal(const openrouter_key_list *a, const openrouter_key
 }
 
 static const openrouter_field_desc openrouter_key_response_fields[] = {
-    {"data", offsetof(openrouter_key_response, data), &openrouter_key_field_type_desc,
-     OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0}
+    {.json_name = "data", .offset = offsetof(openrouter_key_response, data), .type = &openrouter_key_field_type_desc,
+     .flags = OPENROUTER_F_REQUIRED, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_key_response_desc = {
-    "openrouter_key_response", sizeof(openrouter_key_response), 1, openrouter_key_response_fields
+    .name = "openrouter_key_response", .size = sizeof(openrouter_key_response),
+    .n_fields = 1, .fields = openrouter_key_response_fields
 };
 
 int openrouter_key_response_decode(const char *json, size_t len, openrouter_key_response **out,
@@ -761,20 +735,21 @@ int openrouter_key_response_equal(const openrouter_key_response *a, const openro
 }
 
 static const openrouter_field_desc openrouter_update_key_body_fields[] = {
-    {"name", offsetof(openrouter_update_key_body, name), &openrouter_string_type_desc,
-     0u, 1, -1, 0.0, 0.0},
-    {"disabled", offsetof(openrouter_update_key_body, disabled), &openrouter_bool_type_desc,
-     0u, -1, -1, 0.0, 0.0},
-    {"limit", offsetof(openrouter_update_key_body, limit), &openrouter_number_type_desc,
-     OPENROUTER_F_NULLABLE | OPENROUTER_F_HAS_MINIMUM, -1, -1, 0.0, 0.0},
-    {"limit_reset", offsetof(openrouter_update_key_body, limit_reset), &openrouter_limit_reset_value_type_desc,
-     OPENROUTER_F_NULLABLE, -1, -1, 0.0, 0.0},
-    {"include_byok_in_limit", offsetof(openrouter_update_key_body, include_byok_in_limit), &openrouter_bool_type_desc,
-     0u, -1, -1, 0.0, 0.0}
+    {.json_name = "name", .offset = offsetof(openrouter_update_key_body, name), .type = &openrouter_string_type_desc,
+     .flags = 0u, .min_length = 1, .max_length = -1},
+    {.json_name = "disabled", .offset = offsetof(openrouter_update_key_body, disabled), .type = &openrouter_bool_type_desc,
+     .flags = 0u, .min_length = -1, .max_length = -1},
+    {.json_name = "limit", .offset = offsetof(openrouter_update_key_body, limit), .type = &openrouter_number_type_desc,
+     .flags = OPENROUTER_F_NULLABLE | OPENROUTER_F_HAS_MINIMUM, .min_length = -1, .max_length = -1, .minimum = 0.0},
+    {.json_name = "limit_reset", .offset = offsetof(openrouter_update_key_body, limit_reset), .type = &openrouter_limit_reset_value_type_desc,
+     .flags = OPENROUTER_F_NULLABLE, .min_length = -1, .max_length = -1},
+    {.json_name = "include_byok_in_limit", .offset = offsetof(openrouter_update_key_body, include_byok_in_limit), .type = &openrouter_bool_type_desc,
+     .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 const openrouter_object_desc openrouter_update_key_body_desc = {
-    "openrouter_update_key_body", sizeof(openrouter_update_key_body), 5, openrouter_update_key_body_fields
+    .name = "openrouter_update_key_body", .size = sizeof(openrouter_update_key_body),
+    .n_fields = 5, .fields = openrouter_update_key_body_fields
 };
 
 int openrouter_update_key_body_decode(const char *json, size_t len, openrouter_update_key_body **out,

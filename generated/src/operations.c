@@ -16,16 +16,17 @@
 /* ---- getCurrentKeyMetadata: GET /key */
 
 static const openrouter_param_desc openrouter_get_current_key_metadata_params[] = {
-    {"HTTP-Referer", OPENROUTER_PARAM_HEADER, offsetof(openrouter_get_current_key_metadata_request, http_referer),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"X-OpenRouter-Title", OPENROUTER_PARAM_HEADER, offsetof(openrouter_get_current_key_metadata_request, x_openrouter_title),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, "X-Title"},
-    {"X-OpenRouter-Categories", OPENROUTER_PARAM_HEADER, offsetof(openrouter_get_current_key_metadata_request, x_openrouter_categories),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL}
+    {.name = "HTTP-Referer", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_get_current_key_metadata_request, http_referer),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "X-OpenRouter-Title", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_get_current_key_metadata_request, x_openrouter_title),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1,
+     .also_send_as = "X-Title"},
+    {.name = "X-OpenRouter-Categories", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_get_current_key_metadata_request, x_openrouter_categories),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 static const openrouter_response_desc openrouter_get_current_key_metadata_responses[] = {
-    {200, &openrouter_current_key_response_desc}
+    {.status = 200, .body = &openrouter_current_key_response_desc}
 };
 
 static const int openrouter_get_current_key_metadata_error_statuses[] = {
@@ -33,13 +34,12 @@ static const int openrouter_get_current_key_metadata_error_statuses[] = {
 };
 
 const openrouter_operation_desc openrouter_get_current_key_metadata_operation = {
-    "getCurrentKeyMetadata", "GET", "/key",
-    1, /* idempotent */
-    sizeof(openrouter_get_current_key_metadata_request),
-    3, openrouter_get_current_key_metadata_params,
-    NULL, 0, 0,
-    1, openrouter_get_current_key_metadata_responses,
-    2, openrouter_get_current_key_metadata_error_statuses
+    .operation_id = "getCurrentKeyMetadata", .method = "GET", .path = "/key",
+    .idempotent = 1,
+    .request_size = sizeof(openrouter_get_current_key_metadata_request),
+    .n_params = 3, .params = openrouter_get_current_key_metadata_params,
+    .n_responses = 1, .responses = openrouter_get_current_key_metadata_responses,
+    .n_error_statuses = 2, .error_statuses = openrouter_get_current_key_metadata_error_statuses,
 };
 
 int openrouter_get_current_key_metadata(openrouter_client *client,
@@ -58,22 +58,23 @@ int openrouter_get_current_key_metadata(openrouter_client *client,
 /* ---- listKeys: GET /keys */
 
 static const openrouter_param_desc openrouter_list_keys_params[] = {
-    {"include_disabled", OPENROUTER_PARAM_QUERY, offsetof(openrouter_list_keys_request, include_disabled),
-     &openrouter_bool_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"offset", OPENROUTER_PARAM_QUERY, offsetof(openrouter_list_keys_request, offset),
-     &openrouter_int64_type_desc, OPENROUTER_F_HAS_MINIMUM, -1, -1, 0.0, 0.0, NULL},
-    {"workspace_id", OPENROUTER_PARAM_QUERY, offsetof(openrouter_list_keys_request, workspace_id),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"HTTP-Referer", OPENROUTER_PARAM_HEADER, offsetof(openrouter_list_keys_request, http_referer),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"X-OpenRouter-Title", OPENROUTER_PARAM_HEADER, offsetof(openrouter_list_keys_request, x_openrouter_title),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, "X-Title"},
-    {"X-OpenRouter-Categories", OPENROUTER_PARAM_HEADER, offsetof(openrouter_list_keys_request, x_openrouter_categories),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL}
+    {.name = "include_disabled", .location = OPENROUTER_PARAM_QUERY, .offset = offsetof(openrouter_list_keys_request, include_disabled),
+     .type = &openrouter_bool_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "offset", .location = OPENROUTER_PARAM_QUERY, .offset = offsetof(openrouter_list_keys_request, offset),
+     .type = &openrouter_int64_type_desc, .flags = OPENROUTER_F_HAS_MINIMUM, .min_length = -1, .max_length = -1, .minimum = 0.0},
+    {.name = "workspace_id", .location = OPENROUTER_PARAM_QUERY, .offset = offsetof(openrouter_list_keys_request, workspace_id),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "HTTP-Referer", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_list_keys_request, http_referer),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "X-OpenRouter-Title", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_list_keys_request, x_openrouter_title),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1,
+     .also_send_as = "X-Title"},
+    {.name = "X-OpenRouter-Categories", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_list_keys_request, x_openrouter_categories),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 static const openrouter_response_desc openrouter_list_keys_responses[] = {
-    {200, &openrouter_key_list_desc}
+    {.status = 200, .body = &openrouter_key_list_desc}
 };
 
 static const int openrouter_list_keys_error_statuses[] = {
@@ -81,13 +82,12 @@ static const int openrouter_list_keys_error_statuses[] = {
 };
 
 const openrouter_operation_desc openrouter_list_keys_operation = {
-    "listKeys", "GET", "/keys",
-    1, /* idempotent */
-    sizeof(openrouter_list_keys_request),
-    6, openrouter_list_keys_params,
-    NULL, 0, 0,
-    1, openrouter_list_keys_responses,
-    5, openrouter_list_keys_error_statuses
+    .operation_id = "listKeys", .method = "GET", .path = "/keys",
+    .idempotent = 1,
+    .request_size = sizeof(openrouter_list_keys_request),
+    .n_params = 6, .params = openrouter_list_keys_params,
+    .n_responses = 1, .responses = openrouter_list_keys_responses,
+    .n_error_statuses = 5, .error_statuses = openrouter_list_keys_error_statuses,
 };
 
 int openrouter_list_keys(openrouter_client *client,
@@ -104,11 +104,11 @@ int openrouter_list_keys(openrouter_client *client,
 }
 
 static const openrouter_pagination_desc openrouter_list_keys_pagination = {
-    &openrouter_list_keys_operation,
-    offsetof(openrouter_list_keys_request, offset),
-    offsetof(openrouter_key_list, data),
-    offsetof(openrouter_key, hash),
-    100 /* page size */
+    .operation = &openrouter_list_keys_operation,
+    .offset_param = offsetof(openrouter_list_keys_request, offset),
+    .items_field = offsetof(openrouter_key_list, data),
+    .id_field = offsetof(openrouter_key, hash),
+    .page_size = 100
 };
 
 /* openrouter_list_keys_iter is never defined: it is the runtime's openrouter_pager. */
@@ -155,16 +155,17 @@ int openrouter_list_keys_all(openrouter_client *client,
 /* ---- createKey: POST /keys */
 
 static const openrouter_param_desc openrouter_create_key_params[] = {
-    {"HTTP-Referer", OPENROUTER_PARAM_HEADER, offsetof(openrouter_create_key_request, http_referer),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"X-OpenRouter-Title", OPENROUTER_PARAM_HEADER, offsetof(openrouter_create_key_request, x_openrouter_title),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, "X-Title"},
-    {"X-OpenRouter-Categories", OPENROUTER_PARAM_HEADER, offsetof(openrouter_create_key_request, x_openrouter_categories),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL}
+    {.name = "HTTP-Referer", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_create_key_request, http_referer),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "X-OpenRouter-Title", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_create_key_request, x_openrouter_title),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1,
+     .also_send_as = "X-Title"},
+    {.name = "X-OpenRouter-Categories", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_create_key_request, x_openrouter_categories),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 static const openrouter_response_desc openrouter_create_key_responses[] = {
-    {201, &openrouter_created_key_desc}
+    {.status = 201, .body = &openrouter_created_key_desc}
 };
 
 static const int openrouter_create_key_error_statuses[] = {
@@ -172,13 +173,14 @@ static const int openrouter_create_key_error_statuses[] = {
 };
 
 const openrouter_operation_desc openrouter_create_key_operation = {
-    "createKey", "POST", "/keys",
-    0, /* idempotent */
-    sizeof(openrouter_create_key_request),
-    3, openrouter_create_key_params,
-    &openrouter_create_key_body_desc, offsetof(openrouter_create_key_request, body), 1,
-    1, openrouter_create_key_responses,
-    5, openrouter_create_key_error_statuses
+    .operation_id = "createKey", .method = "POST", .path = "/keys",
+    .idempotent = 0,
+    .request_size = sizeof(openrouter_create_key_request),
+    .n_params = 3, .params = openrouter_create_key_params,
+    .body = &openrouter_create_key_body_desc, .body_offset = offsetof(openrouter_create_key_request, body),
+    .body_required = 1,
+    .n_responses = 1, .responses = openrouter_create_key_responses,
+    .n_error_statuses = 5, .error_statuses = openrouter_create_key_error_statuses,
 };
 
 int openrouter_create_key(openrouter_client *client,
@@ -197,18 +199,19 @@ int openrouter_create_key(openrouter_client *client,
 /* ---- getKey: GET /keys/{hash} */
 
 static const openrouter_param_desc openrouter_get_key_params[] = {
-    {"hash", OPENROUTER_PARAM_PATH, offsetof(openrouter_get_key_request, hash),
-     NULL, OPENROUTER_F_REQUIRED, 1, 256, 0.0, 0.0, NULL},
-    {"HTTP-Referer", OPENROUTER_PARAM_HEADER, offsetof(openrouter_get_key_request, http_referer),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"X-OpenRouter-Title", OPENROUTER_PARAM_HEADER, offsetof(openrouter_get_key_request, x_openrouter_title),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, "X-Title"},
-    {"X-OpenRouter-Categories", OPENROUTER_PARAM_HEADER, offsetof(openrouter_get_key_request, x_openrouter_categories),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL}
+    {.name = "hash", .location = OPENROUTER_PARAM_PATH, .offset = offsetof(openrouter_get_key_request, hash),
+     .flags = OPENROUTER_F_REQUIRED, .min_length = 1, .max_length = 256},
+    {.name = "HTTP-Referer", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_get_key_request, http_referer),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "X-OpenRouter-Title", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_get_key_request, x_openrouter_title),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1,
+     .also_send_as = "X-Title"},
+    {.name = "X-OpenRouter-Categories", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_get_key_request, x_openrouter_categories),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 static const openrouter_response_desc openrouter_get_key_responses[] = {
-    {200, &openrouter_key_response_desc}
+    {.status = 200, .body = &openrouter_key_response_desc}
 };
 
 static const int openrouter_get_key_error_statuses[] = {
@@ -216,13 +219,12 @@ static const int openrouter_get_key_error_statuses[] = {
 };
 
 const openrouter_operation_desc openrouter_get_key_operation = {
-    "getKey", "GET", "/keys/{hash}",
-    1, /* idempotent */
-    sizeof(openrouter_get_key_request),
-    4, openrouter_get_key_params,
-    NULL, 0, 0,
-    1, openrouter_get_key_responses,
-    5, openrouter_get_key_error_statuses
+    .operation_id = "getKey", .method = "GET", .path = "/keys/{hash}",
+    .idempotent = 1,
+    .request_size = sizeof(openrouter_get_key_request),
+    .n_params = 4, .params = openrouter_get_key_params,
+    .n_responses = 1, .responses = openrouter_get_key_responses,
+    .n_error_statuses = 5, .error_statuses = openrouter_get_key_error_statuses,
 };
 
 int openrouter_get_key(openrouter_client *client,
@@ -241,18 +243,19 @@ int openrouter_get_key(openrouter_client *client,
 /* ---- deleteKey: DELETE /keys/{hash} */
 
 static const openrouter_param_desc openrouter_delete_key_params[] = {
-    {"hash", OPENROUTER_PARAM_PATH, offsetof(openrouter_delete_key_request, hash),
-     NULL, OPENROUTER_F_REQUIRED, 1, 256, 0.0, 0.0, NULL},
-    {"HTTP-Referer", OPENROUTER_PARAM_HEADER, offsetof(openrouter_delete_key_request, http_referer),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"X-OpenRouter-Title", OPENROUTER_PARAM_HEADER, offsetof(openrouter_delete_key_request, x_openrouter_title),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, "X-Title"},
-    {"X-OpenRouter-Categories", OPENROUTER_PARAM_HEADER, offsetof(openrouter_delete_key_request, x_openrouter_categories),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL}
+    {.name = "hash", .location = OPENROUTER_PARAM_PATH, .offset = offsetof(openrouter_delete_key_request, hash),
+     .flags = OPENROUTER_F_REQUIRED, .min_length = 1, .max_length = 256},
+    {.name = "HTTP-Referer", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_delete_key_request, http_referer),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "X-OpenRouter-Title", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_delete_key_request, x_openrouter_title),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1,
+     .also_send_as = "X-Title"},
+    {.name = "X-OpenRouter-Categories", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_delete_key_request, x_openrouter_categories),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 static const openrouter_response_desc openrouter_delete_key_responses[] = {
-    {200, &openrouter_delete_key_response_desc}
+    {.status = 200, .body = &openrouter_delete_key_response_desc}
 };
 
 static const int openrouter_delete_key_error_statuses[] = {
@@ -260,13 +263,12 @@ static const int openrouter_delete_key_error_statuses[] = {
 };
 
 const openrouter_operation_desc openrouter_delete_key_operation = {
-    "deleteKey", "DELETE", "/keys/{hash}",
-    1, /* idempotent */
-    sizeof(openrouter_delete_key_request),
-    4, openrouter_delete_key_params,
-    NULL, 0, 0,
-    1, openrouter_delete_key_responses,
-    5, openrouter_delete_key_error_statuses
+    .operation_id = "deleteKey", .method = "DELETE", .path = "/keys/{hash}",
+    .idempotent = 1,
+    .request_size = sizeof(openrouter_delete_key_request),
+    .n_params = 4, .params = openrouter_delete_key_params,
+    .n_responses = 1, .responses = openrouter_delete_key_responses,
+    .n_error_statuses = 5, .error_statuses = openrouter_delete_key_error_statuses,
 };
 
 int openrouter_delete_key(openrouter_client *client,
@@ -285,18 +287,19 @@ int openrouter_delete_key(openrouter_client *client,
 /* ---- updateKey: PATCH /keys/{hash} */
 
 static const openrouter_param_desc openrouter_update_key_params[] = {
-    {"hash", OPENROUTER_PARAM_PATH, offsetof(openrouter_update_key_request, hash),
-     NULL, OPENROUTER_F_REQUIRED, 1, 256, 0.0, 0.0, NULL},
-    {"HTTP-Referer", OPENROUTER_PARAM_HEADER, offsetof(openrouter_update_key_request, http_referer),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL},
-    {"X-OpenRouter-Title", OPENROUTER_PARAM_HEADER, offsetof(openrouter_update_key_request, x_openrouter_title),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, "X-Title"},
-    {"X-OpenRouter-Categories", OPENROUTER_PARAM_HEADER, offsetof(openrouter_update_key_request, x_openrouter_categories),
-     &openrouter_string_type_desc, 0u, -1, -1, 0.0, 0.0, NULL}
+    {.name = "hash", .location = OPENROUTER_PARAM_PATH, .offset = offsetof(openrouter_update_key_request, hash),
+     .flags = OPENROUTER_F_REQUIRED, .min_length = 1, .max_length = 256},
+    {.name = "HTTP-Referer", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_update_key_request, http_referer),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1},
+    {.name = "X-OpenRouter-Title", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_update_key_request, x_openrouter_title),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1,
+     .also_send_as = "X-Title"},
+    {.name = "X-OpenRouter-Categories", .location = OPENROUTER_PARAM_HEADER, .offset = offsetof(openrouter_update_key_request, x_openrouter_categories),
+     .type = &openrouter_string_type_desc, .flags = 0u, .min_length = -1, .max_length = -1}
 };
 
 static const openrouter_response_desc openrouter_update_key_responses[] = {
-    {200, &openrouter_key_response_desc}
+    {.status = 200, .body = &openrouter_key_response_desc}
 };
 
 static const int openrouter_update_key_error_statuses[] = {
@@ -304,13 +307,14 @@ static const int openrouter_update_key_error_statuses[] = {
 };
 
 const openrouter_operation_desc openrouter_update_key_operation = {
-    "updateKey", "PATCH", "/keys/{hash}",
-    1, /* idempotent */
-    sizeof(openrouter_update_key_request),
-    4, openrouter_update_key_params,
-    &openrouter_update_key_body_desc, offsetof(openrouter_update_key_request, body), 1,
-    1, openrouter_update_key_responses,
-    6, openrouter_update_key_error_statuses
+    .operation_id = "updateKey", .method = "PATCH", .path = "/keys/{hash}",
+    .idempotent = 1,
+    .request_size = sizeof(openrouter_update_key_request),
+    .n_params = 4, .params = openrouter_update_key_params,
+    .body = &openrouter_update_key_body_desc, .body_offset = offsetof(openrouter_update_key_request, body),
+    .body_required = 1,
+    .n_responses = 1, .responses = openrouter_update_key_responses,
+    .n_error_statuses = 6, .error_statuses = openrouter_update_key_error_statuses,
 };
 
 int openrouter_update_key(openrouter_client *client,

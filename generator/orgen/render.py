@@ -105,6 +105,7 @@ class _Ctx:
         self.type_descs = {}   # name -> dict
         self.arrays = {}       # ctype -> dict
         self.maps = {}         # ctype -> dict
+        self.wrapped = set()   # objects whose *_field wrapper some field uses
 
     # -- slot types ---------------------------------------------------------
     def slot_base(self, t):
@@ -137,10 +138,11 @@ class _Ctx:
         return ctype
 
     def type_desc(self, t, as_item=False):
-        """Name of the openrouter_type_desc for a slot (created on demand)."""
+        """Name of the openrouter_type_desc for a slot (created on demand;
+        scalar kinds use the runtime's, shared by every --prefix)."""
         if t.kind in _SCALAR_SLOT:
-            key = _SCALAR_SLOT[t.kind]
-        elif t.kind == "enum":
+            return "openrouter_%s_type_desc" % _SCALAR_SLOT[t.kind]
+        if t.kind == "enum":
             key = t.enum.name + "_value"
         elif t.kind == "object":
             key = t.obj.name + ("" if as_item else "_field")
@@ -154,6 +156,8 @@ class _Ctx:
               "item_flags": []}
         if t.kind == "object":
             td["object"] = "%s_%s_desc" % (self.p, t.obj.name)
+            if not as_item:
+                self.wrapped.add(t.obj.name)
         if t.kind == "enum":
             td["enum"] = "%s_%s_enum_desc" % (self.p, t.enum.name)
         if t.kind in ("array", "map"):
@@ -226,6 +230,8 @@ def build_context(model, spec_label, spec_sha256, prefix):
                            "fields": fields,
                            "deps": sorted({f.tref.obj.name for f in o.fields
                                            if f.tref.kind == "object"})}
+    for o in objects.values():
+        o["wrapped"] = o["name"] in ctx.wrapped
     ordered = _topo(objects)
 
     ops = []

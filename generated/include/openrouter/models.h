@@ -167,12 +167,6 @@ struct openrouter_create_key_body {
     openrouter_create_key_external_field external;
 };
 
-/* Slot holding one openrouter_create_key_body inline. */
-typedef struct openrouter_create_key_body_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_create_key_body value; /* meaningful when PRESENT */
-} openrouter_create_key_body_field;
-
 /* An API key as the management operations report it. */
 struct openrouter_key {
     /*
@@ -296,12 +290,6 @@ struct openrouter_created_key {
      */
     openrouter_string key;
 };
-
-/* Slot holding one openrouter_created_key inline. */
-typedef struct openrouter_created_key_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_created_key value; /* meaningful when PRESENT */
-} openrouter_created_key_field;
 
 /* Today's allowance of requests to free models. */
 struct openrouter_free_model_daily_requests {
@@ -470,12 +458,6 @@ struct openrouter_current_key_response {
     openrouter_current_key_field data;
 };
 
-/* Slot holding one openrouter_current_key_response inline. */
-typedef struct openrouter_current_key_response_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_current_key_response value; /* meaningful when PRESENT */
-} openrouter_current_key_response_field;
-
 /* Result of deleting a key. */
 struct openrouter_delete_key_response {
     /*
@@ -484,12 +466,6 @@ struct openrouter_delete_key_response {
      */
     openrouter_bool deleted;
 };
-
-/* Slot holding one openrouter_delete_key_response inline. */
-typedef struct openrouter_delete_key_response_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_delete_key_response value; /* meaningful when PRESENT */
-} openrouter_delete_key_response_field;
 
 /* What went wrong. */
 struct openrouter_error_detail {
@@ -527,23 +503,11 @@ struct openrouter_error_response {
     openrouter_string user_id;
 };
 
-/* Slot holding one openrouter_error_response inline. */
-typedef struct openrouter_error_response_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_error_response value; /* meaningful when PRESENT */
-} openrouter_error_response_field;
-
 /* A page of keys. */
 struct openrouter_key_list {
     /* The keys on this page, newest first. [JSON "data"; required] */
     openrouter_key_array data;
 };
-
-/* Slot holding one openrouter_key_list inline. */
-typedef struct openrouter_key_list_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_key_list value; /* meaningful when PRESENT */
-} openrouter_key_list_field;
 
 /* Envelope around a single key. */
 struct openrouter_key_response {
@@ -553,12 +517,6 @@ struct openrouter_key_response {
      */
     openrouter_key_field data;
 };
-
-/* Slot holding one openrouter_key_response inline. */
-typedef struct openrouter_key_response_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_key_response value; /* meaningful when PRESENT */
-} openrouter_key_response_field;
 
 /*
  * Fields to change on a key. Leave a field out to keep it; send null
@@ -589,12 +547,6 @@ struct openrouter_update_key_body {
      */
     openrouter_bool include_byok_in_limit;
 };
-
-/* Slot holding one openrouter_update_key_body inline. */
-typedef struct openrouter_update_key_body_field {
-    openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    openrouter_update_key_body value; /* meaningful when PRESENT */
-} openrouter_update_key_body_field;
 
 /* ---- Functions --------------------------------------------------------- */
 
@@ -858,23 +810,17 @@ extern const size_t openrouter_model_count; /* entries in openrouter_model_table
 
 extern const openrouter_enum_desc openrouter_data_region_enum_desc; /* the values of openrouter_data_region */
 extern const openrouter_enum_desc openrouter_limit_reset_enum_desc; /* the values of openrouter_limit_reset */
-extern const openrouter_type_desc openrouter_bool_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_create_key_external_field_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_current_key_field_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_data_region_array_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_data_region_value_type_desc; /* slot type descriptor */
-extern const openrouter_type_desc openrouter_datetime_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_error_detail_field_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_free_model_daily_requests_field_type_desc; /* slot type descriptor */
-extern const openrouter_type_desc openrouter_int64_type_desc; /* slot type descriptor */
-extern const openrouter_type_desc openrouter_json_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_key_array_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_key_field_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_key_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_limit_reset_value_type_desc; /* slot type descriptor */
-extern const openrouter_type_desc openrouter_number_type_desc; /* slot type descriptor */
 extern const openrouter_type_desc openrouter_rate_limit_field_type_desc; /* slot type descriptor */
-extern const openrouter_type_desc openrouter_string_type_desc; /* slot type descriptor */
 
 #ifdef __cplusplus
 }
