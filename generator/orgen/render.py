@@ -7,7 +7,7 @@ import os
 
 import jinja2
 
-from . import pagination
+from . import cheaders, pagination
 from .errors import UnsupportedError
 from .naming import c_string_literal, doc_lines, enum_constant, unique
 
@@ -25,29 +25,14 @@ _SCALAR_SLOT = {
     "number": "number", "datetime": "datetime", "json": "json",
 }
 
-# Identifiers owned by the runtime headers.
-_RUNTIME_NAMES = (
-    "string", "bool", "int32", "int64", "number", "datetime", "json", "enum_value",
-    "presence", "kind", "error", "status", "client", "client_options", "call_options",
-    "retry_policy", "clock", "trace_event", "trace_fn", "enum_desc", "object_desc",
-    "type_desc", "field_desc", "param_desc", "param_location", "response_desc",
-    "operation_desc", "model_decode", "model_encode", "model_equal", "model_free",
-    "buffer_free", "call", "version", "error_clear", "status_name", "client_new",
-    "client_free", "global_init", "global_cleanup", "datetime_parse", "datetime_format",
-    "backoff_delay_ms", "parse_retry_after",
-    "pagination_options", "pagination_desc", "pager", "pager_new", "pager_next", "pager_pages",
-    "pager_free", "pager_all", "log_level", "log_fn",
-)
-
 
 class _Names:
-    """Registry of every global identifier, to refuse collisions."""
+    """Registry of every global identifier, to refuse collisions. It starts
+    with every name the runtime's public headers declare."""
 
     def __init__(self, prefix):
         self.prefix = prefix
-        self.owner = {}
-        for n in _RUNTIME_NAMES:
-            self.owner["openrouter_" + n] = "runtime/include/openrouter"
+        self.owner = dict(cheaders.runtime_names())
         for n in ("model_table", "model_count"):
             self.owner[prefix + "_" + n] = "the generated table of every model"
 

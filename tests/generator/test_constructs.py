@@ -173,7 +173,15 @@ CASES = [
     ("runtime name", lambda d: d["components"]["schemas"].update(
         Error={"type": "object", "properties": {"m": {"type": "string"}}}),
      "unsupported name collision: C identifier openrouter_error is also generated for "
-     "runtime/include/openrouter", "#/components/schemas/Error"),
+     "runtime/include/openrouter/error.h", "#/components/schemas/Error"),
+    ("runtime name from alloc.h", lambda d: d["components"]["schemas"].update(
+        Allocator={"type": "object", "properties": {"m": {"type": "string"}}}),
+     "unsupported name collision: C identifier openrouter_allocator is also generated for "
+     "runtime/include/openrouter/alloc.h", "#/components/schemas/Allocator"),
+    ("runtime enum constant", lambda d: d["components"]["schemas"].update(
+        Log={"type": "string", "enum": ["verbose", "debug"]}),
+     "unsupported name collision: C identifier OPENROUTER_LOG_DEBUG is also generated for "
+     "runtime/include/openrouter/client.h", "#/components/schemas/Log"),
     ("generated name", lambda d: d["components"]["schemas"].update(
         ModelTable={"type": "object", "properties": {"m": {"type": "string"}}}),
      "unsupported name collision: C identifier openrouter_model_table is also generated for "
