@@ -13,6 +13,13 @@ from .naming import c_ident, enum_constant, header_snake, snake, unique
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+# RFC 9110 section 9.2.2: repeating these has the effect of one request, so
+# the runtime may retry them after they reached the server. POST and PATCH
+# are not idempotent in general; `x-openrouter-idempotent` on an operation
+# overrides the method either way.
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
+IDEMPOTENT_EXTENSION = "x-openrouter-idempotent"
+
 # Keywords that only annotate a schema; allowed next to $ref.
 _ANNOTATIONS = frozenset((
     "description", "summary", "title", "example", "examples", "default",
@@ -182,6 +189,7 @@ class Operation:
         self.summary = None
         self.description = None
         self.deprecated = False
+        self.idempotent = method in IDEMPOTENT_METHODS
 
 
 def _type_list(node, ptr):
@@ -505,6 +513,11 @@ class Builder:
         op.summary = node.get("summary")
         op.description = node.get("description")
         op.deprecated = node.get("deprecated") is True
+        if IDEMPOTENT_EXTENSION in node:
+            if not isinstance(node[IDEMPOTENT_EXTENSION], bool):
+                raise SpecError("%s must be true or false" % IDEMPOTENT_EXTENSION,
+                                child(ptr, IDEMPOTENT_EXTENSION))
+            op.idempotent = node[IDEMPOTENT_EXTENSION]
         merged = {}
         for base_ptr, plist in ((item_ptr, item.get("parameters")), (ptr, node.get("parameters"))):
             for i, p in enumerate(plist or []):

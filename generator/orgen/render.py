@@ -245,7 +245,7 @@ def build_context(model, spec_label, spec_sha256, prefix):
             "op_id": c_string_literal(op.op_id), "name": op.name, "raw_op_id": op.op_id,
             "fn": "%s_%s" % (p, op.name), "macro": "%s_%s" % (P, op.name.upper()),
             "method": op.method, "path": c_string_literal(op.path), "raw_path": op.path,
-            "idempotent": 0 if op.method == "POST" else 1,
+            "idempotent": 1 if op.idempotent else 0,
             "params": params,
             "has_request": bool(params) or op.body is not None,
             "body": "%s_%s" % (p, op.body.name) if op.body is not None else None,

@@ -1,6 +1,6 @@
 """The generated C surface: what is emitted, where generic pieces live,
-designated initializers, the runtime's reserved names, and the API diff tool
-that watches all of it.
+designated initializers, idempotency, the runtime's reserved names, and the
+API diff tool that watches all of it.
 
 Run from the repository root:
     python3 -m unittest discover -s tests/generator
@@ -156,6 +156,42 @@ class DesignatedInitializers(unittest.TestCase):
         self.assertIn("static const openrouter_pagination_desc openrouter_list_keys_pagination = {\n"
                       "    .operation = &openrouter_list_keys_operation,",
                       read(os.path.join(GENERATED, "src", "operations.c")))
+
+
+def idempotent_of(files):
+    text = files["src/operations.c"]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(
+        r'\.operation_id = "(\w+)".*?\n    \.idempotent = ([01]),', text)}
+
+
+class Idempotency(Tmp):
+    """From the method (RFC 9110), overridden by x-openrouter-idempotent."""
+
+    def test_by_method(self):
+        paths = {"/t": {}}
+        for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):
+            paths["/t"].update(op(method, method + "T"))
+        got = idempotent_of(self.gen(doc(paths=paths)))
+        self.assertEqual(got, {"getT": 1, "putT": 1, "postT": 0, "deleteT": 1, "optionsT": 1,
+                               "headT": 1, "patchT": 0, "traceT": 1})
+
+    def test_extension_overrides_the_method(self):
+        ext = "x-openrouter-idempotent"
+        paths = {"/t": {**op("post", "postT", {ext: True}), **op("get", "getT", {ext: False}),
+                        **op("patch", "patchT", {ext: True})}}
+        self.assertEqual(idempotent_of(self.gen(doc(paths=paths))),
+                         {"postT": 1, "getT": 0, "patchT": 1})
+        bad = doc(paths={"/t": op("post", "postT", {ext: "yes"})})
+        with self.assertRaises(GeneratorError) as cm:
+            self.gen(bad)
+        self.assertEqual(cm.exception.render(), "error: invalid spec: %s must be true or false "
+                         "at #/paths/~1t/post/%s" % (ext, ext))
+
+    def test_the_six_operations_keep_their_behaviour(self):
+        got = idempotent_of({"src/operations.c": read(os.path.join(GENERATED, "src",
+                                                                     "operations.c"))})
+        self.assertEqual(got, {"getCurrentKeyMetadata": 1, "listKeys": 1, "createKey": 0,
+                               "getKey": 1, "deleteKey": 1, "updateKey": 1})
 
 
 # What render.py listed by hand before the names were read from the headers.
