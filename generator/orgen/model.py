@@ -7,7 +7,7 @@ repeated under several operations becomes one C type.
 """
 import json
 
-from . import pagination
+from . import keywords, pagination
 from .errors import SpecError, UnsupportedError, child
 from .naming import c_ident, enum_constant, header_snake, snake, unique
 
@@ -20,14 +20,6 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
 IDEMPOTENT_EXTENSION = "x-openrouter-idempotent"
 
-# Keywords that only annotate a schema; allowed next to $ref.
-_ANNOTATIONS = frozenset((
-    "description", "summary", "title", "example", "examples", "default",
-    "deprecated", "readOnly", "writeOnly", "nullable", "$comment",
-))
-_UNSUPPORTED_KEYWORDS = ("oneOf", "anyOf", "not", "if", "then", "else",
-                         "patternProperties", "dependentSchemas", "prefixItems",
-                         "$dynamicRef", "discriminator")
 _SCALAR_KINDS = ("string", "bool", "int32", "int64", "number", "datetime")
 
 
@@ -97,6 +89,7 @@ class Info:
         self.description = None
         self.default = None  # JSON text of `default`, documented only
         self.const = None    # JSON text of `const`, documented only
+        self.unchecked = ()  # (keyword, value text): constraints documented only
 
     def overlay(self, node):
         """Applies annotation keywords found next to a $ref."""
@@ -254,7 +247,7 @@ class Builder:
         if not isinstance(ref, str) or not ref.startswith("#/"):
             raise UnsupportedError("non-local $ref %r" % (ref,), ref_ptr)
         for key in sorted(node):
-            if key != "$ref" and key not in _ANNOTATIONS and not key.startswith("x-"):
+            if key != "$ref" and not keywords.beside_ref(key):
                 raise UnsupportedError("keyword %r next to $ref" % key, child(ptr, key))
         if ref in self._stack:
             raise UnsupportedError("recursive schema", ref_ptr)
@@ -273,9 +266,7 @@ class Builder:
         return tref, info
 
     def _analyze_plain(self, node, ptr, hint, component):
-        for kw in _UNSUPPORTED_KEYWORDS:
-            if kw in node:
-                raise UnsupportedError(_describe_unsupported(node, kw), child(ptr, kw))
+        keywords.check_schema(node, ptr, _describe_unsupported)
         if "allOf" in node:
             node = self._merge_all_of(node, ptr)
             if "$ref" in node:  # allOf with a single reference
@@ -284,6 +275,7 @@ class Builder:
         info.overlay(node)
         if "const" in node:
             info.const = _json_text(node["const"])
+        info.unchecked = tuple((k, _doc_text(node[k])) for k in keywords.SHOWN if k in node)
         base, nullable = _type_list(node, ptr)
         info.nullable = info.nullable or nullable
         enum = node.get("enum")
@@ -361,11 +353,9 @@ class Builder:
         for i, part in enumerate(parts):
             part_ptr = child(ptr, "allOf", i)
             resolved, rptr = self._resolve_schema(part, part_ptr)
+            keywords.check_schema(resolved, rptr, _describe_unsupported)
             if "allOf" in resolved:
                 resolved = self._merge_all_of(resolved, rptr)
-            for kw in _UNSUPPORTED_KEYWORDS:
-                if kw in resolved:
-                    raise UnsupportedError(_describe_unsupported(resolved, kw), child(rptr, kw))
             base, _ = _type_list(resolved, rptr)
             if (base or self._infer_type(resolved)) != "object":
                 raise UnsupportedError("allOf of a non-object schema", part_ptr)
@@ -421,8 +411,7 @@ class Builder:
         props = node.get("properties") or {}
         addl = node.get("additionalProperties")
         addl_any = addl is None or addl is True or addl is False or \
-            (isinstance(addl, dict)
-             and all(k in _ANNOTATIONS or str(k).startswith("x-") for k in addl))
+            (isinstance(addl, dict) and all(keywords.beside_ref(str(k)) for k in addl))
         if not props:
             if addl_any:
                 return TypeRef("json"), info
@@ -447,7 +436,7 @@ class Builder:
             f.required = name in required
             for attr in ("nullable", "secret", "read_only", "write_only", "deprecated",
                          "utc_only", "min_length", "max_length", "minimum", "maximum",
-                         "description", "default", "const"):
+                         "description", "default", "const", "unchecked"):
                 setattr(f, attr, getattr(finfo, attr))
             fields.append(f)
         obj = ObjectDef(self._next_uid(), fields, ptr)
@@ -488,6 +477,7 @@ class Builder:
 
     def build(self):
         data = self.spec.data
+        keywords.check_object(data, "#", keywords.ROOT, "document")
         schemas = ((data.get("components") or {}).get("schemas") or {})
         for name in sorted(schemas):
             ptr = child("#/components/schemas", name)
@@ -497,6 +487,7 @@ class Builder:
         for path in sorted(paths):
             item_ptr = child("#/paths", path)
             item, item_ptr = self.spec.deref(paths[path], item_ptr)
+            keywords.check_object(item, item_ptr, keywords.PATH_ITEM, "path item")
             for method in HTTP_METHODS:
                 if method in item:
                     self.operations.append(
@@ -513,6 +504,7 @@ class Builder:
         op.summary = node.get("summary")
         op.description = node.get("description")
         op.deprecated = node.get("deprecated") is True
+        keywords.check_object(node, ptr, keywords.OPERATION, "operation")
         if IDEMPOTENT_EXTENSION in node:
             if not isinstance(node[IDEMPOTENT_EXTENSION], bool):
                 raise SpecError("%s must be true or false" % IDEMPOTENT_EXTENSION,
@@ -536,6 +528,10 @@ class Builder:
                 continue  # the runtime owns these
             if "schema" not in p:
                 raise UnsupportedError("parameter without schema", p_ptr)
+            keywords.check_object(p, def_ptr, keywords.PARAMETER, "parameter")
+            if p.get("style", keywords.DEFAULT_STYLE[loc]) != keywords.DEFAULT_STYLE[loc]:
+                raise UnsupportedError("parameter style %r" % (p["style"],),
+                                       child(def_ptr, "style"))
             param = Param(str(name), loc, p_ptr)
             hint = snake(op_id) + "_" + (snake(name) or "param")
             tref, info = self.analyze(p["schema"], child(def_ptr, "schema"), hint)
@@ -562,12 +558,15 @@ class Builder:
         if body is not None:
             body_ptr = child(ptr, "requestBody")
             body, body_def_ptr = self.spec.deref(body, body_ptr)
+            keywords.check_object(body, body_def_ptr, keywords.REQUEST_BODY, "request body")
             content = body.get("content") or {}
             if set(content) != {"application/json"}:
                 raise UnsupportedError("request body media type %s"
                                        % (",".join(sorted(content)) or "(none)"),
                                        child(body_def_ptr, "content"))
             media = content["application/json"] or {}
+            keywords.check_object(media, child(body_def_ptr, "content", "application/json"),
+                                  keywords.MEDIA_TYPE, "media type")
             s_ptr = child(body_def_ptr, "content", "application/json", "schema")
             if "schema" not in media:
                 raise UnsupportedError("request body without schema", s_ptr)
@@ -616,6 +615,7 @@ class Builder:
         return op
 
     def _response_body(self, resp, r_ptr, hint, success):
+        keywords.check_object(resp, r_ptr, keywords.RESPONSE, "response")
         content = resp.get("content") or {}
         if not content:
             return None, None
@@ -625,6 +625,8 @@ class Builder:
                                        child(r_ptr, "content"))
             return None, None
         media = content["application/json"] or {}
+        keywords.check_object(media, child(r_ptr, "content", "application/json"),
+                              keywords.MEDIA_TYPE, "media type")
         s_ptr = child(r_ptr, "content", "application/json", "schema")
         if "schema" not in media:
             return None, None
@@ -680,6 +682,11 @@ def _json_text(value):
     """A spec value as compact JSON, for doc comments and signatures."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str)
+
+
+def _doc_text(value):
+    """A keyword's value for a doc comment: strings (patterns) as written."""
+    return '"%s"' % value if isinstance(value, str) else _json_text(value)
 
 
 def _copy_info(info):

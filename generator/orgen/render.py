@@ -294,6 +294,7 @@ def _field_doc(f):
         notes.append("always %s" % f.const)
     if f.default is not None:
         notes.append("default %s when absent (not applied by the library)" % f.default)
+    notes += _unchecked_notes(f.unchecked)
     if notes:
         parts.append("[JSON \"%s\"; %s]" % (f.json_name, ", ".join(notes)))
     else:
@@ -308,10 +309,16 @@ def _param_doc(prm):
     req = ", required" if prm.required and prm.location != "path" else ""
     if prm.info.default is not None:
         req += ", default %s" % prm.info.default
+    req += "".join(", " + note for note in _unchecked_notes(prm.info.unchecked))
     text = (prm.description or "").strip()
     if text and not text.endswith("."):
         text += "."
     return ("%s [%s %s%s%s]" % (text, where, prm.name, extra, req)).strip()
+
+
+def _unchecked_notes(unchecked):
+    """Constraints the library leaves to the server (orgen/keywords.py)."""
+    return ["%s %s not checked" % (keyword, value) for keyword, value in unchecked]
 
 
 def _topo(objects):
