@@ -510,8 +510,18 @@ class Builder:
                 raise SpecError("%s must be true or false" % IDEMPOTENT_EXTENSION,
                                 child(ptr, IDEMPOTENT_EXTENSION))
             op.idempotent = node[IDEMPOTENT_EXTENSION]
+        self._parameters(op, node, item, item_ptr)
+        if node.get("requestBody") is not None:
+            self._request_body(op, node["requestBody"])
+        self._responses(op, node.get("responses") or {})
+        op.pagination = pagination.parse(node, op, ptr)  # x-openrouter-pagination, or None
+        return op
+
+    def _parameters(self, op, node, item, item_ptr):
+        """The path item's parameters, overridden by the operation's."""
         merged = {}
-        for base_ptr, plist in ((item_ptr, item.get("parameters")), (ptr, node.get("parameters"))):
+        for base_ptr, plist in ((item_ptr, item.get("parameters")),
+                                (op.ptr, node.get("parameters"))):
             for i, p in enumerate(plist or []):
                 p_ptr = child(base_ptr, "parameters", i)
                 p, p_ptr2 = self.spec.deref(p, p_ptr)
@@ -526,67 +536,69 @@ class Builder:
                 raise SpecError("unknown parameter location %r" % loc, p_ptr)
             if loc == "header" and name.lower() in ("authorization", "content-type", "accept"):
                 continue  # the runtime owns these
-            if "schema" not in p:
-                raise UnsupportedError("parameter without schema", p_ptr)
-            keywords.check_object(p, def_ptr, keywords.PARAMETER, "parameter")
-            if p.get("style", keywords.DEFAULT_STYLE[loc]) != keywords.DEFAULT_STYLE[loc]:
-                raise UnsupportedError("parameter style %r" % (p["style"],),
-                                       child(def_ptr, "style"))
-            param = Param(str(name), loc, p_ptr)
-            hint = snake(op_id) + "_" + (snake(name) or "param")
-            tref, info = self.analyze(p["schema"], child(def_ptr, "schema"), hint)
-            if tref.kind not in _SCALAR_KINDS and tref.kind != "enum":
-                raise UnsupportedError("%s parameter" % tref.kind, child(def_ptr, "schema"))
-            if p.get("deprecated") is True:
-                info.deprecated = True
-            param.tref, param.info = tref, info
-            param.required = loc == "path" or p.get("required") is True
-            also = p.get("x-also-send-as")
-            if also is not None:
-                if loc != "header" or not isinstance(also, str):
-                    raise SpecError("x-also-send-as needs a header parameter and a string",
-                                    child(def_ptr, "x-also-send-as"))
-                param.also_send_as = also
-            param.description = p.get("description") or info.description
-            op.params.append(param)
+            op.params.append(self._parameter(op, p, p_ptr, def_ptr))
         op.params.sort(key=lambda prm: order[prm.location])
         for seg in _path_params(op.path):
             if not any(prm.location == "path" and prm.name == seg for prm in op.params):
-                raise SpecError("path parameter {%s} is not declared" % seg, ptr)
+                raise SpecError("path parameter {%s} is not declared" % seg, op.ptr)
 
-        body = node.get("requestBody")
-        if body is not None:
-            body_ptr = child(ptr, "requestBody")
-            body, body_def_ptr = self.spec.deref(body, body_ptr)
-            keywords.check_object(body, body_def_ptr, keywords.REQUEST_BODY, "request body")
-            content = body.get("content") or {}
-            if set(content) != {"application/json"}:
-                raise UnsupportedError("request body media type %s"
-                                       % (",".join(sorted(content)) or "(none)"),
-                                       child(body_def_ptr, "content"))
-            media = content["application/json"] or {}
-            keywords.check_object(media, child(body_def_ptr, "content", "application/json"),
-                                  keywords.MEDIA_TYPE, "media type")
-            s_ptr = child(body_def_ptr, "content", "application/json", "schema")
-            if "schema" not in media:
-                raise UnsupportedError("request body without schema", s_ptr)
-            tref, _ = self.analyze(media["schema"], s_ptr, snake(op_id) + "_body")
-            if tref.kind != "object":
-                raise UnsupportedError("request body that is not a JSON object", s_ptr)
-            op.body = tref.obj
-            op.body_required = body.get("required") is True
-            op.body_description = body.get("description")
+    def _parameter(self, op, p, p_ptr, def_ptr):
+        loc, name = p["in"], p["name"]
+        if "schema" not in p:
+            raise UnsupportedError("parameter without schema", p_ptr)
+        keywords.check_object(p, def_ptr, keywords.PARAMETER, "parameter")
+        if p.get("style", keywords.DEFAULT_STYLE[loc]) != keywords.DEFAULT_STYLE[loc]:
+            raise UnsupportedError("parameter style %r" % (p["style"],), child(def_ptr, "style"))
+        param = Param(str(name), loc, p_ptr)
+        hint = snake(op.op_id) + "_" + (snake(name) or "param")
+        tref, info = self.analyze(p["schema"], child(def_ptr, "schema"), hint)
+        if tref.kind not in _SCALAR_KINDS and tref.kind != "enum":
+            raise UnsupportedError("%s parameter" % tref.kind, child(def_ptr, "schema"))
+        if p.get("deprecated") is True:
+            info.deprecated = True
+        param.tref, param.info = tref, info
+        param.required = loc == "path" or p.get("required") is True
+        also = p.get("x-also-send-as")
+        if also is not None:
+            if loc != "header" or not isinstance(also, str):
+                raise SpecError("x-also-send-as needs a header parameter and a string",
+                                child(def_ptr, "x-also-send-as"))
+            param.also_send_as = also
+        param.description = p.get("description") or info.description
+        return param
 
-        responses = node.get("responses") or {}
+    def _request_body(self, op, body):
+        body_ptr = child(op.ptr, "requestBody")
+        body, body_def_ptr = self.spec.deref(body, body_ptr)
+        keywords.check_object(body, body_def_ptr, keywords.REQUEST_BODY, "request body")
+        content = body.get("content") or {}
+        if set(content) != {"application/json"}:
+            raise UnsupportedError("request body media type %s"
+                                   % (",".join(sorted(content)) or "(none)"),
+                                   child(body_def_ptr, "content"))
+        media = content["application/json"] or {}
+        keywords.check_object(media, child(body_def_ptr, "content", "application/json"),
+                              keywords.MEDIA_TYPE, "media type")
+        s_ptr = child(body_def_ptr, "content", "application/json", "schema")
+        if "schema" not in media:
+            raise UnsupportedError("request body without schema", s_ptr)
+        tref, _ = self.analyze(media["schema"], s_ptr, snake(op.op_id) + "_body")
+        if tref.kind != "object":
+            raise UnsupportedError("request body that is not a JSON object", s_ptr)
+        op.body = tref.obj
+        op.body_required = body.get("required") is True
+        op.body_description = body.get("description")
+
+    def _responses(self, op, responses):
         out_ptr = None
         for status in sorted(responses, key=str):
-            r_ptr = child(ptr, "responses", str(status))
+            r_ptr = child(op.ptr, "responses", str(status))
             code = str(status)
             if code == "default" or (len(code) == 3 and code[1:].upper() == "XX"):
                 # Ranges and `default` have no place in the status tables; the
                 # runtime treats every non-2xx as an error anyway.
                 resp, r_def_ptr = self.spec.deref(responses[status], r_ptr)
-                self._response_body(resp, r_def_ptr, snake(op_id) + "_" + code.lower()
+                self._response_body(resp, r_def_ptr, snake(op.op_id) + "_" + code.lower()
                                     + "_response", success=False)
                 continue
             if not code.isdigit() or len(code) != 3:
@@ -594,7 +606,7 @@ class Builder:
             num = int(code)
             resp, r_def_ptr = self.spec.deref(responses[status], r_ptr)
             if 200 <= num < 300:
-                hint = snake(op_id) + "_response"
+                hint = snake(op.op_id) + "_response"
                 if op.responses:
                     hint += "_" + code
                 obj, s_ptr = self._response_body(resp, r_def_ptr, hint, success=True)
@@ -605,14 +617,12 @@ class Builder:
                     op.out, out_ptr = obj, s_ptr
                 op.responses.append((num, obj))
             elif num >= 400:
-                self._response_body(resp, r_def_ptr, snake(op_id) + "_error_" + code,
+                self._response_body(resp, r_def_ptr, snake(op.op_id) + "_error_" + code,
                                     success=False)
                 op.error_statuses.append(num)
         op.error_statuses.sort()
         if not op.responses:
-            raise UnsupportedError("operation without a 2xx response", child(ptr, "responses"))
-        op.pagination = pagination.parse(node, op, ptr)  # x-openrouter-pagination, or None
-        return op
+            raise UnsupportedError("operation without a 2xx response", child(op.ptr, "responses"))
 
     def _response_body(self, resp, r_ptr, hint, success):
         keywords.check_object(resp, r_ptr, keywords.RESPONSE, "response")
