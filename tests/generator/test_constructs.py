@@ -57,6 +57,19 @@ def prop(schema):
     return mutate
 
 
+def component(**schemas):
+    def mutate(d):
+        d["components"]["schemas"].update(schemas)
+    return mutate
+
+
+def collision(ident, owner):
+    return "unsupported name collision: C identifier %s is also generated for %s" % (ident, owner)
+
+
+OBJ = {"type": "object", "properties": {"m": {"type": "string"}}}
+RUNTIME = "runtime/include/openrouter/"
+
 # (name, mutation, expected message, expected pointer)
 CASES = [
     ("openapi 2", lambda d: d.update(openapi="2.0"), "unsupported OpenAPI version '2.0'",
@@ -216,32 +229,23 @@ CASES = [
             "schema": {"$ref": "#/components/schemas/Obj"}}}}}),
      "unsupported success responses with different bodies (also %s)" % R200,
      "#/paths/~1t/get/responses/201/content/application~1json/schema"),
-    ("runtime name", lambda d: d["components"]["schemas"].update(
-        Error={"type": "object", "properties": {"m": {"type": "string"}}}),
-     "unsupported name collision: C identifier openrouter_error is also generated for "
-     "runtime/include/openrouter/error.h", "#/components/schemas/Error"),
-    ("runtime name from alloc.h", lambda d: d["components"]["schemas"].update(
-        Allocator={"type": "object", "properties": {"m": {"type": "string"}}}),
-     "unsupported name collision: C identifier openrouter_allocator is also generated for "
-     "runtime/include/openrouter/alloc.h", "#/components/schemas/Allocator"),
-    ("runtime enum constant", lambda d: d["components"]["schemas"].update(
-        Log={"type": "string", "enum": ["verbose", "debug"]}),
-     "unsupported name collision: C identifier OPENROUTER_LOG_DEBUG is also generated for "
-     "runtime/include/openrouter/client.h", "#/components/schemas/Log"),
-    ("generated name", lambda d: d["components"]["schemas"].update(
-        ModelTable={"type": "object", "properties": {"m": {"type": "string"}}}),
-     "unsupported name collision: C identifier openrouter_model_table is also generated for "
-     "the generated table of every model", "#/components/schemas/ModelTable"),
-    ("two components one name", lambda d: d["components"]["schemas"].update(
-        ab_c={"type": "object", "properties": {"m": {"type": "string"}}},
-        AbC={"type": "object", "properties": {"n": {"type": "string"}}}),
-     "unsupported name collision: C identifier openrouter_ab_c is also generated for "
-     "#/components/schemas/AbC", "#/components/schemas/ab_c"),
+    ("runtime name", component(Error=OBJ), collision("openrouter_error", RUNTIME + "error.h"),
+     "#/components/schemas/Error"),
+    ("runtime name from alloc.h", component(Allocator=OBJ),
+     collision("openrouter_allocator", RUNTIME + "alloc.h"), "#/components/schemas/Allocator"),
+    ("runtime enum constant", component(Log={"type": "string", "enum": ["verbose", "debug"]}),
+     collision("OPENROUTER_LOG_DEBUG", RUNTIME + "client.h"), "#/components/schemas/Log"),
+    ("generated name", component(ModelTable=OBJ),
+     collision("openrouter_model_table", "the generated table of every model"),
+     "#/components/schemas/ModelTable"),
+    ("two components one name",
+     component(ab_c=OBJ, AbC={"type": "object", "properties": {"n": {"type": "string"}}}),
+     collision("openrouter_ab_c", "#/components/schemas/AbC"), "#/components/schemas/ab_c"),
 ]
 
 
-class Rejected(unittest.TestCase):
-    """Each case fails with `error: <message> at <pointer>`, exit code 2."""
+class SpecCase(unittest.TestCase):
+    """Writes documents to a temporary spec.json."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="orgen-constructs-")
@@ -252,6 +256,10 @@ class Rejected(unittest.TestCase):
         with open(path, "w") as fh:
             json.dump(d, fh)
         return path
+
+
+class Rejected(SpecCase):
+    """Each case fails with `error: <message> at <pointer>`, exit code 2."""
 
     def test_every_case_in_process(self):
         for name, mutate, message, ptr in CASES:
@@ -322,19 +330,12 @@ def readme_section(title):
     return text[start:end if end >= 0 else len(text)]
 
 
-class Keywords(unittest.TestCase):
+class Keywords(SpecCase):
     """orgen/keywords.py: every keyword handled, ignored on purpose or
     rejected, and generator/README.md saying the same."""
 
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="orgen-keywords-")
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-
     def files(self, d):
-        path = os.path.join(self.tmp, "spec.json")
-        with open(path, "w") as fh:
-            json.dump(d, fh)
-        return generate.generate(path)
+        return generate.generate(self.spec(d))
 
     def with_prop(self, schema):
         d = doc()
