@@ -13,8 +13,9 @@ headers (types, enum constants, macros, function prototypes, extern
 objects such as descriptors), the runtime's headers included so that a
 declaration moving between runtime and generated code is no change; from
 a spec also the fields and their C types, field flags, request members
-with their wire names, and the success and documented error statuses of
-each operation. A flag change shows as a removed and an added flag line.
+with their wire names, the success and documented error statuses of each
+operation and whether it is idempotent. A flag change shows as a removed
+and an added flag line.
 With a directory on either side only declarations are compared.
 """
 import argparse
@@ -101,6 +102,8 @@ def surface(spec_path, prefix="openrouter"):
             out.add("success status %s: %d" % (op["fn"], r["status"]))
         for s in op["error_statuses"]:
             out.add("error status %s: %d" % (op["fn"], s))
+        if op["idempotent"]:
+            out.add("idempotent %s (retried after reaching the server)" % op["fn"])
     return out
 
 

@@ -187,6 +187,13 @@ class Idempotency(Tmp):
         self.assertEqual(cm.exception.render(), "error: invalid spec: %s must be true or false "
                          "at #/paths/~1t/post/%s" % (ext, ext))
 
+    def test_apidiff_reports_a_lost_retry(self):
+        was = doc(paths={"/t": op("patch", "patchT", {"x-openrouter-idempotent": True})})
+        now = doc(paths={"/t": op("patch", "patchT")})
+        added, removed = apidiff.diff(self.spec(was, "was.json"), self.spec(now, "now.json"))
+        self.assertEqual((added, removed), (
+            [], ["idempotent openrouter_patch_t (retried after reaching the server)"]))
+
     def test_the_six_operations_keep_their_behaviour(self):
         got = idempotent_of({"src/operations.c": read(os.path.join(GENERATED, "src",
                                                                      "operations.c"))})
