@@ -70,13 +70,19 @@ def _code_and_macros(text):
 
 
 def _statements(code):
-    """Top-level declarations, split at `;` outside braces and parentheses."""
-    out, depth, start = [], 0, 0
+    """Top-level declarations, split at `;` outside braces and parentheses,
+    and after the body of a function defined in the header (static inline)."""
+    out, depth, start, body_at = [], 0, 0, None
     for i, ch in enumerate(code):
         if ch in "{(":
+            if ch == "{" and depth == 0 and code[start:i].rstrip().endswith(")"):
+                body_at = i
             depth += 1
         elif ch in "})":
             depth -= 1
+            if depth == 0 and body_at is not None:
+                out.append(" ".join(code[start:body_at].split()))
+                start, body_at = i + 1, None
         elif ch == ";" and depth == 0:
             out.append(" ".join(code[start:i].split()))
             start = i + 1

@@ -237,6 +237,8 @@ OPENROUTER_DEPRECATED("use openrouter_widget_make; really")
 int openrouter_widget_new(openrouter_widget **out,
                           const char *label);
 extern const struct openrouter_gadget *const openrouter_gadgets[];
+static inline int openrouter_gadget_ok(const openrouter_gadget *g) { return g->fn != 0; }
+typedef int openrouter_count;
 #ifdef __cplusplus
 }
 #endif
@@ -254,8 +256,9 @@ class RuntimeNames(Tmp):
             ("struct", "openrouter_gadget"), ("enum", "openrouter_mode"),
             ("enum constant", "OPENROUTER_MODE_A"), ("enum constant", "OPENROUTER_MODE_B"),
             ("typedef", "openrouter_hook_fn"), ("typedef", "openrouter_widget"),
-            ("function", "openrouter_widget_new"), ("object", "openrouter_gadgets")})
-        fn = [d for d in cheaders.declarations(HEADER) if d.kind == "function"][0]
+            ("function", "openrouter_widget_new"), ("object", "openrouter_gadgets"),
+            ("function", "openrouter_gadget_ok"), ("typedef", "openrouter_count")})
+        fn = [d for d in cheaders.declarations(HEADER) if d.name == "openrouter_widget_new"][0]
         self.assertEqual(fn.text, "int openrouter_widget_new(openrouter_widget **out, "
                                   "const char *label)")
 
