@@ -5,11 +5,17 @@
 
 Prints one line per API element that was added ("+ ...") or removed
 ("- ...") and exits 0 when nothing was removed (code written against the
-old API still compiles), 1 when something was, 2 when a spec cannot be
-generated. Elements: types, fields and their C types, enum constants,
-functions, request members, and the success and documented error statuses
-of each operation. Field flags (required, nullable, ...) are listed
-separately, so a flag change shows as a removed and an added flag line.
+old API still compiles and keeps working), 1 when something was, 2 when a
+spec cannot be generated. Elements: types, fields and their C types, enum
+constants, functions, request members, and the success and documented
+error statuses of each operation. Field flags (required, nullable, ...) are
+listed separately, so a flag change shows as a removed and an added flag
+line.
+
+Two changes only relax what the library checks, and are listed as "~ ..."
+without failing: a field that is no longer REQUIRED (it may now be absent),
+and a field that goes from openrouter_datetime to openrouter_string (the
+same C type, a typedef; the RFC 3339 check is gone).
 """
 import argparse
 import os
@@ -61,6 +67,41 @@ def diff(old_spec, new_spec, prefix="openrouter"):
     return sorted(new - old), sorted(old - new)
 
 
+_DATETIME, _STRING = ": openrouter_datetime", ": openrouter_string"
+
+
+def compare(old_spec, new_spec, prefix="openrouter"):
+    """Returns (added, removed, relaxed): like diff(), with the relaxations
+    (see the module comment) taken out of both lists and described in
+    `relaxed`."""
+    old, new = surface(old_spec, prefix), surface(new_spec, prefix)
+    added, removed = sorted(new - old), sorted(old - new)
+    fields = {line.split(": ", 1)[0][len("field "):] for line in new if line.startswith("field ")}
+    relaxed = []
+    for line in list(removed):
+        if line.startswith("flag ") and line.endswith(": REQUIRED") \
+                and line[len("flag "):-len(": REQUIRED")] in fields:
+            removed.remove(line)
+            relaxed.append(line + " dropped (the field may now be absent)")
+        elif line.startswith("field ") and line.endswith(_DATETIME):
+            as_string = line[:-len(_DATETIME)] + _STRING
+            if as_string in added:
+                removed.remove(line)
+                added.remove(as_string)
+                relaxed.append("%s -> openrouter_string (same C type; no RFC 3339 check)" % line)
+    return added, removed, sorted(relaxed)
+
+
+def print_changes(added, removed, relaxed, out=None):
+    out = out or sys.stdout
+    for line in removed:
+        print("- " + line, file=out)
+    for line in relaxed:
+        print("~ " + line, file=out)
+    for line in added:
+        print("+ " + line, file=out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("old")
@@ -68,14 +109,11 @@ def main(argv=None):
     ap.add_argument("--prefix", default="openrouter")
     args = ap.parse_args(argv)
     try:
-        added, removed = diff(args.old, args.new, args.prefix)
+        added, removed, relaxed = compare(args.old, args.new, args.prefix)
     except GeneratorError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
-    for line in removed:
-        print("- " + line)
-    for line in added:
-        print("+ " + line)
+    print_changes(added, removed, relaxed)
     return 1 if removed else 0
 
 

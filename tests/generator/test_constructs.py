@@ -183,6 +183,24 @@ CASES = [
         AbC={"type": "object", "properties": {"n": {"type": "string"}}}),
      "unsupported name collision: C identifier openrouter_ab_c is also generated for "
      "#/components/schemas/AbC", "#/components/schemas/ab_c"),
+    ("name on a string", prop({"type": "string", "x-openrouter-name": "S"}),
+     "invalid spec: x-openrouter-name names object and enum schemas only",
+     PROPS + "/p/x-openrouter-name"),
+    ("empty name", prop({"type": "object", "properties": {"x": {"type": "string"}},
+                         "x-openrouter-name": "_"}),
+     "invalid spec: x-openrouter-name must be a non-empty name", PROPS + "/p/x-openrouter-name"),
+    ("one type two names", lambda d: props(d).update(
+        p={"type": "object", "properties": {"x": {"type": "string"}}, "x-openrouter-name": "A"},
+        q={"type": "object", "properties": {"x": {"type": "string"}}, "x-openrouter-name": "B"}),
+     "invalid spec: one type has two names in x-openrouter-name: A, B", PROPS + "/q"),
+    ("name of a runtime type", prop({"type": "object", "properties": {"m": {"type": "string"}},
+                                     "x-openrouter-name": "Error"}),
+     "unsupported name collision: C identifier openrouter_error is also generated for "
+     "runtime/include/openrouter", PROPS + "/p"),
+    ("order not a list", prop({"type": "object", "properties": {"x": {"type": "string"}},
+                               "x-openrouter-order": "x"}),
+     "invalid spec: x-openrouter-order must be a list of property names",
+     PROPS + "/p/x-openrouter-order"),
 ]
 
 
@@ -223,6 +241,55 @@ class Rejected(unittest.TestCase):
             self.assertEqual(res.returncode, 2)
             self.assertEqual(res.stderr, "error: %s at %s\n" % (message, ptr))
             self.assertFalse(os.path.exists(out))
+
+
+class ExplicitNames(unittest.TestCase):
+    """x-openrouter-name names an inline schema (or the one behind a $ref),
+    and x-openrouter-order arranges an object's members."""
+
+    def build(self, d):
+        tmp = tempfile.mkdtemp(prefix="orgen-names-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        path = os.path.join(tmp, "spec.json")
+        with open(path, "w") as fh:
+            json.dump(d, fh)
+        return model.build(load.load(path))
+
+    def names(self, m):
+        return sorted(o.name for o in m.objects), sorted(e.name for e in m.enums)
+
+    def test_inline_schemas_named(self):
+        d = doc()
+        props(d)["p"] = {"x-openrouter-name": "Thing", "type": "object", "properties": {
+            "inner": {"type": "object", "properties": {"k": {"type": "string"}}},
+            "mode": {"type": "string", "enum": ["a", "b"], "x-openrouter-name": "Mode"}}}
+        objects, enums = self.names(self.build(d))
+        self.assertIn("thing", objects)
+        self.assertIn("thing_inner", objects)  # nested types are named after it
+        self.assertEqual(enums, ["mode"])
+        # The same shape elsewhere, even as a component, is the same named type.
+        d["components"]["schemas"]["Copy"] = copy.deepcopy(props(d)["p"])
+        del d["components"]["schemas"]["Copy"]["x-openrouter-name"]
+        objects, enums = self.names(self.build(d))
+        self.assertIn("thing", objects)
+        self.assertNotIn("copy", objects)
+        self.assertEqual(enums, ["mode"])
+
+    def test_name_beside_a_ref_wins_over_the_component_name(self):
+        d = doc()
+        props(d)["p"] = {"$ref": "#/components/schemas/Obj", "x-openrouter-name": "Renamed"}
+        objects, _ = self.names(self.build(d))
+        self.assertIn("renamed", objects)
+        self.assertNotIn("obj", objects)
+
+    def test_member_order(self):
+        d = doc()
+        d["components"]["schemas"]["Obj"] = {
+            "type": "object", "x-openrouter-order": ["z", "gone", "b"],
+            "properties": {"a": {"type": "string"}, "b": {"type": "string"},
+                           "c": {"type": "string"}, "z": {"type": "string"}}}
+        [obj] = [o for o in self.build(d).objects if o.name == "obj"]
+        self.assertEqual([f.json_name for f in obj.fields], ["z", "b", "a", "c"])
 
 
 class Fixture(unittest.TestCase):
