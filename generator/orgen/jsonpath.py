@@ -498,28 +498,23 @@ class _Parser:
     # -- filter expressions --
 
     def logical(self):
-        parts = [self.conjunction()]
-        while True:
-            save = self.i
-            self.blank()
-            if self.eat("||"):
-                self.blank()
-                parts.append(self.conjunction())
-            else:
-                self.i = save
-                return parts[0] if len(parts) == 1 else _Or(parts)
+        return self.chain("||", self.conjunction, _Or)
 
     def conjunction(self):
-        parts = [self.basic()]
+        return self.chain("&&", self.basic, _And)
+
+    def chain(self, op, operand, combine):
+        """operand (op operand)*: `||` binds less tightly than `&&`."""
+        parts = [operand()]
         while True:
             save = self.i
             self.blank()
-            if self.eat("&&"):
+            if self.eat(op):
                 self.blank()
-                parts.append(self.basic())
+                parts.append(operand())
             else:
                 self.i = save
-                return parts[0] if len(parts) == 1 else _And(parts)
+                return parts[0] if len(parts) == 1 else combine(parts)
 
     def basic(self):
         if self.eat("!"):
