@@ -7,6 +7,7 @@ Run from the repository root:
 """
 import copy
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -16,6 +17,8 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "generator"))
+import apidiff  # noqa: E402
+import generate  # noqa: E402
 from orgen import load, overlay, produce, selection  # noqa: E402
 from orgen.overlay import OverlayError  # noqa: E402
 
@@ -234,6 +237,42 @@ class ProjectOverlays(unittest.TestCase):
         for op in self.ops(d):
             op["responses"].setdefault("403", {"description": "Forbidden"})
         self.assertEqual(self.stale_labels(d), {self.find("needs a management key")})
+
+    def test_upstream_moving_the_key_object_into_components(self):
+        # Actions find the key object by its shape, so the hoisted schema
+        # keeps its name, member order and added field: same C API.
+        d = copy.deepcopy(self.cut)
+        hoisted = []
+
+        def hoist(node):
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    if isinstance(v, dict) and "hash" in v.get("properties", {}):
+                        hoisted.append(v)
+                        node[k] = {"$ref": "#/components/schemas/ApiKey"}
+                        if "description" in v:  # 3.1 keeps annotations beside a $ref
+                            node[k]["description"] = v["description"]
+                    else:
+                        hoist(v)
+            elif isinstance(node, list):
+                for v in node:
+                    hoist(v)
+        hoist(d["paths"])
+        self.assertEqual(len(hoisted), 4)
+        d["components"]["schemas"]["ApiKey"] = hoisted[0]
+        result = self.produce_from(d)
+        self.assertEqual([r.action.label for r in result.stale], [])
+        produced = os.path.join(self.tmp, "produced.yaml")
+        with open(produced, "w", encoding="utf-8") as fh:
+            fh.write(result.text)
+        committed = os.path.join(SPEC_DIR, "openrouter-keys.yaml")
+        self.assertEqual(apidiff.compare(committed, produced), ([], [], []))
+        # Down to member order and comments: only the spec's hash differs.
+        same = [generate.generate(p, label="s") for p in (committed, produced)]
+        for files in same:
+            for name in files:
+                files[name] = re.sub(r"Spec sha256: \w+", "", files[name])
+        self.assertEqual(same[0], same[1])
 
     def test_upstream_adding_an_attribution_header(self):
         d = copy.deepcopy(self.cut)
