@@ -7,16 +7,21 @@ OLD and NEW are specs (generated here with this generator) or directories
 of generated code (e.g. a checkout's generated/, to see what a generator or
 template change does). Prints one line per API element that was added
 ("+ ...") or removed ("- ...") and exits 0 when nothing was removed (code
-written against the old API still compiles), 1 when something was, 2 when
-a spec cannot be generated. Elements: every declaration of the public
-headers (types, enum constants, macros, function prototypes, extern
-objects such as descriptors), the runtime's headers included so that a
-declaration moving between runtime and generated code is no change; from
-a spec also the fields and their C types, field flags, request members
-with their wire names, the success and documented error statuses of each
-operation and whether it is idempotent. A flag change shows as a removed
-and an added flag line.
+written against the old API still compiles and keeps working), 1 when
+something was, 2 when a spec cannot be generated. Elements: every
+declaration of the public headers (types, enum constants, macros, function
+prototypes, extern objects such as descriptors), the runtime's headers
+included so that a declaration moving between runtime and generated code
+is no change; from a spec also the fields and their C types, field flags,
+request members with their wire names, the success and documented error
+statuses of each operation and whether it is idempotent. A flag change
+shows as a removed and an added flag line.
 With a directory on either side only declarations are compared.
+
+Two changes only relax what the library checks, and are listed as "~ ..."
+without failing: a field that is no longer REQUIRED (it may now be absent),
+and a field that goes from openrouter_datetime to openrouter_string (the
+same C type, a typedef; the RFC 3339 check is gone).
 """
 import argparse
 import os
@@ -107,15 +112,55 @@ def surface(spec_path, prefix="openrouter"):
     return out
 
 
+def _sides(old, new, prefix):
+    """The API line sets of `old` and `new`, specs or directories of
+    generated code (declarations only when either is a directory)."""
+    if os.path.isdir(old) or os.path.isdir(new):
+        return [directory_surface(p, prefix) if os.path.isdir(p) else
+                declared(_generated(p, prefix)[1]) for p in (old, new)]
+    return [surface(p, prefix) for p in (old, new)]
+
+
 def diff(old, new, prefix="openrouter"):
     """Returns (added, removed) as sorted lists of API lines. `old` and `new`
     are specs or directories of generated code."""
-    if os.path.isdir(old) or os.path.isdir(new):
-        sides = [directory_surface(p, prefix) if os.path.isdir(p) else
-                 declared(_generated(p, prefix)[1]) for p in (old, new)]
-    else:
-        sides = [surface(p, prefix) for p in (old, new)]
-    return sorted(sides[1] - sides[0]), sorted(sides[0] - sides[1])
+    old_lines, new_lines = _sides(old, new, prefix)
+    return sorted(new_lines - old_lines), sorted(old_lines - new_lines)
+
+
+_DATETIME, _STRING = ": openrouter_datetime", ": openrouter_string"
+
+
+def compare(old, new, prefix="openrouter"):
+    """Returns (added, removed, relaxed): like diff(), with the relaxations
+    (see the module comment) taken out of both lists and described in
+    `relaxed`."""
+    old, new = _sides(old, new, prefix)
+    added, removed = sorted(new - old), sorted(old - new)
+    fields = {line.split(": ", 1)[0][len("field "):] for line in new if line.startswith("field ")}
+    relaxed = []
+    for line in list(removed):
+        if line.startswith("flag ") and line.endswith(": REQUIRED") \
+                and line[len("flag "):-len(": REQUIRED")] in fields:
+            removed.remove(line)
+            relaxed.append(line + " dropped (the field may now be absent)")
+        elif line.startswith("field ") and line.endswith(_DATETIME):
+            as_string = line[:-len(_DATETIME)] + _STRING
+            if as_string in added:
+                removed.remove(line)
+                added.remove(as_string)
+                relaxed.append("%s -> openrouter_string (same C type; no RFC 3339 check)" % line)
+    return added, removed, sorted(relaxed)
+
+
+def print_changes(added, removed, relaxed, out=None):
+    out = out or sys.stdout
+    for line in removed:
+        print("- " + line, file=out)
+    for line in relaxed:
+        print("~ " + line, file=out)
+    for line in added:
+        print("+ " + line, file=out)
 
 
 def main(argv=None):
@@ -125,14 +170,11 @@ def main(argv=None):
     ap.add_argument("--prefix", default="openrouter")
     args = ap.parse_args(argv)
     try:
-        added, removed = diff(args.old, args.new, args.prefix)
+        added, removed, relaxed = compare(args.old, args.new, args.prefix)
     except GeneratorError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
-    for line in removed:
-        print("- " + line)
-    for line in added:
-        print("+ " + line)
+    print_changes(added, removed, relaxed)
     return 1 if removed else 0
 
 

@@ -36,11 +36,12 @@ def spec_label(path):
     return os.path.basename(full)
 
 
-def generate(spec_path, prefix="openrouter", template_dir=DEFAULT_TEMPLATES):
-    """Returns {relative output path: text}; raises GeneratorError."""
+def generate(spec_path, prefix="openrouter", template_dir=DEFAULT_TEMPLATES, label=None):
+    """Returns {relative output path: text}; raises GeneratorError. `label`
+    names the spec in the file headers (default: spec_label(spec_path))."""
     spec = load.load(spec_path)
     m = model.build(spec)
-    ctx = render.build_context(m, spec_label(spec_path), spec.sha256, prefix)
+    ctx = render.build_context(m, label or spec_label(spec_path), spec.sha256, prefix)
     return render.render_all(ctx, template_dir)
 
 

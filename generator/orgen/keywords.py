@@ -7,7 +7,9 @@ Rule. A keyword is HANDLED (the generator reads it), IGNORED on purpose
 rejected too (a schema keyword as "unsupported keyword 'k'", a field of an
 OpenAPI object as "invalid spec: unknown <object> field 'k'"), so a typo
 such as `nulable` cannot silently change what is generated. `x-*`
-extensions are ignored unless a table handles them.
+extensions in no table are ignored (any vendor may add some); the ones
+OpenRouter's description and spec/overlays/ use are listed, each with its
+reason.
 
 To support a construct, move its keyword to HANDLED and teach model.py;
 generator/README.md lists the same rules for spec authors, and
@@ -56,6 +58,10 @@ SCHEMA = {
     "items": _handled("the array item type"),
     "allOf": _handled("objects merged into one struct"),
     "x-openrouter-type": _handled("`boolean` on a string: a bool sent as true/false"),
+    "x-openrouter-name": _handled("names the C type of an object or enum schema, inline or "
+                                  "beside a $ref", beside_ref=True),
+    "x-openrouter-order": _handled("the members listed first, in that order (C struct, tables, "
+                                   "JSON sent)"),
     # Checked when a request is sent (descriptor limits).
     "minLength": _handled("checked when sending"),
     "maxLength": _handled("checked when sending"),
@@ -87,6 +93,15 @@ SCHEMA = {
     "$anchor": _ignored("only #/ pointers are followed; a $ref to an anchor is rejected"),
     "contentMediaType": _ignored("the value stays the string sent or received"),
     "contentEncoding": _ignored("the value stays the string sent or received (no base64 decoding)"),
+    # Other SDK generators' instructions (OpenRouter's description carries them).
+    "x-speakeasy-unknown-values": _ignored("every enum is open here: unknown text is kept"),
+    "x-speakeasy-entity": _ignored("another generator's type name; x-openrouter-name names "
+                                   "C types"),
+    "x-speakeasy-deprecation-message": _ignored("documentation; `deprecated` is read"),
+    "x-speakeasy-ignore": _ignored("other SDKs leave the member out; a member the API sends "
+                                   "is kept here"),
+    "x-fern-ignore": _ignored("other SDKs leave the member out; a member the API sends is "
+                              "kept here"),
     # Constraints on valid values, left to the server.
     "pattern": _unchecked(": patterns are ECMA-262 regular expressions, which no C library "
                           "at hand matches faithfully (POSIX regcomp differs)"),
@@ -136,6 +151,10 @@ ROOT = {
     "security": _ignored("the client sends its API key on every request"),
     "webhooks": _ignored("requests the server makes, not the client"),
     "jsonSchemaDialect": _ignored("schemas are read as OpenAPI 3.1's dialect"),
+    "x-speakeasy-retries": _ignored("another generator's retry settings; retries are the "
+                                    "client's openrouter_retry_policy"),
+    "x-retry-strategy": _ignored("the published retry settings; retries are the client's "
+                                 "openrouter_retry_policy"),
 }
 
 PATH_ITEM = {
@@ -162,6 +181,19 @@ OPERATION = {
     "externalDocs": _ignored("documentation"),
     "security": _ignored("the client sends its API key on every request"),
     "callbacks": _ignored("requests the server makes, not the client"),
+    # Other SDK generators' instructions (OpenRouter's description carries them).
+    "x-speakeasy-name-override": _ignored("another generator's method name; operationId names "
+                                          "the C function"),
+    "x-speakeasy-pagination": _ignored("another generator's paging; x-openrouter-pagination "
+                                       "is read"),
+    "x-speakeasy-group": _ignored("another generator's namespace; C names are flat"),
+    "x-speakeasy-max-method-params": _ignored("another generator's argument style; C takes a "
+                                              "request struct"),
+    "x-speakeasy-stream-request-field": _ignored("another generator's streaming switch"),
+    "x-speakeasy-ignore": _ignored("other SDKs leave the operation out; spec/operations.txt "
+                                   "selects the operations"),
+    "x-fern-ignore": _ignored("other SDKs leave the operation out; spec/operations.txt "
+                              "selects the operations"),
     "servers": _rejected("a base URL of its own"),
 }
 
@@ -202,6 +234,7 @@ MEDIA_TYPE = {
     "example": _ignored("documentation"),
     "examples": _ignored("documentation"),
     "encoding": _ignored("applies to multipart and form bodies, which are rejected"),
+    "x-speakeasy-sse-sentinel": _ignored("another generator's end-of-stream marker"),
 }
 
 # Keywords a slot's doc comment states, in this order.

@@ -21,6 +21,13 @@ IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELET
 IDEMPOTENT_EXTENSION = "x-openrouter-idempotent"
 
 _SCALAR_KINDS = ("string", "bool", "int32", "int64", "number", "datetime")
+# Names the C type of an object or enum schema, inline or beside a $ref; wins
+# over a component name (so a description with inline schemas gets the names
+# an overlay chooses).
+NAME_EXTENSION = "x-openrouter-name"
+# Orders an object's members (C struct and JSON sent) when the description's
+# order (often alphabetical) is not the one the library keeps.
+ORDER_EXTENSION = "x-openrouter-order"
 
 
 class EnumDef:
@@ -29,6 +36,7 @@ class EnumDef:
         self.values = values  # list of str, in spec order
         self.ptr = ptr
         self.candidates = []  # (is_component, name)
+        self.explicit = []  # (x-openrouter-name, pointer)
         self.description = None
         self.name = None
 
@@ -43,6 +51,7 @@ class ObjectDef:
         self.fields = fields
         self.ptr = ptr
         self.candidates = []
+        self.explicit = []
         self.description = None
         self.name = None
 
@@ -233,11 +242,16 @@ class Builder:
             return tref, _copy_info(info)
         if ptr in self._stack:
             raise UnsupportedError("recursive schema", ptr)
+        name = _explicit_name(node, ptr)
+        if name:  # nested inline types are named after it, as under a component
+            hint = snake(name)
         self._stack.append(ptr)
         try:
             res = self._analyze_plain(node, ptr, hint, component)
         finally:
             self._stack.pop()
+        if name:
+            _name_explicitly(res[0], name, ptr)
         self._cache[ptr] = res
         return res[0], _copy_info(res[1])
 
@@ -262,6 +276,9 @@ class Builder:
             info = _copy_info(info)
         else:
             tref, info = self.analyze(target, ref, hint, component)
+        name = _explicit_name(node, ptr)
+        if name:
+            _name_explicitly(tref, name, ptr)
         info.overlay(node)
         return tref, info
 
@@ -408,7 +425,7 @@ class Builder:
         return TypeRef("array", item=item, item_nullable=item_info.nullable), info
 
     def _object(self, node, ptr, hint, component, info):
-        props = node.get("properties") or {}
+        props = _ordered(node.get("properties") or {}, node, ptr)
         addl = node.get("additionalProperties")
         addl_any = addl is None or addl is True or addl is False or \
             (isinstance(addl, dict) and all(keywords.beside_ref(str(k)) for k in addl))
@@ -651,8 +668,14 @@ class Builder:
 
     def _name_types(self):
         for d in self.enums + self.objects:
+            explicit = sorted({n for n, _ in d.explicit})
             comps = sorted(n for c, n in d.candidates if c)
-            if comps:
+            if len(explicit) > 1:
+                raise SpecError("one type has two names in %s: %s" % (
+                    NAME_EXTENSION, ", ".join(explicit)), sorted(p for _, p in d.explicit)[-1])
+            if explicit:
+                d.name, d.from_component = snake(explicit[0]), True
+            elif comps:
                 d.name, d.from_component = comps[0], True
             else:
                 d.name = min((n for _, n in d.candidates), key=lambda n: (len(n), n))
@@ -677,6 +700,39 @@ class _Located:
     def __init__(self, node, ptr):
         self.node = node
         self.ptr = ptr
+
+
+def _explicit_name(node, ptr):
+    """The type name an `x-openrouter-name` extension gives a schema, if any."""
+    name = node.get(NAME_EXTENSION)
+    if name is None:
+        return None
+    if not isinstance(name, str) or not snake(name):
+        raise SpecError("%s must be a non-empty name" % NAME_EXTENSION, child(ptr, NAME_EXTENSION))
+    return name
+
+
+def _name_explicitly(tref, name, ptr):
+    d = tref.obj if tref.kind == "object" else tref.enum if tref.kind == "enum" else None
+    if d is None:
+        raise SpecError("%s names object and enum schemas only" % NAME_EXTENSION,
+                        child(ptr, NAME_EXTENSION))
+    d.explicit.append((name, ptr))
+
+
+def _ordered(props, node, ptr):
+    """Properties in `x-openrouter-order` first, in that order, then the rest
+    as the description has them. A listed name the object lacks is skipped:
+    the order only arranges what is there."""
+    order = node.get(ORDER_EXTENSION)
+    if order is None:
+        return props
+    if not isinstance(order, list) or not all(isinstance(n, str) for n in order):
+        raise SpecError("%s must be a list of property names" % ORDER_EXTENSION,
+                        child(ptr, ORDER_EXTENSION))
+    out = {n: props[n] for n in order if n in props}
+    out.update((n, v) for n, v in props.items() if n not in out)
+    return out
 
 
 def _describe_unsupported(node, kw):

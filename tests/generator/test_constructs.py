@@ -241,6 +241,19 @@ CASES = [
     ("two components one name",
      component(ab_c=OBJ, AbC={"type": "object", "properties": {"n": {"type": "string"}}}),
      collision("openrouter_ab_c", "#/components/schemas/AbC"), "#/components/schemas/ab_c"),
+    ("name on a string", prop({"type": "string", "x-openrouter-name": "S"}),
+     "invalid spec: x-openrouter-name names object and enum schemas only",
+     PROPS + "/p/x-openrouter-name"),
+    ("empty name", prop(dict(OBJ, **{"x-openrouter-name": "_"})),
+     "invalid spec: x-openrouter-name must be a non-empty name", PROPS + "/p/x-openrouter-name"),
+    ("one type two names", lambda d: props(d).update(
+        p=dict(OBJ, **{"x-openrouter-name": "A"}), q=dict(OBJ, **{"x-openrouter-name": "B"})),
+     "invalid spec: one type has two names in x-openrouter-name: A, B", PROPS + "/q"),
+    ("name of a runtime type", prop(dict(OBJ, **{"x-openrouter-name": "Error"})),
+     collision("openrouter_error", RUNTIME + "error.h"), PROPS + "/p"),
+    ("order not a list", prop(dict(OBJ, **{"x-openrouter-order": "m"})),
+     "invalid spec: x-openrouter-order must be a list of property names",
+     PROPS + "/p/x-openrouter-order"),
 ]
 
 
@@ -319,6 +332,42 @@ def walk_schema(node, out):
         elif key in ("allOf", "anyOf", "oneOf", "prefixItems") and isinstance(value, list):
             for sub in value:
                 walk_schema(sub, out)
+
+
+def openapi_objects(data):
+    """(keyword table, object) for every OpenAPI object of a document that
+    orgen/keywords.py has a table for."""
+    out = [(keywords.ROOT, data)]
+
+    def dicts(container):
+        values = container.values() if isinstance(container, dict) else container or ()
+        return [v for v in values if isinstance(v, dict)]
+
+    def with_content(table, node):
+        out.append((table, node))
+        out.extend((keywords.MEDIA_TYPE, m) for m in dicts(node.get("content") or {}))
+
+    def operation(op):
+        out.append((keywords.OPERATION, op))
+        out.extend((keywords.PARAMETER, p) for p in dicts(op.get("parameters")))
+        if isinstance(op.get("requestBody"), dict):
+            with_content(keywords.REQUEST_BODY, op["requestBody"])
+        for r in dicts(op.get("responses") or {}):
+            with_content(keywords.RESPONSE, r)
+
+    for item in dicts(data.get("paths") or {}):
+        out.append((keywords.PATH_ITEM, item))
+        out.extend((keywords.PARAMETER, p) for p in dicts(item.get("parameters")))
+        for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):
+            if isinstance(item.get(method), dict):
+                operation(item[method])
+    components = data.get("components") or {}
+    out.extend((keywords.PARAMETER, p) for p in dicts(components.get("parameters") or {}))
+    for r in dicts(components.get("requestBodies") or {}):
+        with_content(keywords.REQUEST_BODY, r)
+    for r in dicts(components.get("responses") or {}):
+        with_content(keywords.RESPONSE, r)
+    return out
 
 
 def readme_section(title):
@@ -404,19 +453,26 @@ class Keywords(SpecCase):
             for key, rule in table.items():
                 self.assertEqual(rule.kind == keywords.REJECTED, key in ("servers", "content"))
 
-    def test_reference_files_use_known_keywords(self):
+    def test_spec_and_upstream_files_use_known_keywords(self):
+        # The fixture also carries unknown x-* extensions, to show they are ignored.
         reference = os.path.normpath(os.path.join(REPO, "..", "shared", "reference"))
-        paths = [FIXTURE, os.path.join(REPO, "spec", "openrouter-keys.yaml")]
+        upstream = os.path.join(REPO, "spec", "upstream")
+        paths = [os.path.join(REPO, "spec", "openrouter-keys.yaml")] + \
+            [os.path.join(upstream, n) for n in sorted(os.listdir(upstream))]
         if os.path.isdir(reference):
             paths += [os.path.join(reference, n) for n in sorted(os.listdir(reference))
                       if n.endswith(".yaml")]
-        for path in paths:
-            nodes = []
-            schemas_in(load.load(path).data, nodes)
-            unknown = {k for node in nodes for k in map(str, node)
-                       if k not in keywords.SCHEMA and not k.startswith("x-")}
+        for path in [FIXTURE] + paths:
+            data, nodes = load.load(path).data, []
+            schemas_in(data, nodes)
+            unknown = {k for node in nodes for k in map(str, node) if k not in keywords.SCHEMA
+                       and (path != FIXTURE or not k.startswith("x-"))}
             self.assertEqual(unknown, set(), path)
-        if len(paths) == 2:
+            for table, node in openapi_objects(data):
+                unknown = {k for k in map(str, node) if k not in table and k != "$ref"
+                           and (path != FIXTURE or not k.startswith("x-"))}
+                self.assertEqual(unknown, set(), path)
+        if not os.path.isdir(reference):
             self.skipTest("upstream excerpts not found in %s" % reference)
 
     def test_readme_lists_every_schema_keyword(self):
@@ -427,6 +483,50 @@ class Keywords(SpecCase):
             with self.subTest(key):
                 for kind, text in sections.items():
                     self.assertEqual("`%s`" % key in text, kind == rule.kind, kind)
+
+
+class ExplicitNames(SpecCase):
+    """x-openrouter-name names an inline schema (or the one behind a $ref),
+    and x-openrouter-order arranges an object's members."""
+
+    def build(self, d):
+        return model.build(load.load(self.spec(d)))
+
+    def names(self, m):
+        return sorted(o.name for o in m.objects), sorted(e.name for e in m.enums)
+
+    def test_inline_schemas_named(self):
+        d = doc()
+        props(d)["p"] = {"x-openrouter-name": "Thing", "type": "object", "properties": {
+            "inner": {"type": "object", "properties": {"k": {"type": "string"}}},
+            "mode": {"type": "string", "enum": ["a", "b"], "x-openrouter-name": "Mode"}}}
+        objects, enums = self.names(self.build(d))
+        self.assertIn("thing", objects)
+        self.assertIn("thing_inner", objects)  # nested types are named after it
+        self.assertEqual(enums, ["mode"])
+        # The same shape elsewhere, even as a component, is the same named type.
+        d["components"]["schemas"]["Copy"] = copy.deepcopy(props(d)["p"])
+        del d["components"]["schemas"]["Copy"]["x-openrouter-name"]
+        objects, enums = self.names(self.build(d))
+        self.assertIn("thing", objects)
+        self.assertNotIn("copy", objects)
+        self.assertEqual(enums, ["mode"])
+
+    def test_name_beside_a_ref_wins_over_the_component_name(self):
+        d = doc()
+        props(d)["p"] = {"$ref": "#/components/schemas/Obj", "x-openrouter-name": "Renamed"}
+        objects, _ = self.names(self.build(d))
+        self.assertIn("renamed", objects)
+        self.assertNotIn("obj", objects)
+
+    def test_member_order(self):
+        d = doc()
+        d["components"]["schemas"]["Obj"] = {
+            "type": "object", "x-openrouter-order": ["z", "gone", "b"],
+            "properties": {"a": {"type": "string"}, "b": {"type": "string"},
+                           "c": {"type": "string"}, "z": {"type": "string"}}}
+        [obj] = [o for o in self.build(d).objects if o.name == "obj"]
+        self.assertEqual([f.json_name for f in obj.fields], ["z", "b", "a", "c"])
 
 
 class Fixture(unittest.TestCase):

@@ -1,6 +1,8 @@
-/* The README's "Adding an endpoint" recipe, proven: spec/ plus the README's
- * GET /credits snippet, generated with --prefix orx (no other change),
- * built, and called against the stand-in server, which knows /credits. */
+/* The README's "Adding an endpoint" recipe, proven: the README's commands
+ * (the whole description into spec/upstream/, then one line for GET /credits
+ * and scripts/update-spec) run in a copy of the tree, the spec they produce
+ * generated with --prefix orx, built, and called against the stand-in
+ * server, which knows /credits. */
 #include <stdio.h>
 #include <string.h>
 
