@@ -62,7 +62,8 @@ def _enum_idents(p, n):
 
 def _op_idents(p, n):
     return [p + "_" + n + s for s in ("", "_request", "_operation", "_params", "_responses",
-                                       "_error_statuses")] + [(p + "_" + n + "_request_init").upper()]
+                                       "_error_statuses", "_start", "_done_fn", "_done_thunk")] + \
+        [(p + "_" + n + "_request_init").upper()]
 
 
 def _assign_names(model, names):
