@@ -57,8 +57,9 @@ typedef struct or_http {
     int set_fresh_connect;
 } or_http;
 
-/* Creates the handle and sets every option that never changes. On failure
- * `t` holds nothing to release but or_http_cleanup() is still safe. */
+/* Creates the handle and sets every option that never changes; the default
+ * headers are borrowed and must outlive `t`. Call or_http_cleanup() after
+ * a failure too. */
 int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_slist *default_headers,
                  openrouter_error *error);
 void or_http_cleanup(or_http *t);
