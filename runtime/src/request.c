@@ -6,7 +6,12 @@
  * - Query and header parameters are sent only when PRESENT; a parameter set
  *   to OPENROUTER_NULL is left out (there is no "null" on the query line).
  * - Path and query values are percent-encoded by curl_easy_escape; header
- *   and path values must pass or_wire_text_ok (request.h). */
+ *   and path values must pass or_wire_text_ok (request.h).
+ * - A non-idempotent request (POST create) is sent on a fresh connection
+ *   (unless retry_non_idempotent is set), because libcurl transparently
+ *   re-sends a request whose reused connection died before any response
+ *   byte arrived, which could create a key twice. Later calls reuse it.
+ * - The URL traces and logs show has the API key redacted (redact.h). */
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
