@@ -94,10 +94,9 @@ static void test_wire_rule_callers(void)
             openrouter_client_free(c);
             openrouter_error_clear(&err);
         }
-        static const openrouter_type_desc t_str = {.kind = OPENROUTER_KIND_STRING,
-                                                   .slot_size = sizeof(openrouter_string)};
-        openrouter_param_desc header = {"X-Title", OPENROUTER_PARAM_HEADER, 0, &t_str, 0, -1, -1, 0, 0, NULL};
-        openrouter_param_desc query = {"q", OPENROUTER_PARAM_QUERY, 0, &t_str, 0, -1, -1, 0, 0, NULL};
+        const openrouter_type_desc *t_str = &openrouter_string_type_desc;
+        openrouter_param_desc header = {"X-Title", OPENROUTER_PARAM_HEADER, 0, t_str, 0, -1, -1, 0, 0, NULL};
+        openrouter_param_desc query = {"q", OPENROUTER_PARAM_QUERY, 0, t_str, 0, -1, -1, 0, 0, NULL};
         openrouter_param_desc path = {"hash", OPENROUTER_PARAM_PATH, 0, NULL, OPENROUTER_F_REQUIRED, -1, -1, 0, 0,
                                       NULL};
         openrouter_string s = OPENROUTER_STRING((char *)k->text);
@@ -116,13 +115,6 @@ static const char *const color_values[] = {"red", "green", "blue"};
 static const openrouter_enum_desc color_enum = {"test_color", 3, color_values};
 enum { COLOR_RED = 1, COLOR_GREEN = 2, COLOR_BLUE = 3 };
 
-static const openrouter_type_desc t_string = {.kind = OPENROUTER_KIND_STRING, .slot_size = sizeof(openrouter_string)};
-static const openrouter_type_desc t_bool = {.kind = OPENROUTER_KIND_BOOL, .slot_size = sizeof(openrouter_bool)};
-static const openrouter_type_desc t_int32 = {.kind = OPENROUTER_KIND_INT32, .slot_size = sizeof(openrouter_int32)};
-static const openrouter_type_desc t_int64 = {.kind = OPENROUTER_KIND_INT64, .slot_size = sizeof(openrouter_int64)};
-static const openrouter_type_desc t_number = {.kind = OPENROUTER_KIND_NUMBER, .slot_size = sizeof(openrouter_number)};
-static const openrouter_type_desc t_datetime = {.kind = OPENROUTER_KIND_DATETIME,
-                                                .slot_size = sizeof(openrouter_datetime)};
 static const openrouter_type_desc t_color = {.kind = OPENROUTER_KIND_ENUM, .slot_size = sizeof(openrouter_enum_value),
                                              .enumeration = &color_enum};
 
@@ -141,7 +133,7 @@ static void test_params(void)
 {
     char got[128];
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    openrouter_param_desc q_int = {"offset", OPENROUTER_PARAM_QUERY, 0, &t_int32,
+    openrouter_param_desc q_int = {"offset", OPENROUTER_PARAM_QUERY, 0, &openrouter_int32_type_desc,
                                    OPENROUTER_F_HAS_MINIMUM, -1, -1, 0, 0, NULL};
     openrouter_int32 i = OPENROUTER_INT32(20);
     CU_ASSERT_EQUAL(param_text(&q_int, &i, got, sizeof got, &err), OPENROUTER_OK);
@@ -158,7 +150,8 @@ static void test_params(void)
     CU_ASSERT_STRING_EQUAL(err.message, "offset: required parameter missing");
     openrouter_error_clear(&err);
 
-    openrouter_param_desc q_bool = {"include_disabled", OPENROUTER_PARAM_QUERY, 0, &t_bool, 0, -1, -1, 0, 0, NULL};
+    openrouter_param_desc q_bool = {"include_disabled", OPENROUTER_PARAM_QUERY, 0, &openrouter_bool_type_desc,
+                                    0, -1, -1, 0, 0, NULL};
     openrouter_bool b = OPENROUTER_BOOL(true);
     CU_ASSERT_EQUAL(param_text(&q_bool, &b, got, sizeof got, NULL), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(got, "true");
@@ -166,7 +159,8 @@ static void test_params(void)
     CU_ASSERT_EQUAL(param_text(&q_bool, &b, got, sizeof got, NULL), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(got, "false");
 
-    openrouter_param_desc q_i64 = {"n", OPENROUTER_PARAM_QUERY, 0, &t_int64, OPENROUTER_F_HAS_MAXIMUM, -1, -1, 0, 1e18, NULL};
+    openrouter_param_desc q_i64 = {"n", OPENROUTER_PARAM_QUERY, 0, &openrouter_int64_type_desc,
+                                   OPENROUTER_F_HAS_MAXIMUM, -1, -1, 0, 1e18, NULL};
     openrouter_int64 l = OPENROUTER_INT64(-9007199254740993LL);
     CU_ASSERT_EQUAL(param_text(&q_i64, &l, got, sizeof got, NULL), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(got, "-9007199254740993");
@@ -175,7 +169,7 @@ static void test_params(void)
     CU_ASSERT_STRING_EQUAL(err.message, "n: must be <= 1e18");
     openrouter_error_clear(&err);
 
-    openrouter_param_desc q_num = {"x", OPENROUTER_PARAM_QUERY, 0, &t_number, 0, -1, -1, 0, 0, NULL};
+    openrouter_param_desc q_num = {"x", OPENROUTER_PARAM_QUERY, 0, &openrouter_number_type_desc, 0, -1, -1, 0, 0, NULL};
     openrouter_number d = OPENROUTER_NUMBER(0.1);
     CU_ASSERT_EQUAL(param_text(&q_num, &d, got, sizeof got, NULL), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(got, "0.1");
@@ -194,7 +188,8 @@ static void test_params(void)
     CU_ASSERT_STRING_EQUAL(err.field, "color");
     openrouter_error_clear(&err);
 
-    openrouter_param_desc q_dt = {"since", OPENROUTER_PARAM_QUERY, 0, &t_datetime, OPENROUTER_F_UTC_ONLY, -1, -1, 0, 0, NULL};
+    openrouter_param_desc q_dt = {"since", OPENROUTER_PARAM_QUERY, 0, &openrouter_datetime_type_desc,
+                                  OPENROUTER_F_UTC_ONLY, -1, -1, 0, 0, NULL};
     openrouter_datetime dt = OPENROUTER_DATETIME("2025-02-19T20:52:27.363244Z");
     CU_ASSERT_EQUAL(param_text(&q_dt, &dt, got, sizeof got, NULL), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(got, "2025-02-19T20:52:27.363244Z");
@@ -203,7 +198,8 @@ static void test_params(void)
     CU_ASSERT_STRING_EQUAL(err.message, "since: must be a UTC time ending in Z");
     openrouter_error_clear(&err);
 
-    openrouter_param_desc h_str = {"X-Title", OPENROUTER_PARAM_HEADER, 0, &t_string, 0, 1, 10, 0, 0, NULL};
+    openrouter_param_desc h_str = {"X-Title", OPENROUTER_PARAM_HEADER, 0, &openrouter_string_type_desc,
+                                   0, 1, 10, 0, 0, NULL};
     openrouter_string s = OPENROUTER_STRING("My App");
     CU_ASSERT_EQUAL(param_text(&h_str, &s, got, sizeof got, NULL), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(got, "My App");
@@ -226,7 +222,7 @@ static void test_params(void)
     CU_ASSERT_STRING_EQUAL(err.message, "X-Title: not valid UTF-8");
     openrouter_error_clear(&err);
     /* query strings may hold control characters: they are percent-encoded */
-    openrouter_param_desc q_str = {"q", OPENROUTER_PARAM_QUERY, 0, &t_string, 0, -1, -1, 0, 0, NULL};
+    openrouter_param_desc q_str = {"q", OPENROUTER_PARAM_QUERY, 0, &openrouter_string_type_desc, 0, -1, -1, 0, 0, NULL};
     s.value = "a\nb";
     CU_ASSERT_EQUAL(param_text(&q_str, &s, got, sizeof got, NULL), OPENROUTER_OK);
 
