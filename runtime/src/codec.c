@@ -461,12 +461,6 @@ int or_json_parse(const char *json, size_t len, int max_depth, json_object **out
  * Field paths, built only when an error is reported
  * ====================================================================== */
 
-typedef struct or_path {
-    const struct or_path *up;
-    const char *name; /* NULL: array index */
-    size_t index;
-} or_path;
-
 static size_t path_write(const or_path *p, char *buf, size_t size, size_t pos)
 {
     if (!p)
@@ -1199,13 +1193,6 @@ typedef struct or_enc {
     openrouter_error *error;
 } or_enc;
 
-/* Constraints of a field; items of arrays and maps have none. */
-typedef struct or_limits {
-    unsigned flags;
-    int64_t min_length, max_length;
-    double minimum, maximum;
-} or_limits;
-
 static const or_limits no_limits = {0, -1, -1, 0, 0};
 
 static int enc_nomem(or_enc *e)
@@ -1225,7 +1212,7 @@ static int check_length(openrouter_error *error, const or_path *p, const or_limi
     return 0;
 }
 
-static int check_range(openrouter_error *error, const or_path *p, const or_limits *lim, double v)
+int or_check_range(openrouter_error *error, const or_path *p, const or_limits *lim, double v)
 {
     char num[32];
     if ((lim->flags & OPENROUTER_F_HAS_MINIMUM) && v < lim->minimum) {
@@ -1242,7 +1229,7 @@ static int check_range(openrouter_error *error, const or_path *p, const or_limit
 }
 
 /* Checks a string value: present, valid UTF-8, length in code points. */
-static int check_string(openrouter_error *error, const or_path *p, const or_limits *lim, const char *s)
+int or_check_string(openrouter_error *error, const or_path *p, const or_limits *lim, const char *s)
 {
     if (!s)
         return path_error(error, OPENROUTER_EINVAL, p, "value is NULL");
@@ -1252,7 +1239,7 @@ static int check_string(openrouter_error *error, const or_path *p, const or_limi
     return check_length(error, p, lim, n, "characters");
 }
 
-static int check_datetime(openrouter_error *error, const or_path *p, unsigned flags, const char *s)
+int or_check_datetime(openrouter_error *error, const or_path *p, unsigned flags, const char *s)
 {
     int offset = 0;
     if (openrouter_datetime_parse(s, NULL, &offset) != 0)
@@ -1266,8 +1253,8 @@ static int check_datetime(openrouter_error *error, const or_path *p, unsigned fl
 }
 
 /* Text of an enum slot to send, or NULL with the error set. */
-static const char *enum_text(openrouter_error *error, const or_path *p, const openrouter_type_desc *t,
-                             const openrouter_enum_value *ev)
+const char *or_enum_text(openrouter_error *error, const or_path *p, const openrouter_type_desc *t,
+                         const openrouter_enum_value *ev)
 {
     const openrouter_enum_desc *ed = t->enumeration;
     if (ev->value > 0 && ed && (size_t)ev->value <= ed->count)
@@ -1312,13 +1299,14 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
     switch (t->kind) {
     case OPENROUTER_KIND_STRING: {
         const char *s = ((const openrouter_string *)slot)->value;
-        if ((rc = check_string(e->error, p, lim, s)) != 0)
+        if ((rc = or_check_string(e->error, p, lim, s)) != 0)
             return rc;
         return enc_json_string(e, p, s, strlen(s));
     }
     case OPENROUTER_KIND_DATETIME: {
         const char *s = ((const openrouter_string *)slot)->value;
-        if ((rc = check_string(e->error, p, lim, s)) != 0 || (rc = check_datetime(e->error, p, lim->flags, s)) != 0)
+        if ((rc = or_check_string(e->error, p, lim, s)) != 0 ||
+            (rc = or_check_datetime(e->error, p, lim->flags, s)) != 0)
             return rc;
         return enc_json_string(e, p, s, strlen(s));
     }
@@ -1328,7 +1316,7 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
     case OPENROUTER_KIND_INT64: {
         int64_t v = t->kind == OPENROUTER_KIND_INT32 ? ((const openrouter_int32 *)slot)->value
                                                      : ((const openrouter_int64 *)slot)->value;
-        if ((rc = check_range(e->error, p, lim, (double)v)) != 0)
+        if ((rc = or_check_range(e->error, p, lim, (double)v)) != 0)
             return rc;
         int n = snprintf(num, sizeof num, "%lld", (long long)v);
         return enc_append(e, num, (size_t)n);
@@ -1337,7 +1325,7 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
         double v = ((const openrouter_number *)slot)->value;
         if (!isfinite(v))
             return path_error(e->error, OPENROUTER_EINVAL, p, "not a finite number");
-        if ((rc = check_range(e->error, p, lim, v)) != 0)
+        if ((rc = or_check_range(e->error, p, lim, v)) != 0)
             return rc;
         int n = or_format_double(v, num, sizeof num);
         if (n < 0)
@@ -1345,7 +1333,7 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
         return enc_append(e, num, (size_t)n);
     }
     case OPENROUTER_KIND_ENUM: {
-        const char *s = enum_text(e->error, p, t, (const openrouter_enum_value *)slot);
+        const char *s = or_enum_text(e->error, p, t, (const openrouter_enum_value *)slot);
         if (!s)
             return OPENROUTER_EINVAL;
         return enc_json_string(e, p, s, strlen(s));
@@ -1618,106 +1606,6 @@ int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, co
     if (!desc)
         return 0;
     return eq_object(desc, a, b);
-}
-
-/* ======================================================================
- * Parameters
- * ====================================================================== */
-
-static int has_control(const char *s, int allow_tab)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p < 0x20 && !(allow_tab && *p == '\t')) || *p == 0x7f)
-            return 1;
-    return 0;
-}
-
-int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_buf *out,
-                     openrouter_error *error)
-{
-    if (!param || !slot || !out)
-        return or_error_set(error, OPENROUTER_EINVAL, "parameter: invalid arguments");
-    or_buf_reset(out);
-    const char *name = param->name ? param->name : "?";
-    or_path p = {NULL, name, 0};
-    or_limits lim = {param->flags, param->min_length, param->max_length, param->minimum, param->maximum};
-    int rc;
-
-    if (param->location == OPENROUTER_PARAM_PATH || !param->type) {
-        const char *s = *(const char *const *)slot;
-        if (!s || !*s)
-            return path_error(error, OPENROUTER_EINVAL, &p, "path parameter is missing or empty");
-        if ((rc = check_string(error, &p, &lim, s)) != 0)
-            return rc;
-        if (has_control(s, 0))
-            return path_error(error, OPENROUTER_EINVAL, &p, "contains a control character");
-        if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-            return path_error(error, OPENROUTER_EINVAL, &p, "must not be \".\" or \"..\"");
-        /* One path segment, sent exactly: no separators (some proxies
-         * decode %2F / %5C back into them) and no "%XX" triplet (already
-         * encoded input would be encoded twice; this covers "%00"). */
-        if (strpbrk(s, "/\\"))
-            return path_error(error, OPENROUTER_EINVAL, &p, "must not contain \"/\" or \"\\\"");
-        for (const char *q = strchr(s, '%'); q; q = strchr(q + 1, '%'))
-            if (isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2]))
-                return path_error(error, OPENROUTER_EINVAL, &p, "must not contain a percent-encoded triplet (%%XX)");
-        return or_buf_puts(out, s) == 0 ? OPENROUTER_OK : or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
-    }
-
-    const openrouter_type_desc *t = param->type;
-    openrouter_presence st = *(const openrouter_presence *)slot;
-    if (st != OPENROUTER_PRESENT) {
-        if (st != OPENROUTER_ABSENT && st != OPENROUTER_NULL)
-            return path_error(error, OPENROUTER_EINVAL, &p, "invalid presence state %d", (int)st);
-        if (param->flags & OPENROUTER_F_REQUIRED)
-            return path_error(error, OPENROUTER_EINVAL, &p, "required parameter missing");
-        return OR_PARAM_ABSENT;
-    }
-    char num[40];
-    const char *text = NULL;
-    switch (t->kind) {
-    case OPENROUTER_KIND_BOOL:
-        text = ((const openrouter_bool *)slot)->value ? "true" : "false";
-        break;
-    case OPENROUTER_KIND_INT32:
-    case OPENROUTER_KIND_INT64: {
-        int64_t v = t->kind == OPENROUTER_KIND_INT32 ? ((const openrouter_int32 *)slot)->value
-                                                     : ((const openrouter_int64 *)slot)->value;
-        if ((rc = check_range(error, &p, &lim, (double)v)) != 0)
-            return rc;
-        snprintf(num, sizeof num, "%lld", (long long)v);
-        text = num;
-        break;
-    }
-    case OPENROUTER_KIND_NUMBER: {
-        double v = ((const openrouter_number *)slot)->value;
-        if (!isfinite(v))
-            return path_error(error, OPENROUTER_EINVAL, &p, "not a finite number");
-        if ((rc = check_range(error, &p, &lim, v)) != 0)
-            return rc;
-        if (or_format_double(v, num, sizeof num) < 0)
-            return path_error(error, OPENROUTER_EINVAL, &p, "cannot format number");
-        text = num;
-        break;
-    }
-    case OPENROUTER_KIND_STRING:
-    case OPENROUTER_KIND_DATETIME:
-        text = ((const openrouter_string *)slot)->value;
-        if ((rc = check_string(error, &p, &lim, text)) != 0)
-            return rc;
-        if (t->kind == OPENROUTER_KIND_DATETIME && (rc = check_datetime(error, &p, param->flags, text)) != 0)
-            return rc;
-        break;
-    case OPENROUTER_KIND_ENUM:
-        if (!(text = enum_text(error, &p, t, (const openrouter_enum_value *)slot)))
-            return OPENROUTER_EINVAL;
-        break;
-    default:
-        return path_error(error, OPENROUTER_EINVAL, &p, "unsupported parameter kind %d", (int)t->kind);
-    }
-    if (param->location == OPENROUTER_PARAM_HEADER && has_control(text, 0))
-        return path_error(error, OPENROUTER_EINVAL, &p, "header value contains a control character");
-    return or_buf_puts(out, text) == 0 ? OPENROUTER_OK : or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
 }
 
 /* ======================================================================

@@ -19,8 +19,9 @@
 #define OR_PRINTF(a, b)
 #endif
 
-/* ---- allocation: every runtime allocation goes through these, so tests can
- * fail the Nth one (see openrouter_test_set_alloc_fail in alloc.c). */
+/* ---- allocation (alloc.c): every runtime allocation goes through these and
+ * the allocator in force (openrouter_set_allocator), so tests can fail the
+ * Nth one with an allocator of their own (tests/support/fail_alloc.c). */
 void *or_malloc(size_t n);
 void *or_calloc(size_t count, size_t n);
 void *or_realloc(void *p, size_t n);
@@ -207,14 +208,30 @@ void *or_model_new(const openrouter_object_desc *desc);
 void *or_model_alloc(void *model, size_t n);
 int or_model_copy_slot(void *model, const openrouter_type_desc *t, void *dst, const void *src);
 
-/* Validates one scalar/enum parameter slot (min/max, UTF-8, no CR/LF for
- * headers) and formats it as text into `out` (reset first). Returns
- * OPENROUTER_OK, or OPENROUTER_EINVAL naming `name`, or OR_PARAM_ABSENT
- * (positive) when an optional query/header slot is ABSENT or NULL: leave
- * the parameter out. For path params `slot` points at the `char *` member. */
-#define OR_PARAM_ABSENT 1
-int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_buf *out,
-                     openrouter_error *error);
+/* Value checks shared by the encoder and the request's parameters
+ * (request.c). Each reports "<path>: why" (EINVAL, error->field = path)
+ * and returns it, or returns 0. */
+typedef struct or_path {
+    const struct or_path *up;
+    const char *name; /* NULL: array index */
+    size_t index;
+} or_path;
+
+/* Constraints of a field; items of arrays and maps have none. */
+typedef struct or_limits {
+    unsigned flags;
+    int64_t min_length, max_length;
+    double minimum, maximum;
+} or_limits;
+
+int or_check_range(openrouter_error *error, const or_path *p, const or_limits *lim, double v);
+/* Present, valid UTF-8, length in code points within the limits. */
+int or_check_string(openrouter_error *error, const or_path *p, const or_limits *lim, const char *s);
+/* RFC 3339; with OPENROUTER_F_UTC_ONLY in `flags` also ending in Z. */
+int or_check_datetime(openrouter_error *error, const or_path *p, unsigned flags, const char *s);
+/* Text of an enum slot to send, or NULL with the error set. */
+const char *or_enum_text(openrouter_error *error, const or_path *p, const openrouter_type_desc *t,
+                         const openrouter_enum_value *ev);
 
 /* Formats a double the shortest way that round-trips ("75", "0.1"),
  * locale-independently. Returns the length, or -1 (NaN/Inf, too small). */
@@ -226,7 +243,6 @@ int or_format_double(double v, char *buf, size_t size);
 int or_http_date_parse(const char *s, int64_t *unix_s);
 
 /* ---- alloc.c: the injectable allocator and libcurl's wiping wrappers */
-long openrouter_test_set_alloc_fail(long nth);
 /* Nonzero if `a` is complete and of the right version. */
 int or_allocator_valid(const openrouter_allocator *a);
 /* Makes `a` (NULL: malloc/realloc/free) the allocator in force. Only while
@@ -238,7 +254,8 @@ int or_curl_global_init(void);
 
 
 /* ---- client, transport, retries and calls (client.c, http.c, retry.c,
- * call.c). The client struct itself is in http.h (runtime-private). */
+ * request.c, call.c, outcome.c). The client struct is in client_impl.h, the
+ * transport in http.h, a call's steps in call.h. */
 
 /* The transport settings a client applied to its curl handle, kept so tests
  * can assert them (libcurl cannot read most options back). */
@@ -296,15 +313,7 @@ int or_retry_policy_check(const openrouter_retry_policy *policy, const char *wha
  * dropped). Returns ms or -1. */
 long or_parse_retry_after_ms(const char *value);
 
-/* call.c: replaces every occurrence of `secret` in every string of the
- * error (message, field, api_code, api_message, api_metadata, body_snippet)
- * with "[REDACTED]". */
-void or_error_redact(openrouter_error *error, const char *secret);
-/* Same for a buffer, in place (may reallocate). Returns 0 or -1 on OOM (then
- * occurrences are overwritten with '*' instead). */
-int or_buf_redact(or_buf *b, const char *secret);
-
-/* call.c: formats a message and passes it to the client's log callback when
+/* client.c: formats a message and passes it to the client's log callback when
  * one is set and `level` >= its log_level, with the API key redacted. Never
  * pass bodies or secrets in the arguments. */
 void or_log(openrouter_client *client, openrouter_log_level level, const char *fmt, ...) OR_PRINTF(3, 4);

@@ -11,6 +11,7 @@
 #include <CUnit/Basic.h>
 
 #include "internal.h"
+#include "fail_alloc.h"
 #include "test_util.h"
 
 /* ---- a test model ---------------------------------------------------------- */
@@ -856,9 +857,9 @@ static void test_alloc_failures(void)
     for (long nth = 1; nth < 100 && !done; nth++) {
         rd *m = NULL;
         openrouter_error err = OPENROUTER_ERROR_INIT;
-        openrouter_test_set_alloc_fail(nth);
+        or_test_fail_alloc(nth);
         int rc = decode_n(doc, strlen(doc), 0, 0, &m, &err);
-        openrouter_test_set_alloc_fail(0);
+        or_test_fail_alloc(0);
         if (rc == OPENROUTER_OK) {
             CU_ASSERT_EQUAL(m->scores.count, 2);
             openrouter_model_free(m);
@@ -936,6 +937,8 @@ static void test_reader_direct(void)
 
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("json_reader", NULL, NULL);
