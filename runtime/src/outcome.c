@@ -194,10 +194,28 @@ static int finish_transport_error(or_call *x, openrouter_error *error)
     return rc;
 }
 
+/* Cancelled by the caller: queued, in flight or waiting to retry. */
+static int finish_cancelled(or_call *x, openrouter_error *error)
+{
+    int in_flight = x->attempts > 0 && x->res.curl_code == CURLE_ABORTED_BY_CALLBACK;
+    if (x->attempts == 0)
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled before it was sent", x->opid);
+    else if (in_flight)
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled during attempt %d", x->opid, x->attempts);
+    else
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled while waiting to retry, after %d attempt%s",
+                     x->opid, x->attempts, x->attempts == 1 ? "" : "s");
+    if (error)
+        error->request_may_have_been_processed = x->processed;
+    return OPENROUTER_ECANCELED;
+}
+
 int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
 {
     if (error)
         error->attempts = x->attempts;
+    if (x->kind == OPENROUTER_ECANCELED)
+        return finish_cancelled(x, error);
     if (x->kind == OPENROUTER_OK)
         return finish_success(x, out, error);
     if (x->kind == OPENROUTER_EHTTP)
@@ -219,7 +237,8 @@ void or_outcome_log(const or_call *x, int rc, const openrouter_error *error)
                url, x->status, elapsed < 0 ? 0 : elapsed, x->attempts, x->attempts == 1 ? "" : "s");
         return;
     }
-    int caller = rc == OPENROUTER_EINVAL || (rc == OPENROUTER_EHTTP && x->status >= 400 && x->status <= 499);
+    int caller = rc == OPENROUTER_EINVAL || rc == OPENROUTER_ECANCELED ||
+                 (rc == OPENROUTER_EHTTP && x->status >= 400 && x->status <= 499);
     char tries[48] = "before sending";
     if (x->attempts)
         snprintf(tries, sizeof tries, "after %d attempt%s", x->attempts, x->attempts == 1 ? "" : "s");

@@ -39,8 +39,9 @@
  *   openrouter_async_run() and openrouter_async_action() refuse to run
  *   there (OPENROUTER_EINVAL).
  * - socket_fn and timer_fn may run inside any function of this header but
- *   openrouter_async_wakeup(); they run inside libcurl and must not call
- *   back into the handle: note what to do and do it from your loop.
+ *   openrouter_async_wakeup(); they may run inside libcurl and must not call
+ *   back into the handle (openrouter_async_assign() excepted): note what to
+ *   do and do it from your loop.
  *
  * Threading: a handle, its calls and its client belong to the thread that
  * drives the handle; only openrouter_async_wakeup() may be called from any
@@ -88,15 +89,15 @@ typedef void (*openrouter_async_done_fn)(void *ctx, openrouter_async_call *call,
 
 /* Watch `fd` for `what` (OPENROUTER_ASYNC_IN, _OUT or both), replacing
  * what was asked for it before, or stop watching it
- * (OPENROUTER_ASYNC_REMOVE). `socket_data` is what you attached to `fd`
- * with openrouter_async_assign(), NULL until then. Return 0; anything else
- * fails the calls using that socket. */
+ * (OPENROUTER_ASYNC_REMOVE; libcurl may close it right after). `socket_data`
+ * is what you attached to `fd` with openrouter_async_assign() (which may be
+ * called from here), NULL until then. Return 0; -1 is passed on to libcurl
+ * (see CURLMOPT_SOCKETFUNCTION). */
 typedef int (*openrouter_async_socket_fn)(void *loop_ctx, int fd, int what, void *socket_data);
 /* Arm the one timer: call openrouter_async_action(a, OPENROUTER_ASYNC_TIMEOUT,
  * 0) in `timeout_ms` milliseconds (0: as soon as your loop can, not from
- * inside this callback), replacing any timer armed before; -1: disarm it.
- * Return 0. */
-typedef int (*openrouter_async_timer_fn)(void *loop_ctx, long timeout_ms);
+ * inside this callback), replacing any timer armed before; -1: disarm it. */
+typedef void (*openrouter_async_timer_fn)(void *loop_ctx, long timeout_ms);
 
 /* How a handle is created; start from OPENROUTER_ASYNC_OPTIONS_INIT. */
 typedef struct openrouter_async_options {
