@@ -230,11 +230,6 @@ static int op_needs_request(const openrouter_operation_desc *op)
     return 0;
 }
 
-static openrouter_presence slot_state(const void *slot)
-{
-    return *(const openrouter_presence *)slot;
-}
-
 static int is_json_media_type(const char *ct)
 {
     const char *end = strchr(ct, ';');
@@ -470,7 +465,7 @@ static int build_headers(call_ctx *x, int has_body, openrouter_error *error)
         for (size_t i = 0; i < op->n_params && !skip; i++) {
             const openrouter_param_desc *q = &op->params[i];
             if (q->location == OPENROUTER_PARAM_HEADER &&
-                slot_state((const char *)x->request + q->offset) == OPENROUTER_PRESENT &&
+                or_wrapper_state((const char *)x->request + q->offset) == OPENROUTER_PRESENT &&
                 (name_eq(d->data, n, q->name) || name_eq(d->data, n, q->also_send_as)))
                 skip = 1;
         }
@@ -647,7 +642,7 @@ static int decode_success(call_ctx *x, long status, void **out, openrouter_error
         }
         return OPENROUTER_EDECODE;
     }
-    or_decode_options opts = {c->strict_required, 0};
+    or_decode_options opts = {.strict_required = c->strict_required};
     void *model = NULL;
     int rc = or_model_decode(resp->body, c->response.data, c->response.len, &opts, &model, error);
     if (rc != OPENROUTER_OK) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <json-c/json.h>
 
 #include "internal.h"
 #include "test_util.h"
@@ -129,7 +130,7 @@ static const char full_doc[] =
 
 static all *decode_all(const char *json, int strict, openrouter_error *err, int *rc_out)
 {
-    or_decode_options opt = {strict, 0};
+    or_decode_options opt = {.strict_required = strict};
     void *out = (void *)1;
     int rc = or_model_decode(&all_desc, json, strlen(json), &opt, &out, err);
     if (rc_out)
@@ -143,7 +144,7 @@ static all *decode_all(const char *json, int strict, openrouter_error *err, int 
 static void expect_decode_error(const openrouter_object_desc *desc, const char *json, int strict, int kind,
                                 const char *field, const char *message)
 {
-    or_decode_options opt = {strict, 0};
+    or_decode_options opt = {.strict_required = strict};
     openrouter_error err = OPENROUTER_ERROR_INIT;
     void *out = NULL;
     int rc = or_model_decode(desc, json, strlen(json), &opt, &out, &err);
@@ -379,7 +380,7 @@ static void test_parse_invalid(void)
     PARSE_BAD("[+1]", NULL);
     PARSE_BAD("[1,]", NULL);
     PARSE_BAD("{\"a\":1,}", NULL);
-    PARSE_BAD("{'a':1}", "invalid JSON at offset 1: unexpected character");
+    PARSE_BAD("{'a':1}", "invalid JSON at offset 1: expected a string key"); /* the reader's words */
     PARSE_BAD("{\"a\":'b'}", NULL);
     PARSE_BAD("/*c*/{}", NULL);
     PARSE_BAD("[\"\\x\"]", NULL);
