@@ -156,24 +156,25 @@ static void explain_unknown(const char *fn, const void *p)
         if (x > start && x < start + size) {
             const char *member = member_at(e->desc, (size_t)(x - start));
             fprintf(stderr,
-                    "openrouter: %s(%p): a pointer %zu bytes into a live %s%s%s%s; only a whole model the "
-                    "library returned can be freed\n",
-                    fn, p, (size_t)(x - start), model_name(e->desc), member ? " (inside member \"" : "",
-                    member ? member : "", member ? "\")" : "");
+                    "openrouter: %s(%p): that pointer is %zu bytes into a live model (%s%s%s%s); only a "
+                    "whole model the library returned can be freed\n",
+                    fn, p, (size_t)(x - start), model_name(e->desc), member ? ", member \"" : "",
+                    member ? member : "", member ? "\"" : "");
             return;
         }
         if (or_arena_owns(or_model_arena((void *)e->model), p)) {
             fprintf(stderr,
-                    "openrouter: %s(%p): a pointer into the memory of a live %s (an array, map or string "
-                    "of it); only a whole model the library returned can be freed\n",
+                    "openrouter: %s(%p): that pointer is inside a live model's memory (%s: one of its "
+                    "arrays, maps or strings); only a whole model the library returned can be freed\n",
                     fn, p, model_name(e->desc));
             return;
         }
     }
-    for (size_t i = 0; i < RECENT_FREES; i++) {
-        if (recent_frees[i].model == p) {
-            fprintf(stderr, "openrouter: %s(%p): double free of a %s already freed\n", fn, p,
-                    model_name(recent_frees[i].desc));
+    for (size_t k = 1; k <= RECENT_FREES; k++) { /* newest first: addresses get reused */
+        const live_model *e = &recent_frees[(recent_next + RECENT_FREES - k) % RECENT_FREES];
+        if (e->model == p) {
+            fprintf(stderr, "openrouter: %s(%p): double free (that %s was freed already)\n", fn, p,
+                    model_name(e->desc));
             return;
         }
     }
@@ -191,8 +192,8 @@ static void misuse(const openrouter_object_desc *want, const void *p, const live
     else
         snprintf(fn, sizeof fn, "openrouter_model_free");
     if (found)
-        fprintf(stderr, "openrouter: %s(%p): wrong type: this is a live %s; free it with %s_free\n", fn, p,
-                model_name(found->desc), model_name(found->desc));
+        fprintf(stderr, "openrouter: %s(%p): wrong type: the model there is %s; free it with %s_free\n", fn,
+                p, model_name(found->desc), model_name(found->desc));
     else
         explain_unknown(fn, p);
     fflush(stderr);
