@@ -119,7 +119,7 @@ static int dec_bad_value(or_dec *d, const openrouter_type_desc *t, char *slot, c
 
 /* Reads the string the reader is at into the arena, NUL-terminated; 0,
  * OR_DEC_SYNTAX, ENOMEM, or -1 when it holds a NUL (\u0000). */
-static int dec_string(or_dec *d, char **out, size_t *len_out)
+static int dec_string(or_dec *d, char **out)
 {
     or_jr_str js;
     if (or_jr_string(d->r, &js) != 0)
@@ -139,9 +139,19 @@ static int dec_string(or_dec *d, char **out, size_t *len_out)
     }
     copy[n] = '\0';
     *out = copy;
-    if (len_out)
-        *len_out = n;
     return 0;
+}
+
+/* The string of a STRING, DATETIME or ENUM slot into *dst (a member of the
+ * zeroed slot): 0 with *dst set, 0 with *dst NULL when lenient decoding
+ * left the slot ABSENT, or a decode result. */
+static int dec_slot_string(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p,
+                           char **dst)
+{
+    if (tok != OR_JT_STRING)
+        return dec_type_error(d, p, t, tok);
+    int rc = dec_string(d, dst);
+    return rc < 0 ? dec_bad_value(d, t, slot, p, "string contains a NUL character") : rc;
 }
 
 static int dec_null(or_dec *d, const openrouter_type_desc *t, unsigned flags, char *slot, const or_path *p)
@@ -158,13 +168,9 @@ static int dec_null(or_dec *d, const openrouter_type_desc *t, unsigned flags, ch
 
 static int dec_text(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
 {
-    if (tok != OR_JT_STRING)
-        return dec_type_error(d, p, t, tok);
     openrouter_string *s = (openrouter_string *)slot;
-    int rc = dec_string(d, &s->value, NULL);
-    if (rc < 0)
-        return dec_bad_value(d, t, slot, p, "string contains a NUL character");
-    if (rc)
+    int rc = dec_slot_string(d, t, tok, slot, p, &s->value);
+    if (rc || !s->value)
         return rc;
     if (t->kind == OPENROUTER_KIND_DATETIME && openrouter_datetime_parse(s->value, NULL, NULL) != 0)
         return dec_bad_value(d, t, slot, p, "invalid date-time (expected RFC 3339)");
@@ -232,13 +238,9 @@ static int dec_number(or_dec *d, const openrouter_type_desc *t, or_jtok tok, cha
 
 static int dec_enum(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
 {
-    if (tok != OR_JT_STRING)
-        return dec_type_error(d, p, t, tok);
     openrouter_enum_value *e = (openrouter_enum_value *)slot;
-    int rc = dec_string(d, &e->text, NULL);
-    if (rc < 0)
-        return dec_bad_value(d, t, slot, p, "string contains a NUL character");
-    if (rc)
+    int rc = dec_slot_string(d, t, tok, slot, p, &e->text);
+    if (rc || !e->text)
         return rc;
     e->value = 0; /* unknown to this version: keep the text */
     const openrouter_enum_desc *ed = t->enumeration;
@@ -284,13 +286,19 @@ static int dec_nested(or_dec *d, const openrouter_type_desc *t, or_jtok tok, cha
     return dec_object(d, t->object, slot, p);
 }
 
-/* Room for the n items (entries) the pre-scan counted, zeroed; *out NULL
- * when there are none. 0 or ENOMEM. */
-static int dec_items(or_dec *d, size_t n, size_t size, char **out)
+/* After the type check of an ARRAY or MAP slot: enters the array (object),
+ * counts its items (entries) with the pre-scan and gives the slot room
+ * for them, `size` bytes each, zeroed (NULL when none); the slot is then
+ * PRESENT with count 0. 0 or ENOMEM. */
+static int dec_enter(or_dec *d, size_t size, openrouter_presence *state, void **items, size_t *count, size_t *n)
 {
-    *out = NULL;
-    if (n && (n > SIZE_MAX / size || !(*out = or_arena_zalloc(d->arena, n * size))))
+    or_jr_begin(d->r);
+    *n = or_jr_count_items(d->r);
+    *items = NULL;
+    if (*n && (*n > SIZE_MAX / size || !(*items = or_arena_zalloc(d->arena, *n * size))))
         return dec_nomem(d);
+    *state = OPENROUTER_PRESENT;
+    *count = 0;
     return 0;
 }
 
@@ -301,15 +309,11 @@ static int dec_array(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char
     or_jr *r = d->r;
     or_array_slot *a = (or_array_slot *)slot;
     const openrouter_type_desc *it = t->item;
-    or_jr_begin(r);
-    size_t n = or_jr_count_items(r);
-    char *items;
-    int rc = dec_items(d, n, it->slot_size, &items);
+    size_t n;
+    int rc = dec_enter(d, it->slot_size, &a->state, &a->items, &a->count, &n);
     if (rc)
         return rc;
-    a->state = OPENROUTER_PRESENT;
-    a->items = items;
-    a->count = 0;
+    char *items = a->items;
     for (size_t i = 0;; i++) {
         int more = or_jr_item(r, i);
         if (more < 0)
@@ -407,15 +411,11 @@ static int dec_map(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *
         return dec_type_error(d, p, t, tok);
     or_jr *r = d->r;
     or_map_slot *m = (or_map_slot *)slot;
-    or_jr_begin(r);
-    size_t n = or_jr_count_items(r);
-    char *entries;
-    int rc = dec_items(d, n, t->entry_size, &entries);
+    size_t n;
+    int rc = dec_enter(d, t->entry_size, &m->state, &m->entries, &m->count, &n);
     if (rc)
         return rc;
-    m->state = OPENROUTER_PRESENT;
-    m->entries = entries;
-    m->count = 0;
+    char *entries = m->entries;
     for (size_t i = 0;; i++) {
         or_jr_str key;
         int more = or_jr_member(r, i, &key);

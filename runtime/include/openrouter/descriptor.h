@@ -174,8 +174,8 @@ int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, co
  * pointer into a model (&created->data.value, an array item) or a model
  * already freed, is a bug that would otherwise corrupt memory or leave a
  * secret unwiped: the library prints what was wrong to stderr
- * ("openrouter: openrouter_key_free(0x...): a pointer 8 bytes into a live
- * openrouter_created_key ...") and calls abort(), as glibc does on a bad
+ * ("openrouter: openrouter_key_free(0x...): that pointer is 8 bytes into
+ * a live model (openrouter_created_key, member "data") ...") and calls abort(), as glibc does on a bad
  * free(). */
 void openrouter_model_free(void *model);
 
