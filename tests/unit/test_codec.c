@@ -1,4 +1,5 @@
-/* Unit tests for runtime/src/codec.c over hand-written descriptor tables. */
+/* Unit tests for the table-driven codec (runtime/src/decode.c, encode.c,
+ * equal_copy.c, param_text.c, text.c) over hand-written descriptor tables. */
 #include <math.h>
 #include <stdalign.h>
 #include <stdio.h>
