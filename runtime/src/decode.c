@@ -142,18 +142,6 @@ static int dec_string(or_dec *d, char **out)
     return 0;
 }
 
-/* The string of a STRING, DATETIME or ENUM slot into *dst (a member of the
- * zeroed slot): 0 with *dst set, 0 with *dst NULL when lenient decoding
- * left the slot ABSENT, or a decode result. */
-static int dec_slot_string(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p,
-                           char **dst)
-{
-    if (tok != OR_JT_STRING)
-        return dec_type_error(d, p, t, tok);
-    int rc = dec_string(d, dst);
-    return rc < 0 ? dec_bad_value(d, t, slot, p, "string contains a NUL character") : rc;
-}
-
 static int dec_null(or_dec *d, const openrouter_type_desc *t, unsigned flags, char *slot, const or_path *p)
 {
     if (or_jr_literal(d->r, OR_JT_NULL) != 0)
@@ -166,15 +154,34 @@ static int dec_null(or_dec *d, const openrouter_type_desc *t, unsigned flags, ch
     return 0;
 }
 
+/* The constant of an enum's text, 0 when this version does not know it. */
+static int enum_constant(const openrouter_enum_desc *ed, const char *text)
+{
+    for (size_t i = 0; ed && i < ed->count; i++) {
+        const char *c = ed->values[i];
+        if (c[0] == text[0] && strcmp(c, text) == 0)
+            return (int)(i + 1);
+    }
+    return 0;
+}
+
+/* STRING, DATETIME and ENUM slots: a string, checked and kept. */
 static int dec_text(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
 {
-    openrouter_string *s = (openrouter_string *)slot;
-    int rc = dec_slot_string(d, t, tok, slot, p, &s->value);
-    if (rc || !s->value)
+    if (tok != OR_JT_STRING)
+        return dec_type_error(d, p, t, tok);
+    int is_enum = t->kind == OPENROUTER_KIND_ENUM;
+    char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
+    int rc = dec_string(d, text);
+    if (rc < 0)
+        return dec_bad_value(d, t, slot, p, "string contains a NUL character");
+    if (rc)
         return rc;
-    if (t->kind == OPENROUTER_KIND_DATETIME && openrouter_datetime_parse(s->value, NULL, NULL) != 0)
+    if (t->kind == OPENROUTER_KIND_DATETIME && openrouter_datetime_parse(*text, NULL, NULL) != 0)
         return dec_bad_value(d, t, slot, p, "invalid date-time (expected RFC 3339)");
-    s->state = OPENROUTER_PRESENT;
+    if (is_enum) /* unknown to this version: 0, the text kept */
+        ((openrouter_enum_value *)slot)->value = enum_constant(t->enumeration, *text);
+    *(openrouter_presence *)slot = OPENROUTER_PRESENT;
     return 0;
 }
 
@@ -233,25 +240,6 @@ static int dec_number(or_dec *d, const openrouter_type_desc *t, or_jtok tok, cha
     }
     ((openrouter_number *)slot)->value = f;
     ((openrouter_number *)slot)->state = OPENROUTER_PRESENT;
-    return 0;
-}
-
-static int dec_enum(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
-{
-    openrouter_enum_value *e = (openrouter_enum_value *)slot;
-    int rc = dec_slot_string(d, t, tok, slot, p, &e->text);
-    if (rc || !e->text)
-        return rc;
-    e->value = 0; /* unknown to this version: keep the text */
-    const openrouter_enum_desc *ed = t->enumeration;
-    for (size_t i = 0; ed && i < ed->count; i++) {
-        const char *c = ed->values[i];
-        if (c[0] == e->text[0] && strcmp(c, e->text) == 0) {
-            e->value = (int)(i + 1);
-            break;
-        }
-    }
-    e->state = OPENROUTER_PRESENT;
     return 0;
 }
 
@@ -452,12 +440,12 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, c
         return dec_null(d, t, flags, slot, p);
     switch (t->kind) {
     case OPENROUTER_KIND_STRING:
-    case OPENROUTER_KIND_DATETIME: return dec_text(d, t, tok, slot, p);
+    case OPENROUTER_KIND_DATETIME:
+    case OPENROUTER_KIND_ENUM: return dec_text(d, t, tok, slot, p);
     case OPENROUTER_KIND_BOOL: return dec_bool(d, t, tok, slot, p);
     case OPENROUTER_KIND_INT32:
     case OPENROUTER_KIND_INT64: return dec_integer(d, t, tok, slot, p);
     case OPENROUTER_KIND_NUMBER: return dec_number(d, t, tok, slot, p);
-    case OPENROUTER_KIND_ENUM: return dec_enum(d, t, tok, slot, p);
     case OPENROUTER_KIND_JSON: return dec_json(d, slot);
     case OPENROUTER_KIND_OBJECT: return dec_nested(d, t, tok, slot, p);
     case OPENROUTER_KIND_ARRAY: return dec_array(d, t, tok, slot, p);
