@@ -17,35 +17,6 @@
 #include "call.h"
 #include "redact.h"
 
-/* ---- messages -------------------------------------------------------------------- */
-
-void or_append_cut(char *dst, size_t size, size_t *used, const char *s)
-{
-    size_t n = strlen(s);
-    if (*used + 1 >= size)
-        return;
-    if (n > size - 1 - *used)
-        n = size - 1 - *used;
-    memcpy(dst + *used, s, n);
-    *used += n;
-    dst[*used] = '\0';
-}
-
-void or_call_prefix_error(const char *opid, openrouter_error *error)
-{
-    if (!error || !opid)
-        return;
-    size_t n = strlen(opid);
-    if (strncmp(error->message, opid, n) == 0 && error->message[n] == ':')
-        return;
-    char copy[OPENROUTER_ERROR_MESSAGE_SIZE];
-    memcpy(copy, error->message, sizeof copy);
-    size_t used = 0;
-    or_append_cut(error->message, sizeof error->message, &used, opid);
-    or_append_cut(error->message, sizeof error->message, &used, ": ");
-    or_append_cut(error->message, sizeof error->message, &used, copy);
-}
-
 /* ---- the beginning ------------------------------------------------------------------ */
 
 static int op_has_success_body(const openrouter_operation_desc *op)
@@ -80,7 +51,7 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     if (options->retry) {
         int rc = or_retry_policy_check(options->retry, "options.retry", error);
         if (rc != OPENROUTER_OK) {
-            or_call_prefix_error(x->opid, error);
+            or_error_prefix(error, x->opid);
             return rc;
         }
         x->policy = options->retry;

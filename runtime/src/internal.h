@@ -39,6 +39,13 @@ int or_error_set(openrouter_error *error, openrouter_status kind, const char *fm
 /* Same, recording the JSON path or parameter name in error->field. */
 int or_error_set_field(openrouter_error *error, openrouter_status kind, const char *field,
                        const char *fmt, ...) OR_PRINTF(4, 5);
+/* Puts "prefix: " (an operation's name) in front of a message another
+ * module wrote, unless it is there already. Allocates nothing (it also runs
+ * while reporting ENOMEM). */
+void or_error_prefix(openrouter_error *error, const char *prefix);
+/* Appends `s` to dst (size `size`, `*used` bytes filled so far), cut short
+ * if it does not fit; dst stays NUL-terminated. */
+void or_append_cut(char *dst, size_t size, size_t *used, const char *s);
 /* Copies the parts of an API error body into error->api_* (each may be
  * NULL; code_number is stored when code is not), redacting key-shaped
  * text. 0, or OPENROUTER_ENOMEM. */
