@@ -229,22 +229,14 @@ void or_attempt_report(or_call *x, long duration_ms)
 
 /* ---- the end ---------------------------------------------------------------------------- */
 
-/* Keeps the memory of a reused buffer for the next call, not what it held
- * (`used`: only the bytes in use, enough for buffers reset before use). */
-static void wipe_for_reuse(or_buf *b, int used)
-{
-    or_wipe(b->data, used ? b->len : b->cap);
-    or_buf_reset(b);
-}
-
 void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
 {
     openrouter_client *c = x->c;
     /* Bodies may carry secrets (a created key, external.api_key). */
-    wipe_for_reuse(&x->res.body, 1);
+    or_buf_wipe(&x->res.body); /* every attempt's, not just the last */
     c->response_body = x->res.body;
     x->res.body = (or_buf)OR_BUF_INIT;
-    wipe_for_reuse(&c->request_body, 1);
+    or_buf_wipe(&c->request_body);
     if (rc != OPENROUTER_OK) {
         if (out && *out) {
             openrouter_model_free(*out);
@@ -255,8 +247,8 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
     or_outcome_log(x, rc, error);
     /* After the log, which may still have shown the URL. */
     or_request_release(x);
-    wipe_for_reuse(&c->url, 0);
-    wipe_for_reuse(&c->param_text, 0);
+    or_buf_wipe(&c->url);
+    or_buf_wipe(&c->param_text);
 }
 
 /* ---- the blocking call ------------------------------------------------------------------- */
