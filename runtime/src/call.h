@@ -80,12 +80,6 @@ int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, con
                   openrouter_error *error);
 /* or_outcome_finish and or_call_end: the call's status, *out on success. */
 int or_call_finish(or_call *x, void **out, openrouter_error *error);
-/* Puts "opid: " in front of a message another module wrote. Allocates
- * nothing (it also runs while reporting ENOMEM). */
-void or_call_prefix_error(const char *opid, openrouter_error *error);
-/* Appends `s` to dst (size `size`, `*used` bytes filled so far), cut short
- * if it does not fit; dst stays NUL-terminated. */
-void or_append_cut(char *dst, size_t size, size_t *used, const char *s);
 
 /* request.c */
 /* Everything validated and built before any network I/O: x->req, the

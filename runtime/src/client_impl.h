@@ -10,7 +10,9 @@
 /* The buffers one call builds its request in and receives into. A client
  * keeps one set, lent to one blocking call at a time and reused across
  * calls so a call does not allocate them again; each non-blocking call has
- * its own (async.c). Wiped when the call ends. */
+ * its own (async.c). Each is wiped when the call ends, up to the most it
+ * held in the call (or_buf_wipe), so a retry's longer earlier body goes
+ * too. */
 typedef struct or_call_bufs {
     or_buf url;                  /* the request URL */
     or_buf param_text;           /* one parameter's text */

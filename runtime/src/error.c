@@ -94,46 +94,48 @@ static int dup_into(char **dst, const char *src)
     return *dst ? 0 : OPENROUTER_ENOMEM;
 }
 
-int or_error_parse_body(openrouter_error *error, const char *body, size_t len)
+int or_error_set_api(openrouter_error *error, const char *code, long code_number, const char *message,
+                     const char *metadata)
 {
-    if (!error || !body || len == 0)
-        return 0;
-    json_object *root = NULL;
-    openrouter_error scratch = OPENROUTER_ERROR_INIT;
-    json_object *detail = NULL;
-    if (or_json_parse(body, len, OR_DEFAULT_MAX_DEPTH, &root, &scratch) != OPENROUTER_OK ||
-        !json_object_is_type(root, json_type_object) ||
-        !json_object_object_get_ex(root, "error", &detail) ||
-        !json_object_is_type(detail, json_type_object)) {
-        or_json_put_wiped(root);
-        openrouter_error_clear(&scratch);
-        return keep_snippet(error, body, len);
-    }
-    int rc = 0;
-    json_object *v;
-    if (json_object_object_get_ex(detail, "code", &v)) {
-        if (json_object_is_type(v, json_type_int)) {
-            error->api_code_number = (long)json_object_get_int64(v);
-            char num[32];
-            snprintf(num, sizeof num, "%ld", error->api_code_number);
-            rc = rc ? rc : dup_into(&error->api_code, num);
-        } else if (json_object_is_type(v, json_type_string)) {
-            const char *s = json_object_get_string(v);
-            char *end = NULL;
-            long n = strtol(s, &end, 10);
-            if (*s && end && *end == '\0')
-                error->api_code_number = n;
-            rc = rc ? rc : dup_into(&error->api_code, s);
-        }
-    }
-    if (json_object_object_get_ex(detail, "message", &v) && json_object_is_type(v, json_type_string))
-        rc = rc ? rc : dup_into(&error->api_message, json_object_get_string(v));
-    if (json_object_object_get_ex(detail, "metadata", &v) && v != NULL)
-        rc = rc ? rc : dup_into(&error->api_metadata,
-                                json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-    or_json_put_wiped(root);
+    int rc = dup_into(&error->api_code, code);
+    rc = rc ? rc : dup_into(&error->api_message, message);
+    rc = rc ? rc : dup_into(&error->api_metadata, metadata);
+    if (code)
+        error->api_code_number = code_number;
     or_redact_key_shaped(error->api_code);
     or_redact_key_shaped(error->api_message);
     or_redact_key_shaped(error->api_metadata);
     return rc;
+}
+
+int or_error_set_snippet(openrouter_error *error, const char *body, size_t len)
+{
+    return keep_snippet(error, body, len);
+}
+
+void or_append_cut(char *dst, size_t size, size_t *used, const char *s)
+{
+    size_t n = strlen(s);
+    if (*used + 1 >= size)
+        return;
+    if (n > size - 1 - *used)
+        n = size - 1 - *used;
+    memcpy(dst + *used, s, n);
+    *used += n;
+    dst[*used] = '\0';
+}
+
+void or_error_prefix(openrouter_error *error, const char *prefix)
+{
+    if (!error || !prefix)
+        return;
+    size_t n = strlen(prefix);
+    if (strncmp(error->message, prefix, n) == 0 && error->message[n] == ':')
+        return;
+    char copy[OPENROUTER_ERROR_MESSAGE_SIZE];
+    memcpy(copy, error->message, sizeof copy);
+    size_t used = 0;
+    or_append_cut(error->message, sizeof error->message, &used, prefix);
+    or_append_cut(error->message, sizeof error->message, &used, ": ");
+    or_append_cut(error->message, sizeof error->message, &used, copy);
 }

@@ -82,13 +82,13 @@ static int decode_success(or_call *x, long status, void **out, openrouter_error 
         return or_error_set(error, OPENROUTER_EDECODE, "%s: empty response body (HTTP %ld)", x->opid, status);
     if (res->content_type[0] && !is_json_media_type(res->content_type))
         return not_json(x, status, error);
-    or_decode_options opts = {x->c->strict_required, 0};
+    or_decode_options opts = {.strict_required = x->c->strict_required};
     void *model = NULL;
     int rc = or_model_decode(resp->body, res->body.data, res->body.len, &opts, &model, error);
     if (rc != OPENROUTER_OK) {
         if (model)
             openrouter_model_free(model);
-        or_call_prefix_error(x->opid, error);
+        or_error_prefix(error, x->opid);
         return rc;
     }
     if (out)

@@ -37,49 +37,27 @@ int or_wire_text_ok(const char *s, size_t n, int rule)
 
 /* ---- parameters as text --------------------------------------------------------- */
 
-/* The state of a parameter's value wrapper ({state; value}). */
-static openrouter_presence wrapper_state(const void *slot)
-{
-    return *(const openrouter_presence *)slot;
-}
-
-/* Reports "<name>: <message>" with error->field = name. */
-static int param_error(openrouter_error *error, const char *name, const char *fmt, ...) OR_PRINTF(3, 4);
-static int param_error(openrouter_error *error, const char *name, const char *fmt, ...)
-{
-    if (!error)
-        return OPENROUTER_EINVAL;
-    char msg[OPENROUTER_ERROR_MESSAGE_SIZE];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (*name)
-        return or_error_set_field(error, OPENROUTER_EINVAL, name, "%s: %s", name, msg);
-    return or_error_set_field(error, OPENROUTER_EINVAL, "", "%s", msg);
-}
-
 static int path_param_text(const char *name, const or_limits *lim, const char *s, or_buf *out,
                            openrouter_error *error)
 {
     or_path p = {NULL, name, 0};
     int rc;
     if (!s || !*s)
-        return param_error(error, name, "path parameter is missing or empty");
+        return or_path_error(error, OPENROUTER_EINVAL, &p, "path parameter is missing or empty");
     if ((rc = or_check_string(error, &p, lim, s)) != 0)
         return rc;
     if (!or_wire_text_ok(s, strlen(s), OR_WIRE_VALUE))
-        return param_error(error, name, "contains a control character");
+        return or_path_error(error, OPENROUTER_EINVAL, &p, "contains a control character");
     if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-        return param_error(error, name, "must not be \".\" or \"..\"");
+        return or_path_error(error, OPENROUTER_EINVAL, &p, "must not be \".\" or \"..\"");
     /* One path segment, sent exactly: no separators (some proxies
      * decode %2F / %5C back into them) and no "%XX" triplet (already
      * encoded input would be encoded twice; this covers "%00"). */
     if (strpbrk(s, "/\\"))
-        return param_error(error, name, "must not contain \"/\" or \"\\\"");
+        return or_path_error(error, OPENROUTER_EINVAL, &p, "must not contain \"/\" or \"\\\"");
     for (const char *q = strchr(s, '%'); q; q = strchr(q + 1, '%'))
         if (isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2]))
-            return param_error(error, name, "must not contain a percent-encoded triplet (%%XX)");
+            return or_path_error(error, OPENROUTER_EINVAL, &p, "must not contain a percent-encoded triplet (%%XX)");
     return or_buf_puts(out, s) == 0 ? OPENROUTER_OK : or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
 }
 
@@ -98,12 +76,12 @@ int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_bu
         return path_param_text(name, &lim, *(const char *const *)slot, out, error);
 
     const openrouter_type_desc *t = param->type;
-    openrouter_presence st = wrapper_state(slot);
+    openrouter_presence st = or_wrapper_state(slot);
     if (st != OPENROUTER_PRESENT) {
         if (st != OPENROUTER_ABSENT && st != OPENROUTER_NULL)
-            return param_error(error, name, "invalid presence state %d", (int)st);
+            return or_path_error(error, OPENROUTER_EINVAL, &p, "invalid presence state %d", (int)st);
         if (param->flags & OPENROUTER_F_REQUIRED)
-            return param_error(error, name, "required parameter missing");
+            return or_path_error(error, OPENROUTER_EINVAL, &p, "required parameter missing");
         return OR_PARAM_ABSENT;
     }
     char num[40];
@@ -125,11 +103,11 @@ int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_bu
     case OPENROUTER_KIND_NUMBER: {
         double v = ((const openrouter_number *)slot)->value;
         if (!isfinite(v))
-            return param_error(error, name, "not a finite number");
+            return or_path_error(error, OPENROUTER_EINVAL, &p, "not a finite number");
         if ((rc = or_check_range(error, &p, &lim, v)) != 0)
             return rc;
         if (or_format_double(v, num, sizeof num) < 0)
-            return param_error(error, name, "cannot format number");
+            return or_path_error(error, OPENROUTER_EINVAL, &p, "cannot format number");
         text = num;
         break;
     }
@@ -146,10 +124,10 @@ int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_bu
             return OPENROUTER_EINVAL;
         break;
     default:
-        return param_error(error, name, "unsupported parameter kind %d", (int)t->kind);
+        return or_path_error(error, OPENROUTER_EINVAL, &p, "unsupported parameter kind %d", (int)t->kind);
     }
     if (param->location == OPENROUTER_PARAM_HEADER && !or_wire_text_ok(text, strlen(text), OR_WIRE_VALUE))
-        return param_error(error, name, "header value contains a control character");
+        return or_path_error(error, OPENROUTER_EINVAL, &p, "header value contains a control character");
     return or_buf_puts(out, text) == 0 ? OPENROUTER_OK : or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
 }
 
@@ -253,7 +231,7 @@ static int append_path_param(or_call *x, const char *p, const char **end, openro
                                   x->opid, param->name);
     int rc = or_param_to_text(param, slot, text, error);
     if (rc != OPENROUTER_OK) {
-        or_call_prefix_error(x->opid, error);
+        or_error_prefix(error, x->opid);
         return rc;
     }
     const char *value = text->data ? text->data : "";
@@ -284,7 +262,7 @@ static int append_query(or_call *x, openrouter_error *error)
         if (rc == OR_PARAM_ABSENT)
             continue; /* absent or null: not sent */
         if (rc != OPENROUTER_OK) {
-            or_call_prefix_error(x->opid, error);
+            or_error_prefix(error, x->opid);
             return rc;
         }
         if (or_buf_append(url, &sep, 1) != 0 || append_escaped(url, h, q->name, strlen(q->name)) != 0 ||
@@ -370,7 +348,7 @@ static int add_param_headers(or_call *x, int *overrides, or_buf *line, openroute
         if (rc == OR_PARAM_ABSENT)
             continue; /* absent or null: the default header (if any) stays */
         if (rc != OPENROUTER_OK) {
-            or_call_prefix_error(x->opid, error);
+            or_error_prefix(error, x->opid);
             return rc;
         }
         if (add_param_header(x, q->name, line) != 0 ||
@@ -392,7 +370,7 @@ static int copy_kept_defaults(or_call *x)
         for (size_t i = 0; i < op->n_params && !skip; i++) {
             const openrouter_param_desc *q = &op->params[i];
             skip = q->location == OPENROUTER_PARAM_HEADER &&
-                   wrapper_state((const char *)x->request + q->offset) == OPENROUTER_PRESENT &&
+                   or_wrapper_state((const char *)x->request + q->offset) == OPENROUTER_PRESENT &&
                    overridden_by(d, q);
         }
         if (!skip && append_line(&x->extra, d->data) != 0)
@@ -434,7 +412,7 @@ static int build_body(or_call *x, openrouter_error *error)
     or_buf *body = &x->bufs->request_body;
     int rc = or_model_encode(x->op->body, (const char *)x->request + x->op->body_offset, body, error);
     if (rc != OPENROUTER_OK) {
-        or_call_prefix_error(x->opid, error);
+        or_error_prefix(error, x->opid);
         return rc;
     }
     if (!body->data && or_buf_puts(body, "{}") != 0)

@@ -1,4 +1,5 @@
-/* Unit tests for runtime/src/codec.c over hand-written descriptor tables. */
+/* Unit tests for the table-driven codec (runtime/src/decode.c, encode.c,
+ * equal_copy.c, param_text.c, text.c) over hand-written descriptor tables. */
 #include <math.h>
 #include <stdalign.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <json-c/json.h>
 
 #include "internal.h"
 #include "fail_alloc.h"
@@ -130,7 +132,7 @@ static const char full_doc[] =
 
 static all *decode_all(const char *json, int strict, openrouter_error *err, int *rc_out)
 {
-    or_decode_options opt = {strict, 0};
+    or_decode_options opt = {.strict_required = strict};
     void *out = (void *)1;
     int rc = or_model_decode(&all_desc, json, strlen(json), &opt, &out, err);
     if (rc_out)
@@ -144,7 +146,7 @@ static all *decode_all(const char *json, int strict, openrouter_error *err, int 
 static void expect_decode_error(const openrouter_object_desc *desc, const char *json, int strict, int kind,
                                 const char *field, const char *message)
 {
-    or_decode_options opt = {strict, 0};
+    or_decode_options opt = {.strict_required = strict};
     openrouter_error err = OPENROUTER_ERROR_INIT;
     void *out = NULL;
     int rc = or_model_decode(desc, json, strlen(json), &opt, &out, &err);
@@ -380,7 +382,7 @@ static void test_parse_invalid(void)
     PARSE_BAD("[+1]", NULL);
     PARSE_BAD("[1,]", NULL);
     PARSE_BAD("{\"a\":1,}", NULL);
-    PARSE_BAD("{'a':1}", "invalid JSON at offset 1: unexpected character");
+    PARSE_BAD("{'a':1}", "invalid JSON at offset 1: expected a string key"); /* the reader's words */
     PARSE_BAD("{\"a\":'b'}", NULL);
     PARSE_BAD("/*c*/{}", NULL);
     PARSE_BAD("[\"\\x\"]", NULL);
@@ -679,6 +681,63 @@ static void test_decode_strict_required(void)
     expect_decode_error(&list_desc, "{}", 1, OPENROUTER_EDECODE, "data", "data: required field missing");
     /* read-only required fields are required in responses */
     expect_decode_error(&all_desc, "{\"s\":\"x\"}", 1, OPENROUTER_EDECODE, "id", "id: required field missing");
+}
+
+/* Lenient decoding (error bodies): what does not fit its slot is left
+ * ABSENT and the rest still decodes; invalid JSON still fails. */
+static void test_decode_lenient(void)
+{
+    static const char doc[] =
+        "{\"s\":1,\"b\":\"x\",\"i32\":1e10,\"i64\":0.5,\"num\":1e400,\"dt\":\"bad\",\"color\":3,"
+        "\"meta\":{\"ok\":true},\"child\":[],\"children\":[{\"name\":\"a\",\"count\":\"x\"},7],"
+        "\"tags\":[\"a\",7,\"a\\u0000b\",\"c\"],\"nums\":[1,\"x\",3],\"grid\":{},"
+        "\"scores\":{\"x\":\"no\",\"y\":2},\"kids\":{\"a\\u0000\":{\"name\":\"n\"},\"k\":{\"name\":5}},"
+        "\"id\":\"kept\"}";
+    or_decode_options lenient = {.lenient = 1};
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    void *out = NULL;
+    CU_ASSERT_EQUAL_FATAL(or_model_decode(&all_desc, doc, sizeof doc - 1, &lenient, &out, &err), OPENROUTER_OK);
+    all *a = out;
+    CU_ASSERT_EQUAL(a->s.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->b.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->i32.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->i64.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->num.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->dt.state, OPENROUTER_ABSENT);
+    CU_ASSERT_PTR_NULL(a->dt.value);
+    CU_ASSERT_EQUAL(a->color.state, OPENROUTER_ABSENT);
+    CU_ASSERT_STRING_EQUAL(a->meta.value, "{\"ok\":true}");
+    CU_ASSERT_EQUAL(a->child.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL_FATAL(a->children.count, 2);
+    CU_ASSERT_STRING_EQUAL(a->children.items[0].name.value, "a");
+    CU_ASSERT_EQUAL(a->children.items[0].count.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->children.items[1].name.state, OPENROUTER_ABSENT); /* 7: an all-absent item */
+    CU_ASSERT_EQUAL_FATAL(a->tags.count, 4);
+    CU_ASSERT_STRING_EQUAL(a->tags.items[0].value, "a");
+    CU_ASSERT_EQUAL(a->tags.items[1].state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->tags.items[2].state, OPENROUTER_ABSENT); /* holds \u0000 */
+    CU_ASSERT_PTR_NULL(a->tags.items[2].value);
+    CU_ASSERT_STRING_EQUAL(a->tags.items[3].value, "c");
+    CU_ASSERT_EQUAL_FATAL(a->nums.count, 3);
+    CU_ASSERT_EQUAL(a->nums.items[1].state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->nums.items[2].value, 3);
+    CU_ASSERT_EQUAL(a->grid.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL_FATAL(a->scores.count, 2);
+    CU_ASSERT_EQUAL(a->scores.entries[0].value.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(a->scores.entries[1].value.value, 2);
+    CU_ASSERT_EQUAL_FATAL(a->kids.count, 1); /* the key holding \u0000 is skipped */
+    CU_ASSERT_STRING_EQUAL(a->kids.entries[0].key, "k");
+    CU_ASSERT_EQUAL(a->kids.entries[0].value.name.state, OPENROUTER_ABSENT);
+    CU_ASSERT_STRING_EQUAL(a->id.value, "kept");
+    openrouter_model_free(out);
+    /* The same document fails without leniency, and bad JSON fails with it. */
+    CU_ASSERT_EQUAL(or_model_decode(&all_desc, doc, sizeof doc - 1, NULL, &out, &err), OPENROUTER_EDECODE);
+    CU_ASSERT_STRING_EQUAL(err.message, "s: expected string, got number");
+    openrouter_error_clear(&err);
+    CU_ASSERT_EQUAL(or_model_decode(&all_desc, "{\"s\":1,\"b\":[}", 13, &lenient, &out, &err), OPENROUTER_EDECODE);
+    CU_ASSERT_STRING_EQUAL(err.message, "invalid JSON at offset 12: unexpected character");
+    CU_ASSERT_PTR_NULL(out);
+    openrouter_error_clear(&err);
 }
 
 static void test_decode_public_and_args(void)
@@ -1145,6 +1204,7 @@ int main(void)
     CU_add_test(s, "decode: wrong types name the path", test_decode_wrong_types);
     CU_add_test(s, "decode: integer ranges", test_decode_integers);
     CU_add_test(s, "decode: strict required", test_decode_strict_required);
+    CU_add_test(s, "decode: lenient", test_decode_lenient);
     CU_add_test(s, "decode: public entry point and arguments", test_decode_public_and_args);
     CU_add_test(s, "decode: arena growth", test_decode_arena_growth);
     CU_add_test(s, "decode/encode: allocation failures", test_decode_alloc_failures);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <json-c/json.h>
 
 #include "internal.h"
 #include "fail_alloc.h"
@@ -91,7 +92,7 @@ static const openrouter_object_desc rd_desc = {"rd", sizeof(rd), sizeof rd_field
 
 static int decode_n(const char *json, size_t len, int strict, int max_depth, rd **out, openrouter_error *err)
 {
-    or_decode_options opt = {strict, max_depth};
+    or_decode_options opt = {.strict_required = strict, .max_depth = max_depth};
     void *m = (void *)1;
     int rc = or_model_decode(&rd_desc, json, len, &opt, &m, err);
     if (rc != OPENROUTER_OK)
@@ -747,7 +748,7 @@ static void test_duplicates(void)
     /* each occurrence must decode (json-c dropped all but the last unseen) */
     BADF("{\"s\":1,\"s\":\"x\"}", "s: expected string, got number", "s");
     /* strict: a duplicate does not hide a missing field, nor invent one */
-    or_decode_options strict = {1, 0};
+    or_decode_options strict = {.strict_required = 1};
     void *out = NULL;
     CU_ASSERT_EQUAL(or_model_decode(&rd_desc, "{\"s\":\"a\",\"s\":\"b\"}", 17, &strict, &out, NULL), OPENROUTER_OK);
     openrouter_model_free(out);
