@@ -1,0 +1,58 @@
+/* Helpers for the suites of the non-blocking interface (openrouter/async.h):
+ * a completion that records what it was given, and a poll() loop that
+ * drives a handle in socket mode the way an application's event loop would.
+ * Single-threaded. */
+#ifndef OR_TEST_ASYNC_TEST_H
+#define OR_TEST_ASYNC_TEST_H
+
+#include <stdint.h>
+
+#include <openrouter/openrouter.h>
+
+/* What one call's completion brought. */
+typedef struct or_test_done {
+    int calls;              /* times the callback ran (must end at 1) */
+    int rc;
+    void *result;           /* yours: openrouter_model_free() */
+    openrouter_error err;   /* moved out of the callback; openrouter_error_clear() */
+    int order;              /* 1 for the first completion of a counter, ... */
+    int *counter;           /* optional: shared completion counter */
+} or_test_done;
+
+#define OR_TEST_DONE_INIT {0, 1, NULL, OPENROUTER_ERROR_INIT, 0, NULL}
+
+/* An openrouter_async_done_fn: ctx is an or_test_done. */
+void or_test_done_fn(void *ctx, openrouter_async_call *call, int status, void *result, openrouter_error *error);
+/* Frees the result and clears the error. */
+void or_test_done_clear(or_test_done *d);
+
+/* ---- socket mode over poll() ---- */
+
+#define OR_TEST_LOOP_MAX_FDS 512
+
+typedef struct or_test_loop {
+    int fds[OR_TEST_LOOP_MAX_FDS];
+    short events[OR_TEST_LOOP_MAX_FDS];
+    int n;
+    long timer_ms;          /* -1: no timer */
+    int64_t timer_set_at;   /* real ms when it was armed */
+    long timer_calls;       /* times timer_fn ran */
+    long socket_calls;      /* times socket_fn ran */
+    int max_fds;            /* most sockets watched at once */
+    /* Optional: when no socket is watched, instead of waiting the timer
+     * out in real time, advance the injected clock by it. */
+    void (*jump)(void *ctx, long ms);
+    void *jump_ctx;
+} or_test_loop;
+
+void or_test_loop_init(or_test_loop *l);
+/* The options of a socket-mode handle driven by `l`. */
+openrouter_async_options or_test_loop_options(or_test_loop *l);
+/* Drives `a` until no call is pending or `max_ms` of real time passed;
+ * returns the handle's pending count. */
+int or_test_loop_run(or_test_loop *l, openrouter_async *a, long max_ms);
+
+/* Real monotonic milliseconds. */
+int64_t or_test_now_ms(void);
+
+#endif
