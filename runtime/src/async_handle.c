@@ -147,16 +147,6 @@ void openrouter_async_free(openrouter_async *async)
 
 /* ---- run mode ---------------------------------------------------------------------------- */
 
-/* Waits up to `ms` (-1: a second, then look again) for something to do. */
-static void wait_for_work(openrouter_async *a, long ms)
-{
-    if (a->in_flight == 0 && a->c->clock.sleep_ms && ms > 0) {
-        or_clock_sleep_ms(a->c, ms); /* only timers are due: the clock's wait */
-        return;
-    }
-    curl_multi_poll(a->multi, NULL, 0, ms < 0 || ms > 1000 ? 1000 : (int)ms, NULL);
-}
-
 int openrouter_async_run(openrouter_async *async, long timeout_ms)
 {
     if (!async || async->timer_fn || async->depth > 0)
@@ -172,16 +162,20 @@ int openrouter_async_run(openrouter_async *async, long timeout_ms)
             return 0;
         if (atomic_exchange(&async->woken, 0))
             return pending_count(async);
+        int64_t left = until >= 0 ? until - real_now_ms() : INT64_MAX;
+        if (left <= 0)
+            return pending_count(async);
         long wait = or_async_next_timeout(async);
-        if (until >= 0) {
-            int64_t left = until - real_now_ms();
-            if (left <= 0)
-                return pending_count(async);
-            if (wait < 0 || wait > left)
-                wait = (long)left;
+        if (wait > 0 && async->in_flight == 0 && async->c->clock.sleep_ms) {
+            /* Only a timer is due: an injected clock's wait, which spends
+             * no real time, so `timeout_ms` does not cut it short. */
+            or_clock_sleep_ms(async->c, wait);
+            continue;
         }
-        if (wait != 0)
-            wait_for_work(async, wait);
+        if (wait < 0 || wait > left)
+            wait = left < 1000 ? (long)left : 1000; /* then look again */
+        if (wait > 0)
+            curl_multi_poll(async->multi, NULL, 0, (int)wait, NULL);
     }
 }
 

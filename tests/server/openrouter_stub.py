@@ -94,7 +94,8 @@ GET    /_control/stats     -> {"connections_accepted": N (all TCP connections,
                               API request), "requests": N (API requests),
                               "statuses": {"<status>": N} (API responses sent,
                               by status), "max_concurrent": N (most API
-                              requests being answered at one time)}
+                              requests being answered at one time), "active":
+                              N (being answered now)}
 POST   /_control/connections -> zeroes the counters above; {"ok": true}
 POST   /_control/shutdown  -> {"ok": true}, then the server stops
 
@@ -689,6 +690,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _hard_close(self):
+        self._answered()
         self.close_connection = True
         try:
             self.wfile.flush()
@@ -715,15 +717,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.active += 1
                 self.state.max_concurrent = max(self.state.max_concurrent, self.state.active)
+            self._answering = True
             try:
                 self._handle_api(method, path, query, body_raw, fault)
             finally:
-                with self.state.lock:
-                    self.state.active -= 1
+                self._answered()
         self.state.last_activity = time.monotonic()
+
+    def _answered(self):
+        """No longer counted as being answered: called before the first byte
+        of the response, so a client that reacts to it can never be seen
+        as one request too many."""
+        if getattr(self, "_answering", False):
+            self._answering = False
+            with self.state.lock:
+                self.state.active -= 1
 
     def send_response(self, code, message=None):
         if not getattr(self, "path", "").startswith("/_control"):
+            self._answered()
             with self.state.lock:
                 self.state.statuses[str(code)] = self.state.statuses.get(str(code), 0) + 1
         super().send_response(code, message)
@@ -831,6 +843,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "requests": st.api_requests,
                     "statuses": dict(st.statuses),
                     "max_concurrent": st.max_concurrent,
+                    "active": st.active,
                 })
         elif route == "/connections" and method == "POST":
             st.reset_counters()

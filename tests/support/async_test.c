@@ -1,6 +1,7 @@
 /* Helpers for the non-blocking suites; see async_test.h. */
 #include "async_test.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,13 @@ int64_t or_test_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void or_test_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 void or_test_done_fn(void *ctx, openrouter_async_call *call, int status, void *result, openrouter_error *error)

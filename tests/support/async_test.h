@@ -54,5 +54,7 @@ int or_test_loop_run(or_test_loop *l, openrouter_async *a, long max_ms);
 
 /* Real monotonic milliseconds. */
 int64_t or_test_now_ms(void);
+/* Sleeps `ms` real milliseconds. */
+void or_test_sleep_ms(long ms);
 
 #endif
