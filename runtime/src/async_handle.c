@@ -4,13 +4,16 @@
  * openrouter_async_action). The calls themselves are async.c's.
  *
  * Decisions worth knowing:
- * - The multi handle multiplexes HTTP/2 (CURLPIPE_MULTIPLEX, and PIPEWAIT
- *   on every easy handle) and keeps at most max_connections connections to
- *   the host, open and idle alike, so HTTP/1.1 calls share a pool.
+ * - The multi handle multiplexes HTTP/2 (CURLPIPE_MULTIPLEX; for https also
+ *   PIPEWAIT on every easy handle, so calls wait for the first connection's
+ *   ALPN answer rather than open more) and keeps at most max_connections
+ *   connections to the host, open and idle alike, so HTTP/1.1 calls share a
+ *   pool.
  * - run() waits on the sockets in real time, but when nothing is in flight
  *   and only a timer is due it waits through an injected clock's sleep_ms,
  *   so a test clock sees (and skips) every wait. */
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "async_impl.h"
@@ -118,7 +121,9 @@ int openrouter_async_new(openrouter_async **out, openrouter_client *client, cons
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     a->c = client;
     a->settings = *or_client_settings(client);
-    a->settings.pipewait = 1;
+    /* Only TLS can offer HTTP/2 (ALPN, known once connected); over plain
+     * http PIPEWAIT would hold every call until the first one's answer. */
+    a->settings.pipewait = strncasecmp(or_client_base_url(client), "https:", 6) == 0;
     a->max_in_flight = o.max_in_flight ? o.max_in_flight : OPENROUTER_ASYNC_DEFAULT_MAX_IN_FLIGHT;
     a->socket_fn = o.socket_fn;
     a->timer_fn = o.timer_fn;

@@ -599,6 +599,9 @@ def message_text(message):
 class StubServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # listen() backlog: a client opening 64 connections at once must not
+    # see SYNs dropped (and retried a second later) behind the default 5.
+    request_queue_size = 128
 
     def __init__(self, addr, state, verbose=False):
         self.state = state
