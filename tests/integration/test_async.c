@@ -601,6 +601,7 @@ static void timers_in_mode(int socket_mode)
     or_test_loop loop;
     or_test_loop_init(&loop);
     loop.jump = jump_clock;
+    loop.fake_now = clock_now;
     openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
     if (socket_mode)
         o = or_test_loop_options(&loop);

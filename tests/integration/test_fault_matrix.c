@@ -348,6 +348,7 @@ static int run_async(openrouter_client *c, int mode, const openrouter_operation_
     or_test_loop loop;
     or_test_loop_init(&loop);
     loop.jump = jump_clock;
+    loop.fake_now = clock_now;
     openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
     if (mode == MODE_SOCKET)
         o = or_test_loop_options(&loop);

@@ -83,6 +83,8 @@ static void loop_timer(void *ctx, long ms)
     l->timer_calls++;
     l->timer_ms = ms;
     l->timer_set_at = or_test_now_ms();
+    if (l->fake_now)
+        l->timer_fake_due = l->fake_now(l->jump_ctx) + ms;
 }
 
 void or_test_loop_init(or_test_loop *l)
@@ -113,9 +115,11 @@ static long timer_left(const or_test_loop *l)
 static int loop_turn(or_test_loop *l, openrouter_async *a)
 {
     long wait = timer_left(l);
-    int jumped = l->n == 0 && l->jump && wait > 0;
+    int jumped = l->n == 0 && l->jump && l->fake_now && wait > 0;
     if (jumped) {
-        l->jump(l->jump_ctx, wait);
+        int64_t left = l->timer_fake_due - l->fake_now(l->jump_ctx);
+        if (left > 0)
+            l->jump(l->jump_ctx, (long)left);
         wait = 0;
     }
     struct pollfd p[OR_TEST_LOOP_MAX_FDS];

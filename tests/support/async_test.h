@@ -39,10 +39,14 @@ typedef struct or_test_loop {
     long timer_calls;       /* times timer_fn ran */
     long socket_calls;      /* times socket_fn ran */
     int max_fds;            /* most sockets watched at once */
-    /* Optional: when no socket is watched, instead of waiting the timer
-     * out in real time, advance the injected clock by it. */
+    /* Optional, for a handle whose client has an injected clock: when no
+     * socket is watched, the timer is one of the handle's own (a retry,
+     * Retry-After): instead of waiting it out in real time, `jump` advances
+     * the injected clock (read by `fake_now`) to when it is due. */
     void (*jump)(void *ctx, long ms);
+    int64_t (*fake_now)(void *ctx);
     void *jump_ctx;
+    int64_t timer_fake_due;  /* fake_now() + timer_ms when it was armed */
 } or_test_loop;
 
 void or_test_loop_init(or_test_loop *l);
