@@ -283,7 +283,7 @@ static void cancel_now(openrouter_async *a, openrouter_async_call *k)
     default:
         return;
     }
-    k->x.kind = OPENROUTER_ECANCELED;
+    k->x.cancelled = OR_CANCELLED_WAIT;
     call_done(a, k);
 }
 

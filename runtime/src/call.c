@@ -152,8 +152,9 @@ void or_attempt_classify(or_call *x)
     int idempotent = x->op->idempotent;
     x->retry_after = -1;
     if (res->curl_code == CURLE_ABORTED_BY_CALLBACK) {
-        /* Only a cancel aborts a transfer from a callback. */
+        /* Only a cancel aborts a transfer (async.c removes it from the multi). */
         x->kind = OPENROUTER_ECANCELED;
+        x->cancelled = OR_CANCELLED_TRANSFER;
         x->retryable = 0;
     } else if (res->curl_code != CURLE_OK) {
         if (res->too_large)

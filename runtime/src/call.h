@@ -53,7 +53,11 @@ typedef struct or_call {
     long delay;                   /* before the next attempt; -1: none */
     long status;                  /* last HTTP status answered, 0 if none */
     int processed;                /* some attempt may have been acted on (cancel reports it) */
+    int cancelled;                /* OR_CANCELLED_*: the caller stopped the call */
 } or_call;
+
+#define OR_CANCELLED_TRANSFER 1   /* a transfer was aborted (kind ECANCELED) */
+#define OR_CANCELLED_WAIT 2       /* queued or waiting to retry (kind: the last attempt's) */
 
 /* call.c */
 /* Checks the arguments and options and fills `x`; OPENROUTER_OK or the

@@ -304,7 +304,9 @@ static void test_cancel_waiting(void)
     cancel_and_finish(a, k, &d);
     CU_ASSERT_EQUAL(d.err.attempts, 1);
     CU_ASSERT_EQUAL(d.err.request_may_have_been_processed, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "listKeys: cancelled while waiting to retry, after 1 attempt"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "listKeys: cancelled while waiting to retry (attempt 1: HTTP 503)"));
+    CU_ASSERT_EQUAL(d.err.http_status, 503);
+    CU_ASSERT_EQUAL(d.err.retry_after_ms, 30000);
     CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), 1);
     or_test_done_clear(&d);
 
