@@ -3,7 +3,7 @@
 0/1/2/3, error messages, the created secret printed exactly once, and
 progress on stderr only when it is a terminal.
 
-    OPENROUTER_KEYS_BIN=build/cli/openrouter-keys python3 -m unittest tests/cli/test_cli.py
+    OPENROUTER_KEYS_BIN=build-test/cli/openrouter-keys python3 -m unittest tests/cli/test_cli.py
 """
 
 import hashlib

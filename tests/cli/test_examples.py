@@ -2,7 +2,7 @@
 comment promises, prints no secret, and stores the created secret where it
 says (mode 0600).
 
-    OR_EXAMPLES_DIR=build python3 -m unittest tests/cli/test_examples.py
+    OR_EXAMPLES_DIR=build-test python3 -m unittest tests/cli/test_examples.py
 """
 
 import hashlib
