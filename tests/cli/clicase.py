@@ -8,26 +8,15 @@ management key.
 
 import os
 import subprocess
-import unittest
 
 import stubproc
 
 BIN = os.environ.get("OPENROUTER_KEYS_BIN", "openrouter-keys")
 
 
-class CliCase(unittest.TestCase):
-    stub = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.stub = stubproc.Stub()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stub.stop()
-
+class CliCase(stubproc.StubCase):
     def setUp(self):
-        self.stub.reset(3)
+        super().setUp()
         self.outputs = []
 
     def tearDown(self):

@@ -21,17 +21,9 @@ EXAMPLES_DIR = os.environ.get("OR_EXAMPLES_DIR", ".")
 SECRET_RE = re.compile(r"sk-or-v1-[0-9a-f]{64}")
 
 
-class ExamplesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stub = stubproc.Stub()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stub.stop()
-
+class ExamplesTest(stubproc.StubCase):
     def setUp(self):
-        self.stub.reset(3)
+        super().setUp()
         self.tmp = tempfile.TemporaryDirectory(prefix="or-examples-")
 
     def tearDown(self):
