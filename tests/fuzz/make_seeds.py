@@ -11,7 +11,11 @@ the reference changes):
 - every error response example -> fuzz_error_body, plus non-JSON bodies seen
   in the wild (an HTML 502 page, a string error code);
 - every date-time example in the document, the live service's form, HTTP
-  dates in the three formats and Retry-After values -> fuzz_datetime.
+  dates in the three formats and Retry-After values -> fuzz_datetime;
+- Server-Sent-Events streams as the streaming notes describe them (keep-alive
+  comments, LF / CRLF / CR line ends, multi-line data, an unknown event type,
+  a usage-only chunk, an error mid-stream, [DONE], a BOM, bad UTF-8), each
+  behind a few fuzz_sse header choices (limit, cancel, cut) -> fuzz_sse.
 Seed file names are content hashes, so reruns are idempotent.
 """
 import argparse
@@ -78,6 +82,28 @@ def date_times(node, found):
         found.add(node)
 
 
+def sse_streams():
+    chunk = {"id": "gen-1", "object": "chat.completion.chunk", "created": 1767225600,
+             "model": "openai/gpt-4", "choices": [{"index": 0, "delta": {"role": "assistant",
+                                                                       "content": "Hello"},
+                                                   "finish_reason": None}]}
+    usage = dict(chunk, choices=[], usage={"prompt_tokens": 3, "completion_tokens": 2,
+                                           "total_tokens": 5})
+    error = dict(chunk, error={"code": "502", "message": "Provider returned error"},
+                 choices=[{"index": 0, "delta": {}, "finish_reason": "error"}])
+    ok = (": OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\n"
+          "data: %s\n\nevent: keepalive\ndata: {}\n\ndata: %s\n\ndata: [DONE]\n\n"
+          % (json.dumps(chunk), json.dumps(usage)))
+    streams = [ok, ok.replace("\n", "\r\n"), ok.replace("\n", "\r"),
+               "data: %s\n\ndata: %s\n\n" % (json.dumps(chunk), json.dumps(error)),
+               "data: %s\n\ndata: {\"cho" % json.dumps(chunk),
+               "id: 1\nretry: 3000\nevent: add\ndata: a\ndata:b\ndata\n\nid\nfoo: bar\n: x\r\n\r"]
+    raw = [s.encode("utf-8") for s in streams]
+    raw.append(b"\xef\xbb\xbfdata: \xe2\x82\xac \xe2\x82 \xff\xed\xa0\x80 \xf0\x9f\x98\x80\n\n")
+    headers = [b"\x00\x00\x00", b"\x00\x41\x00", b"\xa0\x02\x01"]
+    return [h + r for r in raw for h in headers]
+
+
 def write(out_dir, target, data):
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -136,6 +162,8 @@ def main():
               "Sun Nov  6 08:49:37 1994", "120", "0", "1.5", "3600"}
     for s in sorted(found):
         add("fuzz_datetime", s)
+    for s in sse_streams():
+        add("fuzz_sse", s)
     for target, n in sorted(counts.items()):
         print("%-28s %d seeds" % (target, n))
     return 0

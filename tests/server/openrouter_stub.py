@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Local stand-in for OpenRouter's API-key management API, for tests.
+"""Local stand-in for OpenRouter's API-key management API and a chat
+completion (streamed or not), for tests.
 
 Installed as ``openrouter-stub-server`` so users can test their own code
 without a real key or network: see docs/STUB_SERVER.md.
@@ -26,6 +27,23 @@ API (base path /api/v1, ``Authorization: Bearer <key>``)
 GET /key, GET|POST /keys, GET|PATCH|DELETE /keys/{hash}, as the real service.
 GET /credits (management key): {"data": {"total_credits": 150.5, "total_usage":
 the sum of every stored key's usage}}.
+POST /chat/completions (any valid key): echoes the last "user" message (a
+string, or the "text" of its content parts) one chunk per word (a word with
+the whitespace before it); "max_tokens": N keeps N words (finish_reason
+"length").  Ids are gen-stub-1, gen-stub-2, ... (reset by /_control/reset),
+also in X-Generation-Id; "created" is always CHAT_CREATED; "model" is the
+request's (default "openrouter/auto").  400 on a missing or empty
+"messages", a message without "role", a non-boolean "stream".
+* Without "stream": true: 200 JSON ChatResult {id, object "chat.completion",
+  created, model, system_fingerprint null, choices [{index 0, finish_reason,
+  logprobs null, message {role "assistant", content}}], usage}.
+* With "stream": true: 200 text/event-stream, chunked, one event per word
+  `data: {id, object "chat.completion.chunk", created, model, choices [{index
+  0, delta {role "assistant", content: word}, finish_reason null}]}`, then a
+  chunk with delta content "" and the finish_reason, then a usage-only chunk
+  (choices []), then `data: [DONE]`, each event ended by a blank line.
+  prompt_tokens counts the words of every message, completion_tokens the
+  chunks.
 * Missing Authorization header -> 401 "Missing Authentication header";
   unknown key -> 401 "Invalid credentials".
 * The normal key (and any plaintext key returned by POST /keys, while it is
@@ -117,12 +135,42 @@ queued.  Fault keys:
   "chunked": true       send the (final) body with Transfer-Encoding: chunked
                         in 16 KiB chunks and no Content-Length, so a client
                         learns its size only while receiving.
+  "stream": {...}       shapes a streamed chat completion (ignored by other
+                        answers; checked when queued, unknown keys -> 400):
+      keepalive_before N    N ": OPENROUTER PROCESSING" comments (each
+                            followed by a blank line) before the first event
+      keepalive_between N   N of them between consecutive events
+      keepalive_delay_ms N  pause before each comment
+      event_delay_ms N      pause before each event
+      line_ending           "lf" (default), "crlf" or "cr" for every line
+      split_at [offsets]    also cut the body at these byte offsets
+      split_random {"seed": S, "max_piece": M}  cut it into pieces of 1..M
+                            bytes (default 7) drawn by random.Random(S)
+      pause_ms N            pause between the pieces of a cut (default 2)
+      unknown_event_type    after each word, `event: keepalive` + `data: {}`
+      foreign_object        after each word, `data: {"type":"ping"}`
+      error_after K         after K words, an error chunk {id, object,
+                            created, model, choices [{index 0, delta {},
+                            finish_reason "error"}], error {code, message}}
+                            and the end of the stream (no usage, no [DONE])
+      error_code C, error_message M  its code (number or string; default
+                            "server_error") and message
+      drop_after K          after K words, the connection is cut (no
+                            terminating chunk)
+      drop_mid_event true   with drop_after: half of the next event first
+      framing               "chunked" (default) or "close": no length, the
+                            body ends when the connection closes (a drop
+                            then looks like a normal end)
+    Every piece is one HTTP chunk, written at once: a client sees each cut.
+    K beyond the number of words means after the last word.  An error before
+    the first event is an ordinary "status" fault.
 
 "status"/"html_502"/"close_before_response" replace the operation (it does not
 happen) unless "apply_then" is set.  Body faults (body_override,
 body_override_b64, huge_body_bytes, deep_nesting, truncate_body, close_mid_body, chunked) and delay_ms
 alone do not prevent the operation; they modify the response that would be
-sent.  They are applied in the order listed above.
+sent.  They are applied in the order listed above; a streamed answer takes
+only delay_ms, headers and stream.
 
 Seed keys
 ---------
@@ -143,6 +191,8 @@ import hashlib
 import http.server
 import json
 import os
+import random
+import re
 import secrets
 import socket
 import sys
@@ -161,6 +211,11 @@ API_PREFIX = "/api/v1"
 LIMIT_RESETS = ("daily", "weekly", "monthly")
 CREDITS_TOTAL = 150.5
 SEED_BASE_TIME = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+
+CHAT_CREATED = 1767225600  # 2026-01-01: fixed, so every chunk is predictable
+CHAT_DEFAULT_MODEL = "openrouter/auto"
+KEEPALIVE_COMMENT = ": OPENROUTER PROCESSING\n\n"
+LINE_ENDINGS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
 
 HTML_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -211,6 +266,7 @@ class State:
         self.normal_key = normal_key
         self.keys = {}          # hash -> record {"seq", "key", "plaintext"}
         self.seq = 0
+        self.generations = 0    # chat completions answered (ids gen-stub-N)
         self.log = []
         self.faults = []
         self.connections_accepted = 0
@@ -295,6 +351,7 @@ class State:
         with self.lock:
             self.keys.clear()
             self.seq = 0
+            self.generations = 0
             self.log.clear()
             self.faults.clear()
             self.reset_counters()
@@ -343,6 +400,172 @@ class Response:
 
 def err(code, message, headers=None):
     return Response(code, _error_body(code, message), headers=headers)
+
+
+# ---------------------------------------------------------------- chat completions
+
+class ChatCompletion:
+    """One answered chat completion: the last user message echoed back, one
+    chunk per word (a word with the whitespace before it)."""
+
+    def __init__(self, gen_id, model, words, finish_reason, prompt_tokens):
+        self.gen_id = gen_id
+        self.model = model
+        self.words = words
+        self.finish_reason = finish_reason
+        self.usage = {"prompt_tokens": prompt_tokens, "completion_tokens": len(words),
+                      "total_tokens": prompt_tokens + len(words)}
+
+    def result(self):
+        """The non-streaming answer (ChatResult)."""
+        return {"id": self.gen_id, "object": "chat.completion", "created": CHAT_CREATED,
+                "model": self.model, "system_fingerprint": None,
+                "choices": [{"index": 0, "finish_reason": self.finish_reason, "logprobs": None,
+                             "message": {"role": "assistant", "content": "".join(self.words)}}],
+                "usage": self.usage}
+
+    def chunk(self, choices, **extra):
+        c = {"id": self.gen_id, "object": "chat.completion.chunk", "created": CHAT_CREATED,
+             "model": self.model, "choices": choices}
+        c.update(extra)
+        return c
+
+    def content_chunks(self):
+        return [self.chunk([{"index": 0, "delta": {"role": "assistant", "content": w},
+                             "finish_reason": None}]) for w in self.words]
+
+    def closing_chunks(self):
+        """The finish_reason chunk, then the usage-only chunk (choices: [])."""
+        return [self.chunk([{"index": 0, "delta": {"role": "assistant", "content": ""},
+                             "finish_reason": self.finish_reason}]),
+                self.chunk([], usage=self.usage)]
+
+    def error_chunk(self, code, message):
+        return self.chunk([{"index": 0, "delta": {}, "finish_reason": "error"}],
+                          error={"code": code, "message": message})
+
+
+class StreamResponse:
+    """A 200 text/event-stream answer; Handler._send_stream writes it."""
+
+    def __init__(self, completion):
+        self.status = 200
+        self.completion = completion
+        self.headers = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                        "X-Generation-Id": completion.gen_id}
+
+
+# The "stream" fault: name -> check of its value.
+def _count(v):
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+STREAM_FAULT_KEYS = {
+    "keepalive_before": _count, "keepalive_between": _count, "keepalive_delay_ms": _count,
+    "event_delay_ms": _count, "pause_ms": _count,
+    "line_ending": lambda v: v in LINE_ENDINGS,
+    "split_at": lambda v: isinstance(v, list) and all(_count(x) for x in v),
+    "split_random": lambda v: (isinstance(v, dict) and _count(v.get("seed", 0))
+                               and _count(v.get("max_piece", 7)) and v.get("max_piece", 7) > 0
+                               and set(v) <= {"seed", "max_piece"}),
+    "unknown_event_type": lambda v: isinstance(v, bool),
+    "foreign_object": lambda v: isinstance(v, bool),
+    "error_after": _count,
+    "error_code": lambda v: isinstance(v, (int, str)) and not isinstance(v, bool),
+    "error_message": lambda v: isinstance(v, str),
+    "drop_after": _count,
+    "drop_mid_event": lambda v: isinstance(v, bool),
+    "framing": lambda v: v in ("chunked", "close"),
+}
+
+
+def check_stream_fault(opts):
+    if not isinstance(opts, dict):
+        raise BadRequest("stream fault must be an object")
+    for k, v in opts.items():
+        if k not in STREAM_FAULT_KEYS:
+            raise BadRequest("unknown stream fault key %r" % k)
+        if not STREAM_FAULT_KEYS[k](v):
+            raise BadRequest("bad value for stream fault %r: %r" % (k, v))
+
+
+def stream_plan(completion, opts):
+    """What a streamed completion sends under the stream fault `opts`:
+    ([(pause_seconds, bytes), ...], drop) where drop means the connection is
+    cut after the last bytes instead of ending the response."""
+    eol = LINE_ENDINGS[opts.get("line_ending", "lf")]
+    content = completion.content_chunks()
+    # error_after / drop_after past the last word mean after all the content.
+    error_at = min(opts["error_after"], len(content)) if "error_after" in opts else None
+    drop_at = min(opts["drop_after"], len(content)) if "drop_after" in opts else None
+    out = []
+
+    def send(text, pause_ms, half=False):
+        raw = text.replace("\n", eol).encode("utf-8")
+        out.append((pause_ms / 1000.0, raw[:len(raw) // 2] if half else raw))
+
+    def keepalives(n):
+        for _ in range(n):
+            send(KEEPALIVE_COMMENT, opts.get("keepalive_delay_ms", 0))
+
+    events_sent = 0
+
+    def event(obj, half=False):
+        nonlocal events_sent
+        if events_sent:
+            keepalives(opts.get("keepalive_between", 0))
+        events_sent += 1
+        text = obj if isinstance(obj, str) else "data: %s\n\n" % json.dumps(obj, separators=(",", ":"))
+        send(text, opts.get("event_delay_ms", 0), half)
+
+    keepalives(opts.get("keepalive_before", 0))
+    for i in range(len(content) + 1):
+        if i == error_at:
+            event(completion.error_chunk(opts.get("error_code", "server_error"),
+                                         opts.get("error_message", "Injected mid-stream error")))
+            return out, False
+        if i == drop_at:
+            if opts.get("drop_mid_event"):
+                event(content[i] if i < len(content) else completion.closing_chunks()[0], half=True)
+            return out, True
+        if i == len(content):
+            break
+        event(content[i])
+        if opts.get("unknown_event_type"):
+            event("event: keepalive\ndata: {}\n\n")
+        if opts.get("foreign_object"):
+            event({"type": "ping"})
+    for chunk in completion.closing_chunks():
+        event(chunk)
+    event("data: [DONE]\n\n")
+    return out, False
+
+
+def stream_cuts(total, opts):
+    """Byte offsets (0 < offset < total) where the body is cut into pieces."""
+    if "split_at" in opts:
+        return sorted({c for c in opts["split_at"] if 0 < c < total})
+    spec = opts.get("split_random")
+    if spec is None:
+        return []
+    rng = random.Random(spec.get("seed", 0))
+    cuts, pos = [], 0
+    while True:
+        pos += rng.randint(1, spec.get("max_piece", 7))
+        if pos >= total:
+            return cuts
+        cuts.append(pos)
+
+
+def message_text(message):
+    """A chat message's text: a string, or the text parts of an array."""
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content
+                       if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
 
 
 class StubServer(http.server.ThreadingHTTPServer):
@@ -423,6 +646,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return b""
 
     def _send(self, resp):
+        if isinstance(resp, StreamResponse):
+            self._send_stream(resp, {})
+            return
         try:
             self.send_response(resp.status)
             for k, v in resp.headers.items():
@@ -542,6 +768,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     faults = body
                 if not isinstance(faults, list) or not all(isinstance(f, dict) for f in faults):
                     raise BadRequest('expected {"faults": [{...}, ...]}')
+                for f in faults:
+                    if "stream" in f:
+                        check_stream_fault(f["stream"])
                 with st.lock:
                     st.faults.extend(faults)
                     pending = len(st.faults)
@@ -645,6 +874,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for existing in [h for h in resp.headers if h.lower() == k.lower()]:
                     del resp.headers[existing]
                 resp.headers[k] = v
+        if isinstance(resp, StreamResponse):
+            self._send_stream(resp, fault.get("stream") or {})
+            return
         if "body_override" in fault:
             bo = fault["body_override"]
             resp.body = (bo if isinstance(bo, str) else json.dumps(bo)).encode("utf-8")
@@ -701,6 +933,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
 
+    def _send_stream(self, resp, opts):
+        """Writes a text/event-stream answer as stream_plan() lays it out,
+        cut into pieces at stream_cuts() with pauses, chunked or ended by
+        closing the connection (opts: the fault's "stream" object)."""
+        blobs, drop = stream_plan(resp.completion, opts)
+        cuts = stream_cuts(sum(len(b) for _, b in blobs), opts)
+        pause = opts.get("pause_ms", 2 if cuts else 0) / 1000.0
+        chunked = opts.get("framing", "chunked") == "chunked"
+        try:
+            self.send_response(resp.status)
+            for k, v in resp.headers.items():
+                self.send_header(k, str(v))
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            offset = 0
+            for wait, raw in blobs:
+                if wait:
+                    time.sleep(wait)
+                bounds = [0] + [c - offset for c in cuts if offset < c < offset + len(raw)] + [len(raw)]
+                for a, b in zip(bounds, bounds[1:]):
+                    if a and pause:
+                        time.sleep(pause)
+                    piece = raw[a:b]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+                offset += len(raw)
+            if drop:
+                self._hard_close()
+                return
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+
     def _authenticate(self):
         """Returns ("management"|"normal", record_or_None) or an error Response."""
         auth = self.headers.get("Authorization")
@@ -738,6 +1008,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             arg = urllib.parse.unquote(sub[len("/keys/"):])
         elif sub == "/credits":  # the README's "Adding an endpoint" example
             allowed, handler, arg = ("GET",), self._get_credits, None
+        elif sub == "/chat/completions":
+            allowed, handler, arg = ("POST",), self._chat_completions, None
         else:
             return err(404, "Not Found")
         if method not in allowed:
@@ -745,7 +1017,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         who = self._authenticate()
         if isinstance(who, Response):
             return who
-        if sub != "/key" and who[0] != "management":
+        if sub not in ("/key", "/chat/completions") and who[0] != "management":
             return err(403, "Only management keys can perform this operation")
         try:
             if sub == "/key":
@@ -754,7 +1026,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return handler()
             if handler in (self._list_keys,):
                 return handler(query)
-            if handler == self._create_key:
+            if handler in (self._create_key, self._chat_completions):
                 return handler(body_text)
             if handler == self._update_key:
                 return handler(arg, body_text)
@@ -768,6 +1040,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             usage = sum(float(r["key"].get("usage") or 0) for r in self.state.keys.values())
         return Response(200, {"data": {"total_credits": CREDITS_TOTAL, "total_usage": usage}})
+
+    def _chat_completions(self, body_text):
+        """POST /chat/completions: echoes the last user message, one chunk
+        per word; "stream": true answers text/event-stream."""
+        body = self._parse_object(body_text)
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages or \
+                not all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in messages):
+            raise BadRequest("messages must be a non-empty array of objects with a role")
+        stream = body.get("stream", False)
+        if not isinstance(stream, bool):
+            raise BadRequest("stream must be a boolean")
+        model = body.get("model", CHAT_DEFAULT_MODEL)
+        if not isinstance(model, str) or not model:
+            raise BadRequest("model must be a non-empty string")
+        max_tokens = body.get("max_tokens")
+        if max_tokens is not None and (not _count(max_tokens) or max_tokens < 1):
+            raise BadRequest("max_tokens must be a positive integer")
+        users = [m for m in messages if m["role"] == "user"]
+        words = re.findall(r"\s*\S+", message_text(users[-1]) if users else "")
+        finish = "stop"
+        if max_tokens is not None and len(words) > max_tokens:
+            words, finish = words[:max_tokens], "length"
+        prompt_tokens = sum(len(message_text(m).split()) for m in messages)
+        with self.state.lock:
+            self.state.generations += 1
+            gen_id = "gen-stub-%d" % self.state.generations
+        completion = ChatCompletion(gen_id, model, words, finish, prompt_tokens)
+        if stream:
+            return StreamResponse(completion)
+        return Response(200, completion.result(), headers={"X-Generation-Id": gen_id})
 
     def _get_current_key(self, who):
         kind, rec = who
@@ -1001,7 +1304,11 @@ fault injection: POST /_control/faults {"faults": [FAULT, ...]}; each API reques
 takes the first pending fault whose "match" fits. FAULT keys:
   match {"method", "path_prefix"}, times N, status N [+ body], headers {...},
   html_502, close_before_response, apply_then, delay_ms N, body_override,
-  huge_body_bytes N, deep_nesting N, truncate_body, close_mid_body
+  huge_body_bytes N, deep_nesting N, truncate_body, close_mid_body,
+  stream {keepalive_before, keepalive_between, keepalive_delay_ms, event_delay_ms,
+          line_ending, split_at, split_random, pause_ms, unknown_event_type,
+          foreign_object, error_after, error_code, error_message, drop_after,
+          drop_mid_event, framing} for streamed chat completions
   e.g. curl -X POST http://127.0.0.1:8089/_control/faults \\
          -d '{"status": 429, "headers": {"Retry-After": "1"}, "times": 2}'
 
@@ -1011,10 +1318,12 @@ More: docs/STUB_SERVER.md (installed under share/doc/openrouter-c/).
 
 def main(argv=None):
     p = argparse.ArgumentParser(
-        description="Local stand-in for OpenRouter's API-key management API, for testing code "
+        description="Local stand-in for OpenRouter's API-key management API and chat "
+                    "completions, for testing code "
                     "that uses it without a real key or network. Serves "
                     "http://HOST:PORT/api/v1 (GET /key, GET|POST /keys, GET|PATCH|DELETE "
-                    "/keys/{hash}) and a control API under /_control.",
+                    "/keys/{hash}, POST /chat/completions, streamed or not) and a control "
+                    "API under /_control.",
         epilog=STUB_HELP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1; keep it on loopback)")
