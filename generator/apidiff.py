@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""Shows how regenerating from a new spec changes the generated C API.
+"""Shows how regenerating changes the generated C API.
 
-    python3 generator/apidiff.py OLD_SPEC NEW_SPEC [--prefix openrouter]
+    python3 generator/apidiff.py OLD NEW [--prefix openrouter]
 
-Prints one line per API element that was added ("+ ...") or removed
-("- ...") and exits 0 when nothing was removed (code written against the
-old API still compiles), 1 when something was, 2 when a spec cannot be
-generated. Elements: types, fields and their C types, enum constants,
-functions, request members, and the success and documented error statuses
-of each operation. Field flags (required, nullable, ...) are listed
-separately, so a flag change shows as a removed and an added flag line.
+OLD and NEW are specs (generated here with this generator) or directories
+of generated code (e.g. a checkout's generated/, to see what a generator or
+template change does). Prints one line per API element that was added
+("+ ...") or removed ("- ...") and exits 0 when nothing was removed (code
+written against the old API still compiles), 1 when something was, 2 when
+a spec cannot be generated. Elements: every declaration of the public
+headers (types, enum constants, macros, function prototypes, extern
+objects such as descriptors), the runtime's headers included so that a
+declaration moving between runtime and generated code is no change; from
+a spec also the fields and their C types, field flags, request members
+with their wire names, the success and documented error statuses of each
+operation and whether it is idempotent. A flag change shows as a removed
+and an added flag line.
+With a directory on either side only declarations are compared.
 """
 import argparse
 import os
@@ -18,31 +25,74 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from orgen import load, model, render  # noqa: E402
+from generate import DEFAULT_TEMPLATES  # noqa: E402
+from orgen import cheaders, load, model, render  # noqa: E402
 from orgen.errors import GeneratorError  # noqa: E402
+
+HEADERS = ("models.h", "operations.h")
+
+
+def declared(header_texts):
+    """API lines of the declarations in the given header texts."""
+    out = set()
+    for text in header_texts:
+        for d in cheaders.declarations(text):
+            if d.kind == "function":
+                out.add("function " + d.text)
+            elif d.kind == "typedef":
+                out.add(d.text)
+            elif d.kind == "object":
+                out.add("object " + d.text.replace("extern ", "", 1))
+            elif d.kind == "macro":
+                out.add("macro " + d.name)
+            else:  # struct / enum / union tags and enum constants
+                out.add("%s %s" % (d.kind, d.name))
+    return out
+
+
+def _read_headers(folder, names):
+    texts = []
+    for name in names:
+        with open(os.path.join(folder, name), encoding="utf-8") as fh:
+            texts.append(fh.read())
+    return texts
+
+
+def runtime_headers(include_dir=cheaders.RUNTIME_INCLUDE):
+    """Texts of the runtime's public headers: part of every generated API."""
+    folder = os.path.join(include_dir, "openrouter")
+    if not os.path.isdir(folder):
+        return []
+    return _read_headers(folder, sorted(n for n in os.listdir(folder) if n.endswith(".h")))
+
+
+def directory_surface(path, prefix="openrouter"):
+    """API lines of the headers in a directory of generated code, with the
+    runtime headers of the checkout it sits in (path/../runtime/include)."""
+    texts = _read_headers(os.path.join(path, "include", prefix), HEADERS)
+    runtime = os.path.join(os.path.dirname(os.path.abspath(path)), "runtime", "include")
+    return declared(texts + runtime_headers(runtime))
+
+
+def _generated(spec_path, prefix):
+    """(template context, public header texts) of a spec."""
+    m = model.build(load.load(spec_path))
+    ctx = render.build_context(m, os.path.basename(spec_path), "", prefix)
+    files = render.render_all(ctx, DEFAULT_TEMPLATES)
+    return ctx, [files["include/%s/%s" % (prefix, name)] for name in HEADERS] + \
+        runtime_headers()
 
 
 def surface(spec_path, prefix="openrouter"):
     """The set of API lines of the code generated from `spec_path`."""
-    m = model.build(load.load(spec_path))
-    ctx = render.build_context(m, os.path.basename(spec_path), "", prefix)
-    out = set()
-    for e in ctx["enums"]:
-        out.add("enum %s" % e["ctype"])
-        for v in e["values"]:
-            out.add("enum constant %s" % v["const"])
+    ctx, headers = _generated(spec_path, prefix)
+    out = declared(headers)
     for o in ctx["objects"]:
-        out.add("struct %s" % o["ctype"])
-        out.add("macro %s_INIT" % o["macro"])
         for f in o["fields"]:
             out.add("field %s.%s: %s" % (o["ctype"], f["cname"], f["ctype"]))
             for flag in f["flags"]:
                 out.add("flag %s.%s: %s" % (o["ctype"], f["cname"], flag))
     for op in ctx["operations"]:
-        out.add("function %s(%s%s)" % (op["fn"], "request, " if op["has_request"] else "",
-                                        "%s **out" % op["out"] if op["out"] else "no body"))
-        if op["has_request"]:
-            out.add("macro %s_REQUEST_INIT" % op["macro"])
         for p in op["params"]:
             out.add("request member %s_request.%s: %s (%s %s)" % (
                 op["fn"], p["cname"], p["ctype"].strip(), p["location"].lower(), p["wire_name"]))
@@ -52,13 +102,20 @@ def surface(spec_path, prefix="openrouter"):
             out.add("success status %s: %d" % (op["fn"], r["status"]))
         for s in op["error_statuses"]:
             out.add("error status %s: %d" % (op["fn"], s))
+        if op["idempotent"]:
+            out.add("idempotent %s (retried after reaching the server)" % op["fn"])
     return out
 
 
-def diff(old_spec, new_spec, prefix="openrouter"):
-    """Returns (added, removed) as sorted lists of API lines."""
-    old, new = surface(old_spec, prefix), surface(new_spec, prefix)
-    return sorted(new - old), sorted(old - new)
+def diff(old, new, prefix="openrouter"):
+    """Returns (added, removed) as sorted lists of API lines. `old` and `new`
+    are specs or directories of generated code."""
+    if os.path.isdir(old) or os.path.isdir(new):
+        sides = [directory_surface(p, prefix) if os.path.isdir(p) else
+                 declared(_generated(p, prefix)[1]) for p in (old, new)]
+    else:
+        sides = [surface(p, prefix) for p in (old, new)]
+    return sorted(sides[1] - sides[0]), sorted(sides[0] - sides[1])
 
 
 def main(argv=None):

@@ -7,20 +7,19 @@ repeated under several operations becomes one C type.
 """
 import json
 
-from . import pagination
+from . import keywords, pagination
 from .errors import SpecError, UnsupportedError, child
 from .naming import c_ident, enum_constant, header_snake, snake, unique
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
-# Keywords that only annotate a schema; allowed next to $ref.
-_ANNOTATIONS = frozenset((
-    "description", "summary", "title", "example", "examples", "default",
-    "deprecated", "readOnly", "writeOnly", "nullable", "$comment",
-))
-_UNSUPPORTED_KEYWORDS = ("oneOf", "anyOf", "not", "if", "then", "else",
-                         "patternProperties", "dependentSchemas", "prefixItems",
-                         "$dynamicRef", "discriminator")
+# RFC 9110 section 9.2.2: repeating these has the effect of one request, so
+# the runtime may retry them after they reached the server. POST and PATCH
+# are not idempotent in general; `x-openrouter-idempotent` on an operation
+# overrides the method either way.
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
+IDEMPOTENT_EXTENSION = "x-openrouter-idempotent"
+
 _SCALAR_KINDS = ("string", "bool", "int32", "int64", "number", "datetime")
 
 
@@ -90,6 +89,7 @@ class Info:
         self.description = None
         self.default = None  # JSON text of `default`, documented only
         self.const = None    # JSON text of `const`, documented only
+        self.unchecked = ()  # (keyword, value text): constraints documented only
 
     def overlay(self, node):
         """Applies annotation keywords found next to a $ref."""
@@ -182,6 +182,7 @@ class Operation:
         self.summary = None
         self.description = None
         self.deprecated = False
+        self.idempotent = method in IDEMPOTENT_METHODS
 
 
 def _type_list(node, ptr):
@@ -246,7 +247,7 @@ class Builder:
         if not isinstance(ref, str) or not ref.startswith("#/"):
             raise UnsupportedError("non-local $ref %r" % (ref,), ref_ptr)
         for key in sorted(node):
-            if key != "$ref" and key not in _ANNOTATIONS and not key.startswith("x-"):
+            if key != "$ref" and not keywords.beside_ref(key):
                 raise UnsupportedError("keyword %r next to $ref" % key, child(ptr, key))
         if ref in self._stack:
             raise UnsupportedError("recursive schema", ref_ptr)
@@ -265,9 +266,7 @@ class Builder:
         return tref, info
 
     def _analyze_plain(self, node, ptr, hint, component):
-        for kw in _UNSUPPORTED_KEYWORDS:
-            if kw in node:
-                raise UnsupportedError(_describe_unsupported(node, kw), child(ptr, kw))
+        keywords.check_schema(node, ptr, _describe_unsupported)
         if "allOf" in node:
             node = self._merge_all_of(node, ptr)
             if "$ref" in node:  # allOf with a single reference
@@ -276,6 +275,7 @@ class Builder:
         info.overlay(node)
         if "const" in node:
             info.const = _json_text(node["const"])
+        info.unchecked = tuple((k, _doc_text(node[k])) for k in keywords.SHOWN if k in node)
         base, nullable = _type_list(node, ptr)
         info.nullable = info.nullable or nullable
         enum = node.get("enum")
@@ -353,11 +353,9 @@ class Builder:
         for i, part in enumerate(parts):
             part_ptr = child(ptr, "allOf", i)
             resolved, rptr = self._resolve_schema(part, part_ptr)
+            keywords.check_schema(resolved, rptr, _describe_unsupported)
             if "allOf" in resolved:
                 resolved = self._merge_all_of(resolved, rptr)
-            for kw in _UNSUPPORTED_KEYWORDS:
-                if kw in resolved:
-                    raise UnsupportedError(_describe_unsupported(resolved, kw), child(rptr, kw))
             base, _ = _type_list(resolved, rptr)
             if (base or self._infer_type(resolved)) != "object":
                 raise UnsupportedError("allOf of a non-object schema", part_ptr)
@@ -413,8 +411,7 @@ class Builder:
         props = node.get("properties") or {}
         addl = node.get("additionalProperties")
         addl_any = addl is None or addl is True or addl is False or \
-            (isinstance(addl, dict)
-             and all(k in _ANNOTATIONS or str(k).startswith("x-") for k in addl))
+            (isinstance(addl, dict) and all(keywords.beside_ref(str(k)) for k in addl))
         if not props:
             if addl_any:
                 return TypeRef("json"), info
@@ -439,7 +436,7 @@ class Builder:
             f.required = name in required
             for attr in ("nullable", "secret", "read_only", "write_only", "deprecated",
                          "utc_only", "min_length", "max_length", "minimum", "maximum",
-                         "description", "default", "const"):
+                         "description", "default", "const", "unchecked"):
                 setattr(f, attr, getattr(finfo, attr))
             fields.append(f)
         obj = ObjectDef(self._next_uid(), fields, ptr)
@@ -480,6 +477,7 @@ class Builder:
 
     def build(self):
         data = self.spec.data
+        keywords.check_object(data, "#", keywords.ROOT, "document")
         schemas = ((data.get("components") or {}).get("schemas") or {})
         for name in sorted(schemas):
             ptr = child("#/components/schemas", name)
@@ -489,6 +487,7 @@ class Builder:
         for path in sorted(paths):
             item_ptr = child("#/paths", path)
             item, item_ptr = self.spec.deref(paths[path], item_ptr)
+            keywords.check_object(item, item_ptr, keywords.PATH_ITEM, "path item")
             for method in HTTP_METHODS:
                 if method in item:
                     self.operations.append(
@@ -505,8 +504,24 @@ class Builder:
         op.summary = node.get("summary")
         op.description = node.get("description")
         op.deprecated = node.get("deprecated") is True
+        keywords.check_object(node, ptr, keywords.OPERATION, "operation")
+        if IDEMPOTENT_EXTENSION in node:
+            if not isinstance(node[IDEMPOTENT_EXTENSION], bool):
+                raise SpecError("%s must be true or false" % IDEMPOTENT_EXTENSION,
+                                child(ptr, IDEMPOTENT_EXTENSION))
+            op.idempotent = node[IDEMPOTENT_EXTENSION]
+        self._parameters(op, node, item, item_ptr)
+        if node.get("requestBody") is not None:
+            self._request_body(op, node["requestBody"])
+        self._responses(op, node.get("responses") or {})
+        op.pagination = pagination.parse(node, op, ptr)  # x-openrouter-pagination, or None
+        return op
+
+    def _parameters(self, op, node, item, item_ptr):
+        """The path item's parameters, overridden by the operation's."""
         merged = {}
-        for base_ptr, plist in ((item_ptr, item.get("parameters")), (ptr, node.get("parameters"))):
+        for base_ptr, plist in ((item_ptr, item.get("parameters")),
+                                (op.ptr, node.get("parameters"))):
             for i, p in enumerate(plist or []):
                 p_ptr = child(base_ptr, "parameters", i)
                 p, p_ptr2 = self.spec.deref(p, p_ptr)
@@ -521,60 +536,69 @@ class Builder:
                 raise SpecError("unknown parameter location %r" % loc, p_ptr)
             if loc == "header" and name.lower() in ("authorization", "content-type", "accept"):
                 continue  # the runtime owns these
-            if "schema" not in p:
-                raise UnsupportedError("parameter without schema", p_ptr)
-            param = Param(str(name), loc, p_ptr)
-            hint = snake(op_id) + "_" + (snake(name) or "param")
-            tref, info = self.analyze(p["schema"], child(def_ptr, "schema"), hint)
-            if tref.kind not in _SCALAR_KINDS and tref.kind != "enum":
-                raise UnsupportedError("%s parameter" % tref.kind, child(def_ptr, "schema"))
-            if p.get("deprecated") is True:
-                info.deprecated = True
-            param.tref, param.info = tref, info
-            param.required = loc == "path" or p.get("required") is True
-            also = p.get("x-also-send-as")
-            if also is not None:
-                if loc != "header" or not isinstance(also, str):
-                    raise SpecError("x-also-send-as needs a header parameter and a string",
-                                    child(def_ptr, "x-also-send-as"))
-                param.also_send_as = also
-            param.description = p.get("description") or info.description
-            op.params.append(param)
+            op.params.append(self._parameter(op, p, p_ptr, def_ptr))
         op.params.sort(key=lambda prm: order[prm.location])
         for seg in _path_params(op.path):
             if not any(prm.location == "path" and prm.name == seg for prm in op.params):
-                raise SpecError("path parameter {%s} is not declared" % seg, ptr)
+                raise SpecError("path parameter {%s} is not declared" % seg, op.ptr)
 
-        body = node.get("requestBody")
-        if body is not None:
-            body_ptr = child(ptr, "requestBody")
-            body, body_def_ptr = self.spec.deref(body, body_ptr)
-            content = body.get("content") or {}
-            if set(content) != {"application/json"}:
-                raise UnsupportedError("request body media type %s"
-                                       % (",".join(sorted(content)) or "(none)"),
-                                       child(body_def_ptr, "content"))
-            media = content["application/json"] or {}
-            s_ptr = child(body_def_ptr, "content", "application/json", "schema")
-            if "schema" not in media:
-                raise UnsupportedError("request body without schema", s_ptr)
-            tref, _ = self.analyze(media["schema"], s_ptr, snake(op_id) + "_body")
-            if tref.kind != "object":
-                raise UnsupportedError("request body that is not a JSON object", s_ptr)
-            op.body = tref.obj
-            op.body_required = body.get("required") is True
-            op.body_description = body.get("description")
+    def _parameter(self, op, p, p_ptr, def_ptr):
+        loc, name = p["in"], p["name"]
+        if "schema" not in p:
+            raise UnsupportedError("parameter without schema", p_ptr)
+        keywords.check_object(p, def_ptr, keywords.PARAMETER, "parameter")
+        if p.get("style", keywords.DEFAULT_STYLE[loc]) != keywords.DEFAULT_STYLE[loc]:
+            raise UnsupportedError("parameter style %r" % (p["style"],), child(def_ptr, "style"))
+        param = Param(str(name), loc, p_ptr)
+        hint = snake(op.op_id) + "_" + (snake(name) or "param")
+        tref, info = self.analyze(p["schema"], child(def_ptr, "schema"), hint)
+        if tref.kind not in _SCALAR_KINDS and tref.kind != "enum":
+            raise UnsupportedError("%s parameter" % tref.kind, child(def_ptr, "schema"))
+        if p.get("deprecated") is True:
+            info.deprecated = True
+        param.tref, param.info = tref, info
+        param.required = loc == "path" or p.get("required") is True
+        also = p.get("x-also-send-as")
+        if also is not None:
+            if loc != "header" or not isinstance(also, str):
+                raise SpecError("x-also-send-as needs a header parameter and a string",
+                                child(def_ptr, "x-also-send-as"))
+            param.also_send_as = also
+        param.description = p.get("description") or info.description
+        return param
 
-        responses = node.get("responses") or {}
+    def _request_body(self, op, body):
+        body_ptr = child(op.ptr, "requestBody")
+        body, body_def_ptr = self.spec.deref(body, body_ptr)
+        keywords.check_object(body, body_def_ptr, keywords.REQUEST_BODY, "request body")
+        content = body.get("content") or {}
+        if set(content) != {"application/json"}:
+            raise UnsupportedError("request body media type %s"
+                                   % (",".join(sorted(content)) or "(none)"),
+                                   child(body_def_ptr, "content"))
+        media = content["application/json"] or {}
+        keywords.check_object(media, child(body_def_ptr, "content", "application/json"),
+                              keywords.MEDIA_TYPE, "media type")
+        s_ptr = child(body_def_ptr, "content", "application/json", "schema")
+        if "schema" not in media:
+            raise UnsupportedError("request body without schema", s_ptr)
+        tref, _ = self.analyze(media["schema"], s_ptr, snake(op.op_id) + "_body")
+        if tref.kind != "object":
+            raise UnsupportedError("request body that is not a JSON object", s_ptr)
+        op.body = tref.obj
+        op.body_required = body.get("required") is True
+        op.body_description = body.get("description")
+
+    def _responses(self, op, responses):
         out_ptr = None
         for status in sorted(responses, key=str):
-            r_ptr = child(ptr, "responses", str(status))
+            r_ptr = child(op.ptr, "responses", str(status))
             code = str(status)
             if code == "default" or (len(code) == 3 and code[1:].upper() == "XX"):
                 # Ranges and `default` have no place in the status tables; the
                 # runtime treats every non-2xx as an error anyway.
                 resp, r_def_ptr = self.spec.deref(responses[status], r_ptr)
-                self._response_body(resp, r_def_ptr, snake(op_id) + "_" + code.lower()
+                self._response_body(resp, r_def_ptr, snake(op.op_id) + "_" + code.lower()
                                     + "_response", success=False)
                 continue
             if not code.isdigit() or len(code) != 3:
@@ -582,7 +606,7 @@ class Builder:
             num = int(code)
             resp, r_def_ptr = self.spec.deref(responses[status], r_ptr)
             if 200 <= num < 300:
-                hint = snake(op_id) + "_response"
+                hint = snake(op.op_id) + "_response"
                 if op.responses:
                     hint += "_" + code
                 obj, s_ptr = self._response_body(resp, r_def_ptr, hint, success=True)
@@ -593,16 +617,15 @@ class Builder:
                     op.out, out_ptr = obj, s_ptr
                 op.responses.append((num, obj))
             elif num >= 400:
-                self._response_body(resp, r_def_ptr, snake(op_id) + "_error_" + code,
+                self._response_body(resp, r_def_ptr, snake(op.op_id) + "_error_" + code,
                                     success=False)
                 op.error_statuses.append(num)
         op.error_statuses.sort()
         if not op.responses:
-            raise UnsupportedError("operation without a 2xx response", child(ptr, "responses"))
-        op.pagination = pagination.parse(node, op, ptr)  # x-openrouter-pagination, or None
-        return op
+            raise UnsupportedError("operation without a 2xx response", child(op.ptr, "responses"))
 
     def _response_body(self, resp, r_ptr, hint, success):
+        keywords.check_object(resp, r_ptr, keywords.RESPONSE, "response")
         content = resp.get("content") or {}
         if not content:
             return None, None
@@ -612,6 +635,8 @@ class Builder:
                                        child(r_ptr, "content"))
             return None, None
         media = content["application/json"] or {}
+        keywords.check_object(media, child(r_ptr, "content", "application/json"),
+                              keywords.MEDIA_TYPE, "media type")
         s_ptr = child(r_ptr, "content", "application/json", "schema")
         if "schema" not in media:
             return None, None
@@ -667,6 +692,11 @@ def _json_text(value):
     """A spec value as compact JSON, for doc comments and signatures."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str)
+
+
+def _doc_text(value):
+    """A keyword's value for a doc comment: strings (patterns) as written."""
+    return '"%s"' % value if isinstance(value, str) else _json_text(value)
 
 
 def _copy_info(info):

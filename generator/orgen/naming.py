@@ -83,7 +83,6 @@ def doc_lines(text, width=70):
     if not text:
         return []
     text = str(text).replace("*/", "* /").replace("/*", "/ *").replace("??", "? ?")
-    text = text.replace("\\", "\\ ")  # no line splices at line ends
     lines = []
     for para in re.split(r"\n\s*\n", text.strip()):
         words = para.split()
@@ -97,6 +96,8 @@ def doc_lines(text, width=70):
         if cur:
             lines.append(cur)
         lines.append("")
+    # No line splice: a backslash never ends a line.
+    lines = [line + " " if line.endswith("\\") else line for line in lines]
     while lines and lines[-1] == "":
         lines.pop()
     return lines

@@ -7,7 +7,7 @@ import os
 
 import jinja2
 
-from . import pagination
+from . import cheaders, pagination
 from .errors import UnsupportedError
 from .naming import c_string_literal, doc_lines, enum_constant, unique
 
@@ -25,29 +25,14 @@ _SCALAR_SLOT = {
     "number": "number", "datetime": "datetime", "json": "json",
 }
 
-# Identifiers owned by the runtime headers.
-_RUNTIME_NAMES = (
-    "string", "bool", "int32", "int64", "number", "datetime", "json", "enum_value",
-    "presence", "kind", "error", "status", "client", "client_options", "call_options",
-    "retry_policy", "clock", "trace_event", "trace_fn", "enum_desc", "object_desc",
-    "type_desc", "field_desc", "param_desc", "param_location", "response_desc",
-    "operation_desc", "model_decode", "model_encode", "model_equal", "model_free",
-    "buffer_free", "call", "version", "error_clear", "status_name", "client_new",
-    "client_free", "global_init", "global_cleanup", "datetime_parse", "datetime_format",
-    "backoff_delay_ms", "parse_retry_after",
-    "pagination_options", "pagination_desc", "pager", "pager_new", "pager_next", "pager_pages",
-    "pager_free", "pager_all", "log_level", "log_fn",
-)
-
 
 class _Names:
-    """Registry of every global identifier, to refuse collisions."""
+    """Registry of every global identifier, to refuse collisions. It starts
+    with every name the runtime's public headers declare."""
 
     def __init__(self, prefix):
         self.prefix = prefix
-        self.owner = {}
-        for n in _RUNTIME_NAMES:
-            self.owner["openrouter_" + n] = "runtime/include/openrouter"
+        self.owner = dict(cheaders.runtime_names())
         for n in ("model_table", "model_count"):
             self.owner[prefix + "_" + n] = "the generated table of every model"
 
@@ -105,6 +90,7 @@ class _Ctx:
         self.type_descs = {}   # name -> dict
         self.arrays = {}       # ctype -> dict
         self.maps = {}         # ctype -> dict
+        self.wrapped = set()   # objects whose *_field wrapper some field uses
 
     # -- slot types ---------------------------------------------------------
     def slot_base(self, t):
@@ -137,10 +123,11 @@ class _Ctx:
         return ctype
 
     def type_desc(self, t, as_item=False):
-        """Name of the openrouter_type_desc for a slot (created on demand)."""
+        """Name of the openrouter_type_desc for a slot (created on demand;
+        scalar kinds use the runtime's, shared by every --prefix)."""
         if t.kind in _SCALAR_SLOT:
-            key = _SCALAR_SLOT[t.kind]
-        elif t.kind == "enum":
+            return "openrouter_%s_type_desc" % _SCALAR_SLOT[t.kind]
+        if t.kind == "enum":
             key = t.enum.name + "_value"
         elif t.kind == "object":
             key = t.obj.name + ("" if as_item else "_field")
@@ -154,6 +141,8 @@ class _Ctx:
               "item_flags": []}
         if t.kind == "object":
             td["object"] = "%s_%s_desc" % (self.p, t.obj.name)
+            if not as_item:
+                self.wrapped.add(t.obj.name)
         if t.kind == "enum":
             td["enum"] = "%s_%s_enum_desc" % (self.p, t.enum.name)
         if t.kind in ("array", "map"):
@@ -226,6 +215,8 @@ def build_context(model, spec_label, spec_sha256, prefix):
                            "fields": fields,
                            "deps": sorted({f.tref.obj.name for f in o.fields
                                            if f.tref.kind == "object"})}
+    for o in objects.values():
+        o["wrapped"] = o["name"] in ctx.wrapped
     ordered = _topo(objects)
 
     ops = []
@@ -254,7 +245,7 @@ def build_context(model, spec_label, spec_sha256, prefix):
             "op_id": c_string_literal(op.op_id), "name": op.name, "raw_op_id": op.op_id,
             "fn": "%s_%s" % (p, op.name), "macro": "%s_%s" % (P, op.name.upper()),
             "method": op.method, "path": c_string_literal(op.path), "raw_path": op.path,
-            "idempotent": 0 if op.method == "POST" else 1,
+            "idempotent": 1 if op.idempotent else 0,
             "params": params,
             "has_request": bool(params) or op.body is not None,
             "body": "%s_%s" % (p, op.body.name) if op.body is not None else None,
@@ -303,6 +294,7 @@ def _field_doc(f):
         notes.append("always %s" % f.const)
     if f.default is not None:
         notes.append("default %s when absent (not applied by the library)" % f.default)
+    notes += _unchecked_notes(f.unchecked)
     if notes:
         parts.append("[JSON \"%s\"; %s]" % (f.json_name, ", ".join(notes)))
     else:
@@ -317,10 +309,16 @@ def _param_doc(prm):
     req = ", required" if prm.required and prm.location != "path" else ""
     if prm.info.default is not None:
         req += ", default %s" % prm.info.default
+    req += "".join(", " + note for note in _unchecked_notes(prm.info.unchecked))
     text = (prm.description or "").strip()
     if text and not text.endswith("."):
         text += "."
     return ("%s [%s %s%s%s]" % (text, where, prm.name, extra, req)).strip()
+
+
+def _unchecked_notes(unchecked):
+    """Constraints the library leaves to the server (orgen/keywords.py)."""
+    return ["%s %s not checked" % (keyword, value) for keyword, value in unchecked]
 
 
 def _topo(objects):

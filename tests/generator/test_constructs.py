@@ -18,7 +18,7 @@ FIXTURE = os.path.join(REPO, "tests", "fixtures", "kitchen-sink.yaml")
 RUNTIME_INCLUDE = os.path.join(REPO, "runtime", "include")
 sys.path.insert(0, os.path.join(REPO, "generator"))
 import generate  # noqa: E402
-from orgen import load, model  # noqa: E402
+from orgen import keywords, load, model  # noqa: E402
 from orgen.errors import GeneratorError  # noqa: E402
 
 R200 = "#/paths/~1t/get/responses/200/content/application~1json/schema"
@@ -57,6 +57,19 @@ def prop(schema):
     return mutate
 
 
+def component(**schemas):
+    def mutate(d):
+        d["components"]["schemas"].update(schemas)
+    return mutate
+
+
+def collision(ident, owner):
+    return "unsupported name collision: C identifier %s is also generated for %s" % (ident, owner)
+
+
+OBJ = {"type": "object", "properties": {"m": {"type": "string"}}}
+RUNTIME = "runtime/include/openrouter/"
+
 # (name, mutation, expected message, expected pointer)
 CASES = [
     ("openapi 2", lambda d: d.update(openapi="2.0"), "unsupported OpenAPI version '2.0'",
@@ -93,6 +106,52 @@ CASES = [
      PROPS + "/p/$ref"),
     ("exclusive minimum", prop({"type": "number", "exclusiveMinimum": 0}),
      "unsupported exclusiveMinimum", PROPS + "/p/exclusiveMinimum"),
+    ("exclusive maximum", prop({"type": "integer", "maximum": 5, "exclusiveMaximum": True}),
+     "unsupported exclusiveMaximum", PROPS + "/p/exclusiveMaximum"),
+    ("unknown schema keyword", prop({"type": "string", "nulable": True}),
+     "unsupported keyword 'nulable'", PROPS + "/p/nulable"),
+    ("unevaluated properties", prop({"type": "object", "properties": {"x": {"type": "string"}},
+                                     "unevaluatedProperties": {"type": "integer"}}),
+     "unsupported unevaluatedProperties", PROPS + "/p/unevaluatedProperties"),
+    ("schema id", prop({"$id": "https://example.com/p", "type": "string"}), "unsupported $id",
+     PROPS + "/p/$id"),
+    ("unknown keyword in an allOf part", prop({"allOf": [
+        {"type": "object", "properties": {"x": {"type": "string"}}, "minProps": 1}]}),
+     "unsupported keyword 'minProps'", PROPS + "/p/allOf/0/minProps"),
+    ("unknown document field", lambda d: d.update(path={}),
+     "invalid spec: unknown document field 'path'", "#/path"),
+    ("path item servers", lambda d: d["paths"]["/t"].update(servers=[{"url": "https://x"}]),
+     "unsupported path item servers", "#/paths/~1t/servers"),
+    ("operation servers", lambda d: get(d).update(servers=[{"url": "https://x"}]),
+     "unsupported operation servers", "#/paths/~1t/get/servers"),
+    ("unknown operation field", lambda d: get(d).update(operationID="x"),
+     "invalid spec: unknown operation field 'operationID'", "#/paths/~1t/get/operationID"),
+    ("idempotent not a boolean", lambda d: get(d).update({"x-openrouter-idempotent": "yes"}),
+     "invalid spec: x-openrouter-idempotent must be true or false",
+     "#/paths/~1t/get/x-openrouter-idempotent"),
+    ("unknown parameter field", lambda d: get(d)["parameters"][0].update(requird=True),
+     "invalid spec: unknown parameter field 'requird'", "#/paths/~1t/get/parameters/0/requird"),
+    ("parameter content beside schema", lambda d: get(d)["parameters"][0].update(
+        content={"application/json": {}}),
+     "unsupported parameter content", "#/paths/~1t/get/parameters/0/content"),
+    ("query parameter style", lambda d: get(d)["parameters"][0].update(style="spaceDelimited"),
+     "unsupported parameter style 'spaceDelimited'", "#/paths/~1t/get/parameters/0/style"),
+    ("path parameter style", lambda d: (
+        d["paths"].update({"/t/{id}": {"get": dict(get(d), operationId="getOne", parameters=[
+            {"name": "id", "in": "path", "required": True, "style": "matrix",
+             "schema": {"type": "string"}}])}})),
+     "unsupported parameter style 'matrix'", "#/paths/~1t~1{id}/get/parameters/0/style"),
+    ("unknown request body field", lambda d: get(d).update(requestBody={
+        "requried": True, "content": {"application/json": {"schema": {"type": "object"}}}}),
+     "invalid spec: unknown request body field 'requried'",
+     "#/paths/~1t/get/requestBody/requried"),
+    ("unknown media type field", lambda d: get(d)["responses"]["200"]["content"][
+        "application/json"].update(schemas={}),
+     "invalid spec: unknown media type field 'schemas'",
+     "#/paths/~1t/get/responses/200/content/application~1json/schemas"),
+    ("unknown response field", lambda d: get(d)["responses"]["200"].update({"no body.": None}),
+     "invalid spec: unknown response field 'no body.'",
+     "#/paths/~1t/get/responses/200/no body."),
     ("integer enum", prop({"type": "string", "enum": ["a", 1]}),
      "unsupported enum with non-string values", PROPS + "/p/enum"),
     ("array of arrays", prop({"type": "array", "items": {"type": "array"}}),
@@ -170,24 +229,23 @@ CASES = [
             "schema": {"$ref": "#/components/schemas/Obj"}}}}}),
      "unsupported success responses with different bodies (also %s)" % R200,
      "#/paths/~1t/get/responses/201/content/application~1json/schema"),
-    ("runtime name", lambda d: d["components"]["schemas"].update(
-        Error={"type": "object", "properties": {"m": {"type": "string"}}}),
-     "unsupported name collision: C identifier openrouter_error is also generated for "
-     "runtime/include/openrouter", "#/components/schemas/Error"),
-    ("generated name", lambda d: d["components"]["schemas"].update(
-        ModelTable={"type": "object", "properties": {"m": {"type": "string"}}}),
-     "unsupported name collision: C identifier openrouter_model_table is also generated for "
-     "the generated table of every model", "#/components/schemas/ModelTable"),
-    ("two components one name", lambda d: d["components"]["schemas"].update(
-        ab_c={"type": "object", "properties": {"m": {"type": "string"}}},
-        AbC={"type": "object", "properties": {"n": {"type": "string"}}}),
-     "unsupported name collision: C identifier openrouter_ab_c is also generated for "
-     "#/components/schemas/AbC", "#/components/schemas/ab_c"),
+    ("runtime name", component(Error=OBJ), collision("openrouter_error", RUNTIME + "error.h"),
+     "#/components/schemas/Error"),
+    ("runtime name from alloc.h", component(Allocator=OBJ),
+     collision("openrouter_allocator", RUNTIME + "alloc.h"), "#/components/schemas/Allocator"),
+    ("runtime enum constant", component(Log={"type": "string", "enum": ["verbose", "debug"]}),
+     collision("OPENROUTER_LOG_DEBUG", RUNTIME + "client.h"), "#/components/schemas/Log"),
+    ("generated name", component(ModelTable=OBJ),
+     collision("openrouter_model_table", "the generated table of every model"),
+     "#/components/schemas/ModelTable"),
+    ("two components one name",
+     component(ab_c=OBJ, AbC={"type": "object", "properties": {"n": {"type": "string"}}}),
+     collision("openrouter_ab_c", "#/components/schemas/AbC"), "#/components/schemas/ab_c"),
 ]
 
 
-class Rejected(unittest.TestCase):
-    """Each case fails with `error: <message> at <pointer>`, exit code 2."""
+class SpecCase(unittest.TestCase):
+    """Writes documents to a temporary spec.json."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="orgen-constructs-")
@@ -198,6 +256,10 @@ class Rejected(unittest.TestCase):
         with open(path, "w") as fh:
             json.dump(d, fh)
         return path
+
+
+class Rejected(SpecCase):
+    """Each case fails with `error: <message> at <pointer>`, exit code 2."""
 
     def test_every_case_in_process(self):
         for name, mutate, message, ptr in CASES:
@@ -223,6 +285,148 @@ class Rejected(unittest.TestCase):
             self.assertEqual(res.returncode, 2)
             self.assertEqual(res.stderr, "error: %s at %s\n" % (message, ptr))
             self.assertFalse(os.path.exists(out))
+
+
+def schemas_in(node, out):
+    """Every schema object of a document (for the keyword survey below):
+    components/schemas and every `schema`, then nested subschemas."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "schema":
+                walk_schema(value, out)
+            elif key == "schemas" and isinstance(value, dict):
+                for sub in value.values():
+                    walk_schema(sub, out)
+            else:
+                schemas_in(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            schemas_in(value, out)
+
+
+def walk_schema(node, out):
+    if not isinstance(node, dict):
+        return
+    out.append(node)
+    for key, value in node.items():
+        if key in ("properties", "patternProperties", "$defs", "definitions",
+                   "dependentSchemas") and isinstance(value, dict):
+            for sub in value.values():
+                walk_schema(sub, out)
+        elif key in ("items", "additionalProperties", "not", "if", "then", "else", "contains",
+                     "propertyNames", "unevaluatedProperties", "unevaluatedItems"):
+            walk_schema(value, out)
+        elif key in ("allOf", "anyOf", "oneOf", "prefixItems") and isinstance(value, list):
+            for sub in value:
+                walk_schema(sub, out)
+
+
+def readme_section(title):
+    """The paragraph of generator/README.md that starts with `title`."""
+    with open(os.path.join(REPO, "generator", "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    start = text.index(title)
+    end = text.find("\n\n", start)
+    return text[start:end if end >= 0 else len(text)]
+
+
+class Keywords(SpecCase):
+    """orgen/keywords.py: every keyword handled, ignored on purpose or
+    rejected, and generator/README.md saying the same."""
+
+    def files(self, d):
+        return generate.generate(self.spec(d))
+
+    def with_prop(self, schema):
+        d = doc()
+        props(d)["p"] = schema
+        return d
+
+    def test_every_rule_is_classified_and_explained(self):
+        tables = (keywords.SCHEMA, keywords.ROOT, keywords.PATH_ITEM, keywords.OPERATION,
+                  keywords.PARAMETER, keywords.REQUEST_BODY, keywords.RESPONSE,
+                  keywords.MEDIA_TYPE)
+        for table in tables:
+            for key, rule in table.items():
+                self.assertIn(rule.kind, (keywords.HANDLED, keywords.IGNORED, keywords.REJECTED))
+                self.assertTrue(rule.why, key)
+
+    def test_rejected_schema_keywords(self):
+        for key, rule in keywords.SCHEMA.items():
+            if rule.kind != keywords.REJECTED:
+                continue
+            with self.subTest(key):
+                with self.assertRaises(GeneratorError) as cm:
+                    self.files(self.with_prop({"type": "string", key: {}}))
+                self.assertEqual(cm.exception.render(), "error: unsupported %s at %s/p/%s"
+                                 % (key, PROPS, key.replace("~", "~0").replace("/", "~1")))
+
+    def test_ignored_schema_keywords_change_no_table(self):
+        def body(files, name):  # without the header naming the spec's hash
+            return files[name].split("\n", 4)[4]
+        base = self.files(self.with_prop({"type": "string"}))
+        ref = self.files(self.with_prop({"$ref": "#/components/schemas/Obj"}))
+        for key, rule in keywords.SCHEMA.items():
+            if rule.kind != keywords.IGNORED:
+                continue
+            with self.subTest(key):
+                got = self.files(self.with_prop({"type": "string", key: "v"}))
+                self.assertEqual(body(got, "src/models.c"), body(base, "src/models.c"))
+                beside = self.files(self.with_prop({"$ref": "#/components/schemas/Obj", key: 1}))
+                self.assertEqual(body(beside, "src/models.c"), body(ref, "src/models.c"))
+                header = body(got, "include/openrouter/models.h")
+                if rule.shown:
+                    self.assertIn('[JSON "p"; %s "v" not checked]' % key, header)
+                else:
+                    self.assertEqual(header, body(base, "include/openrouter/models.h"))
+
+    def test_handled_schema_keywords_are_exercised(self):
+        used = set()
+        for path in (FIXTURE, os.path.join(REPO, "spec", "openrouter-keys.yaml")):
+            nodes = []
+            schemas_in(load.load(path).data, nodes)
+            for node in nodes:
+                used.update(node)
+        handled = {k for k, r in keywords.SCHEMA.items() if r.kind == keywords.HANDLED}
+        self.assertEqual(handled - used, set())
+
+    def test_openapi_objects(self):
+        d = doc()
+        get(d)["tags"] = ["t"]
+        get(d)["security"] = []
+        get(d)["parameters"][0].update(example="x", explode=True, style="form")
+        get(d)["responses"]["200"].update(headers={"X-Rate": {"schema": {"type": "integer"}}})
+        get(d)["responses"]["200"]["content"]["application/json"]["example"] = {"a": "b"}
+        d["servers"] = [{"url": "https://example.com"}]
+        self.assertEqual(self.files(d)["src/operations.c"].split("\n", 4)[4],
+                         self.files(doc())["src/operations.c"].split("\n", 4)[4])
+        for table in (keywords.PATH_ITEM, keywords.OPERATION, keywords.PARAMETER):
+            for key, rule in table.items():
+                self.assertEqual(rule.kind == keywords.REJECTED, key in ("servers", "content"))
+
+    def test_reference_files_use_known_keywords(self):
+        reference = os.path.normpath(os.path.join(REPO, "..", "shared", "reference"))
+        paths = [FIXTURE, os.path.join(REPO, "spec", "openrouter-keys.yaml")]
+        if os.path.isdir(reference):
+            paths += [os.path.join(reference, n) for n in sorted(os.listdir(reference))
+                      if n.endswith(".yaml")]
+        for path in paths:
+            nodes = []
+            schemas_in(load.load(path).data, nodes)
+            unknown = {k for node in nodes for k in map(str, node)
+                       if k not in keywords.SCHEMA and not k.startswith("x-")}
+            self.assertEqual(unknown, set(), path)
+        if len(paths) == 2:
+            self.skipTest("upstream excerpts not found in %s" % reference)
+
+    def test_readme_lists_every_schema_keyword(self):
+        sections = {keywords.HANDLED: readme_section("Schema keywords the generator reads"),
+                    keywords.IGNORED: readme_section("Schema keywords ignored on purpose"),
+                    keywords.REJECTED: readme_section("Schema keywords rejected")}
+        for key, rule in keywords.SCHEMA.items():
+            with self.subTest(key):
+                for kind, text in sections.items():
+                    self.assertEqual("`%s`" % key in text, kind == rule.kind, kind)
 
 
 class Fixture(unittest.TestCase):
@@ -294,6 +498,8 @@ class Fixture(unittest.TestCase):
         self.assertIn("default 7 when absent (not applied by the library)", h)
         self.assertIn("default false when absent", h)
         self.assertIn('always "thing"', h)
+        self.assertIn('[JSON "name"; pattern "^\\S" not checked]', h)
+        self.assertEqual(self.field("new_thing", "notify").tref.kind, "bool")
         o = self.files["include/fx/operations.h"]
         self.assertIn("[Query parameter limit, default 50]", o)
         self.assertIn('OPENROUTER_DEPRECATED("fx_delete_thing is deprecated")', o)

@@ -264,8 +264,9 @@ class Upstream(Tmp):
     def test_api_change_shows_in_tables(self):
         new = read_tree(self.generate(UPSTREAM_NEW))
         old = read_tree(self.generate(UPSTREAM_OLD))
-        self.assertIn(b'"workspace_id", OPENROUTER_PARAM_QUERY', new["src/operations.c"])
-        self.assertNotIn(b'"workspace_id", OPENROUTER_PARAM_QUERY', old["src/operations.c"])
+        param = b'.name = "workspace_id", .location = OPENROUTER_PARAM_QUERY'
+        self.assertIn(param, new["src/operations.c"])
+        self.assertNotIn(param, old["src/operations.c"])
 
 
 class Unsupported(Tmp):

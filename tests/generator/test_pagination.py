@@ -115,10 +115,10 @@ class Pagination(unittest.TestCase):
                      "int pg_list_items_all(openrouter_client *client,",
                      '#include "openrouter/pagination.h"'):
             self.assertIn(decl, h)
-        for line in ("offsetof(pg_list_items_request, start),",
-                     "offsetof(pg_page, rows),",
-                     "offsetof(pg_row, uid),",
-                     "50 /* page size */",
+        for line in (".offset_param = offsetof(pg_list_items_request, start),",
+                     ".items_field = offsetof(pg_page, rows),",
+                     ".id_field = offsetof(pg_row, uid),",
+                     ".page_size = 50\n",
                      "openrouter_pager_next(", "openrouter_pager_all(&pg_list_items_pagination"):
             self.assertIn(line, c)
         self.assertIn('#include "openrouter/pagination.h"', files["include/pg/pg.h"])

@@ -32,9 +32,10 @@ extern "C" {
  * used instead when present; if it exceeds max_retry_after_ms the call
  * gives up at once and reports it in openrouter_error.retry_after_ms.
  *
- * What is retried: for idempotent operations (GET, PATCH, DELETE), HTTP
- * 408, 429, 5xx, timeouts and connection failures. For operations that are
- * not idempotent (POST create), only failures where the server cannot have
+ * What is retried: for idempotent operations (GET, PUT, DELETE and those
+ * the spec marks, such as PATCH /keys/{hash}), HTTP 408, 429, 5xx,
+ * timeouts and connection failures. For operations that are not
+ * idempotent (POST create), only failures where the server cannot have
  * acted: a connection that was never opened (nothing was sent) and HTTP
  * 429. Set retry_non_idempotent to also retry those after a 5xx, a timeout
  * or a reset: this can create a key twice. */

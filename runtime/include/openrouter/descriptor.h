@@ -81,6 +81,17 @@ typedef struct openrouter_type_desc {
     unsigned item_flags;                        /* ARRAY/MAP: NULLABLE for items */
 } openrouter_type_desc;
 
+/* The slot types of the scalar kinds. Generated tables point at these,
+ * whatever --prefix generated them, so tables from several specs share one
+ * definition in one program. */
+extern const openrouter_type_desc openrouter_string_type_desc;   /* openrouter_string */
+extern const openrouter_type_desc openrouter_bool_type_desc;     /* openrouter_bool */
+extern const openrouter_type_desc openrouter_int32_type_desc;    /* openrouter_int32 */
+extern const openrouter_type_desc openrouter_int64_type_desc;    /* openrouter_int64 */
+extern const openrouter_type_desc openrouter_number_type_desc;   /* openrouter_number */
+extern const openrouter_type_desc openrouter_datetime_type_desc; /* openrouter_datetime */
+extern const openrouter_type_desc openrouter_json_type_desc;     /* openrouter_json */
+
 /* One field of a model. */
 typedef struct openrouter_field_desc {
     const char *json_name;               /* member name in JSON */
