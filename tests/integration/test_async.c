@@ -23,28 +23,8 @@
 
 static stub_server srv;
 
-/* ---- injected clock ---------------------------------------------------------- */
-
-#define MAX_WAITS 16
-static int64_t fake_now;
-static long waits[MAX_WAITS];
-static int n_waits;
-static int64_t clock_now(void *ctx) { (void)ctx; return fake_now; }
-static void clock_sleep(void *ctx, long ms)
-{
-    (void)ctx;
-    if (n_waits < MAX_WAITS)
-        waits[n_waits] = ms;
-    n_waits++;
-    fake_now += ms;
-}
-static double clock_random(void *ctx) { (void)ctx; return 0.5; }
-static const openrouter_clock test_clock = {clock_now, clock_sleep, clock_random, NULL};
-
-static void jump_clock(void *ctx, long ms)
-{
-    clock_sleep(ctx, ms);
-}
+/* The injected clock: moves only when waited on, records every wait. */
+static or_test_clock tc;
 
 /* ---- hooks ------------------------------------------------------------------------ */
 
@@ -74,7 +54,7 @@ static void on_trace(void *ctx, int before, const openrouter_trace_event *e)
     if (h->in_flight > h->max_in_flight)
         h->max_in_flight = h->in_flight;
     if (before && h->n_before < MAX_LINES)
-        h->before_at[h->n_before++] = fake_now;
+        h->before_at[h->n_before++] = tc.now;
 }
 
 /* Log lines without their timings ("in 3 ms"), which differ run to run. */
@@ -92,10 +72,7 @@ static void on_log(void *ctx, openrouter_log_level level, const char *message)
 
 static openrouter_client *make_client(const openrouter_clock *clock, hooks *h)
 {
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
-    o.clock = clock;
+    openrouter_client_options o = or_test_client_options(srv.base_url, clock);
     if (h) {
         o.trace = on_trace;
         o.trace_ctx = h;
@@ -103,25 +80,12 @@ static openrouter_client *make_client(const openrouter_clock *clock, hooks *h)
         o.log_ctx = h;
         o.log_level = OPENROUTER_LOG_DEBUG;
     }
-    openrouter_client *c = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, NULL), OPENROUTER_OK);
-    return c;
-}
-
-static openrouter_async *make_async(openrouter_client *c, unsigned max_in_flight)
-{
-    openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
-    o.max_in_flight = max_in_flight;
-    openrouter_async *a = NULL;
-    openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL_FATAL(openrouter_async_new(&a, c, &o, &err), OPENROUTER_OK);
-    return a;
+    return or_test_client_from(&o);
 }
 
 static void reset(int seed)
 {
-    fake_now = 0;
-    n_waits = 0;
+    or_test_clock_init(&tc);
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, seed), 0);
 }
 
@@ -235,7 +199,7 @@ static void test_typed_operations(void)
 {
     reset(5);
     openrouter_client *c = make_client(NULL, NULL);
-    openrouter_async *a = make_async(c, 0);
+    openrouter_async *a = or_test_async(c, 0);
     chain ch;
     memset(&ch, 0, sizeof ch);
     ch.a = a;
@@ -277,7 +241,7 @@ static void test_start_errors(void)
 {
     reset(0);
     openrouter_client *c = make_client(NULL, NULL);
-    openrouter_async *a = make_async(c, 0);
+    openrouter_async *a = or_test_async(c, 0);
     openrouter_error err = OPENROUTER_ERROR_INIT;
     openrouter_async_call *call = (openrouter_async_call *)&err; /* set to NULL on failure */
     openrouter_get_key_request get = OPENROUTER_GET_KEY_REQUEST_INIT;
@@ -361,7 +325,7 @@ static void test_callback_rules(void)
 {
     reset(0);
     openrouter_client *c = make_client(NULL, NULL);
-    openrouter_async *a = make_async(c, 1);
+    openrouter_async *a = or_test_async(c, 1);
     inside in;
     memset(&in, 0, sizeof in);
     in.a = a;
@@ -395,7 +359,7 @@ static void test_free_with_calls_pending(void)
     reset(0);
     CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":3000}]}"), 0);
     openrouter_client *c = make_client(NULL, NULL);
-    openrouter_async *a = make_async(c, 1);
+    openrouter_async *a = or_test_async(c, 1);
     or_test_done d[3] = {OR_TEST_DONE_INIT, OR_TEST_DONE_INIT, OR_TEST_DONE_INIT};
     for (int i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(openrouter_async_start(a, &openrouter_list_keys_operation, NULL, NULL, or_test_done_fn,
@@ -426,7 +390,7 @@ static void test_cap_and_queue(void)
     hooks h;
     memset(&h, 0, sizeof h);
     openrouter_client *c = make_client(NULL, &h);
-    openrouter_async *a = make_async(c, 8);
+    openrouter_async *a = or_test_async(c, 8);
     int counter = 0;
     or_test_done d[40];
     for (int i = 0; i < 40; i++) {
@@ -483,7 +447,7 @@ static void test_connection_reuse_and_fresh_posts(void)
 {
     reset(0);
     openrouter_client *c = make_client(NULL, NULL);
-    openrouter_async *a = make_async(c, 4);
+    openrouter_async *a = or_test_async(c, 4);
     or_test_done d[100];
     for (int i = 0; i < 100; i++) {
         or_test_done fresh = OR_TEST_DONE_INIT;
@@ -532,7 +496,7 @@ static void test_backpressure(void)
                                           "\"window_ms\":1000}]}"),
                     0);
     openrouter_client *c = make_client(NULL, NULL);
-    openrouter_async *a = make_async(c, 4);
+    openrouter_async *a = or_test_async(c, 4);
     or_test_done d[40];
     int64_t t0 = or_test_now_ms();
     for (int i = 0; i < 40; i++) {
@@ -565,8 +529,8 @@ static void test_backpressure_injected_clock(void)
                     0);
     hooks h;
     memset(&h, 0, sizeof h);
-    openrouter_client *c = make_client(&test_clock, &h);
-    openrouter_async *a = make_async(c, 1);
+    openrouter_client *c = make_client(&tc.clock, &h);
+    openrouter_async *a = or_test_async(c, 1);
     or_test_done d[3] = {OR_TEST_DONE_INIT, OR_TEST_DONE_INIT, OR_TEST_DONE_INIT};
     for (int i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(openrouter_async_start(a, &openrouter_list_keys_operation, NULL, NULL, or_test_done_fn,
@@ -577,8 +541,8 @@ static void test_backpressure_injected_clock(void)
         CU_ASSERT_EQUAL(d[i].rc, OPENROUTER_OK);
         or_test_done_clear(&d[i]);
     }
-    CU_ASSERT_EQUAL(n_waits, 1);
-    CU_ASSERT_EQUAL(waits[0], 30000);
+    CU_ASSERT_EQUAL(tc.n_waits, 1);
+    CU_ASSERT_EQUAL(tc.waits[0], 30000);
     CU_ASSERT_EQUAL(status_count("429"), 1);
     CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), 4);
     CU_ASSERT_EQUAL_FATAL(h.n_before, 4);
@@ -597,11 +561,10 @@ static void timers_in_mode(int socket_mode)
     CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"status\":503,\"headers\":{\"Retry-After\":\"20\"},"
                                           "\"times\":2}]}"),
                     0);
-    openrouter_client *c = make_client(&test_clock, NULL);
+    openrouter_client *c = make_client(&tc.clock, NULL);
     or_test_loop loop;
     or_test_loop_init(&loop);
-    loop.jump = jump_clock;
-    loop.fake_now = clock_now;
+    or_test_loop_use_clock(&loop, &tc);
     openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
     if (socket_mode)
         o = or_test_loop_options(&loop);
@@ -615,10 +578,10 @@ static void timers_in_mode(int socket_mode)
     int left = socket_mode ? or_test_loop_run(&loop, a, 30000) : openrouter_async_run(a, 30000);
     CU_ASSERT_EQUAL(left, 0);
     CU_ASSERT_EQUAL(d.rc, OPENROUTER_OK);
-    CU_ASSERT_EQUAL(n_waits, 2);
-    CU_ASSERT_EQUAL(waits[0], 20000);
-    CU_ASSERT_EQUAL(waits[1], 20000);
-    CU_ASSERT_EQUAL(fake_now, 40000);
+    CU_ASSERT_EQUAL(tc.n_waits, 2);
+    CU_ASSERT_EQUAL(tc.waits[0], 20000);
+    CU_ASSERT_EQUAL(tc.waits[1], 20000);
+    CU_ASSERT_EQUAL(tc.now, 40000);
     CU_ASSERT(or_test_now_ms() - t0 < 5000); /* 40 s of waits took no real time */
     CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), 3);
     if (socket_mode)
@@ -645,7 +608,7 @@ static void test_same_hooks_as_blocking(void)
 
     reset(2);
     CU_ASSERT_EQUAL(stub_add_faults(&srv, faults), 0);
-    openrouter_client *c = make_client(&test_clock, &blocking);
+    openrouter_client *c = make_client(&tc.clock, &blocking);
     openrouter_key_list *list = NULL;
     CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &list, NULL, NULL), OPENROUTER_OK);
     openrouter_key_list_free(list);
@@ -653,8 +616,8 @@ static void test_same_hooks_as_blocking(void)
 
     reset(2);
     CU_ASSERT_EQUAL(stub_add_faults(&srv, faults), 0);
-    c = make_client(&test_clock, &nonblocking);
-    openrouter_async *a = make_async(c, 0);
+    c = make_client(&tc.clock, &nonblocking);
+    openrouter_async *a = or_test_async(c, 0);
     or_test_done d = OR_TEST_DONE_INIT;
     CU_ASSERT_EQUAL(openrouter_async_start(a, &openrouter_list_keys_operation, NULL, NULL, or_test_done_fn, &d,
                                            NULL, NULL),
@@ -745,13 +708,22 @@ static void test_socket_mode(void)
     openrouter_client_free(c);
 }
 
+static int suite_init(void)
+{
+    return stub_start(&srv, 0);
+}
+
+static int suite_clean(void)
+{
+    stub_stop(&srv);
+    return 0;
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
-    if (stub_start(&srv, 0) != 0)
-        return 1;
-    CU_pSuite s = CU_add_suite("async", NULL, NULL);
+    CU_pSuite s = CU_add_suite("async", suite_init, suite_clean);
     CU_add_test(s, "typed *_start for every operation, chained from callbacks", test_typed_operations);
     CU_add_test(s, "errors at start: no callback, nothing sent", test_start_errors);
     CU_add_test(s, "inside a callback: no run, no self-cancel, free deferred", test_callback_rules);
@@ -763,7 +735,5 @@ int main(void)
     CU_add_test(s, "retry timers on the injected clock, no real sleep", test_timers_on_injected_clock);
     CU_add_test(s, "trace and log lines as for the blocking call", test_same_hooks_as_blocking);
     CU_add_test(s, "socket mode: sockets, assign, timer", test_socket_mode);
-    int rc = or_test_run();
-    stub_stop(&srv);
-    return rc;
+    return or_test_run();
 }

@@ -28,24 +28,6 @@
 
 static stub_server srv;
 
-static openrouter_client *make_client(const char *base_url)
-{
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = base_url ? base_url : srv.base_url;
-    openrouter_client *c = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, NULL), OPENROUTER_OK);
-    return c;
-}
-
-static openrouter_async *make_async(openrouter_client *c, unsigned max_in_flight)
-{
-    openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
-    o.max_in_flight = max_in_flight;
-    openrouter_async *a = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_async_new(&a, c, &o, NULL), OPENROUTER_OK);
-    return a;
-}
 
 /* ---- where a call is, from its own easy handle ------------------------------------------- */
 
@@ -112,20 +94,43 @@ static openrouter_async_call *start(openrouter_async *a, const openrouter_operat
     return k;
 }
 
+/* A call taken to `stage` and cancelled there; its completion in *d. */
+static void cancel_at(openrouter_async *a, const openrouter_operation_desc *op, const void *req,
+                      const openrouter_call_options *co, int stage, or_test_done *d)
+{
+    or_test_done fresh = OR_TEST_DONE_INIT;
+    *d = fresh;
+    openrouter_async_call *k = start(a, op, req, co, d);
+    drive_to(a, k, stage);
+    cancel_and_finish(a, k, d);
+}
+
+/* The stand-in server with `seed` keys and `faults` queued. */
+static void serve(int seed, const char *faults)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, seed), 0);
+    CU_ASSERT_EQUAL(stub_add_faults(&srv, faults), 0);
+}
+
+static openrouter_create_key_request create_request(const char *name)
+{
+    openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
+    req.body.name = OPENROUTER_STRING((char *)name);
+    return req;
+}
+
 /* ---- queued ------------------------------------------------------------------------------- */
 
 static void test_cancel_queued(void)
 {
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":800}]}"), 0);
-    openrouter_client *c = make_client(NULL);
-    openrouter_async *a = make_async(c, 1);
+    serve(0, "{\"faults\":[{\"delay_ms\":800}]}");
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, 1);
     or_test_done first = OR_TEST_DONE_INIT, queued = OR_TEST_DONE_INIT;
     int counter = 0;
     first.counter = queued.counter = &counter;
     start(a, &openrouter_list_keys_operation, NULL, NULL, &first);
-    openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-    req.body.name = OPENROUTER_STRING("never sent");
+    openrouter_create_key_request req = create_request("never sent");
     openrouter_async_call *k = start(a, &openrouter_create_key_operation, &req, NULL, &queued);
     drive_to(a, k, ST_QUEUED);
     cancel_and_finish(a, k, &queued);
@@ -188,14 +193,11 @@ static void test_cancel_connecting(void)
     CU_ASSERT_EQUAL_FATAL(blackhole_open(&b), 0);
     char url[96];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1", b.port);
-    openrouter_client *c = make_client(url);
-    openrouter_async *a = make_async(c, 0);
-    or_test_done d = OR_TEST_DONE_INIT;
-    openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-    req.body.name = OPENROUTER_STRING("never connected");
-    openrouter_async_call *k = start(a, &openrouter_create_key_operation, &req, NULL, &d);
-    drive_to(a, k, ST_CONNECTING);
-    cancel_and_finish(a, k, &d);
+    openrouter_client *c = or_test_client(url, NULL);
+    openrouter_async *a = or_test_async(c, 0);
+    or_test_done d;
+    openrouter_create_key_request req = create_request("never connected");
+    cancel_at(a, &openrouter_create_key_operation, &req, NULL, ST_CONNECTING, &d);
     CU_ASSERT_EQUAL(d.err.attempts, 1);
     CU_ASSERT_EQUAL(d.err.request_may_have_been_processed, 0); /* a POST, but nothing was sent */
     CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "createKey: cancelled during attempt 1"));
@@ -230,10 +232,9 @@ static const openrouter_operation_desc big_create = {
 
 static void test_cancel_sending(void)
 {
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"stall_request_ms\":4000}]}"), 0);
-    openrouter_client *c = make_client(NULL);
-    openrouter_async *a = make_async(c, 0);
+    serve(0, "{\"faults\":[{\"stall_request_ms\":4000}]}");
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, 0);
     char *name = malloc(BIG_BODY_BYTES + 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(name);
     memset(name, 'x', BIG_BODY_BYTES);
@@ -260,29 +261,21 @@ static void test_cancel_sending(void)
 static void test_cancel_receiving(void)
 {
     /* A POST: the server created the key before answering. */
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"pause_mid_body_ms\":4000}]}"), 0);
-    openrouter_client *c = make_client(NULL);
-    openrouter_async *a = make_async(c, 0);
-    or_test_done d = OR_TEST_DONE_INIT;
-    openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-    req.body.name = OPENROUTER_STRING("half answered");
-    openrouter_async_call *k = start(a, &openrouter_create_key_operation, &req, NULL, &d);
-    drive_to(a, k, ST_RECEIVING);
-    cancel_and_finish(a, k, &d);
+    const char *pause = "{\"faults\":[{\"pause_mid_body_ms\":4000}]}";
+    serve(0, pause);
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, 0);
+    or_test_done d;
+    openrouter_create_key_request req = create_request("half answered");
+    cancel_at(a, &openrouter_create_key_operation, &req, NULL, ST_RECEIVING, &d);
     CU_ASSERT_EQUAL(d.err.request_may_have_been_processed, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "createKey: cancelled during attempt 1"));
     CU_ASSERT_EQUAL(stub_count_keys(&srv), 1); /* hence "may have been processed" */
     or_test_done_clear(&d);
 
     /* A GET: harmless to repeat, so never "may have been processed". */
-    or_test_done fresh = OR_TEST_DONE_INIT;
-    d = fresh;
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 40), 0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"pause_mid_body_ms\":4000}]}"), 0);
-    k = start(a, &openrouter_list_keys_operation, NULL, NULL, &d);
-    drive_to(a, k, ST_RECEIVING);
-    cancel_and_finish(a, k, &d);
+    serve(40, pause);
+    cancel_at(a, &openrouter_list_keys_operation, NULL, NULL, ST_RECEIVING, &d);
     CU_ASSERT_EQUAL(d.err.request_may_have_been_processed, 0);
     or_test_done_clear(&d);
     openrouter_async_free(a);
@@ -293,15 +286,11 @@ static void test_cancel_receiving(void)
 
 static void test_cancel_waiting(void)
 {
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"status\":503,\"headers\":{\"Retry-After\":\"30\"}}]}"),
-                    0);
-    openrouter_client *c = make_client(NULL);
-    openrouter_async *a = make_async(c, 0);
-    or_test_done d = OR_TEST_DONE_INIT;
-    openrouter_async_call *k = start(a, &openrouter_list_keys_operation, NULL, NULL, &d);
-    drive_to(a, k, ST_WAITING);
-    cancel_and_finish(a, k, &d);
+    serve(0, "{\"faults\":[{\"status\":503,\"headers\":{\"Retry-After\":\"30\"}}]}");
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, 0);
+    or_test_done d;
+    cancel_at(a, &openrouter_list_keys_operation, NULL, NULL, ST_WAITING, &d);
     CU_ASSERT_EQUAL(d.err.attempts, 1);
     CU_ASSERT_EQUAL(d.err.request_may_have_been_processed, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "listKeys: cancelled while waiting to retry (attempt 1: HTTP 503)"));
@@ -314,9 +303,7 @@ static void test_cancel_waiting(void)
      * the key, and the cancel says so. (A new handle: the 503's Retry-After
      * holds every call of the first one back.) */
     openrouter_async_free(a);
-    a = make_async(c, 0);
-    or_test_done fresh = OR_TEST_DONE_INIT;
-    d = fresh;
+    a = or_test_async(c, 0);
     CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"status\":500,\"apply_then\":true,"
                                           "\"headers\":{\"Retry-After\":\"30\"}}]}"),
                     0);
@@ -324,11 +311,8 @@ static void test_cancel_waiting(void)
     policy.retry_non_idempotent = 1;
     openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
     co.retry = &policy;
-    openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-    req.body.name = OPENROUTER_STRING("maybe created");
-    k = start(a, &openrouter_create_key_operation, &req, &co, &d);
-    drive_to(a, k, ST_WAITING);
-    cancel_and_finish(a, k, &d);
+    openrouter_create_key_request req = create_request("maybe created");
+    cancel_at(a, &openrouter_create_key_operation, &req, &co, ST_WAITING, &d);
     CU_ASSERT_EQUAL(d.err.request_may_have_been_processed, 1);
     CU_ASSERT_EQUAL(stub_count_keys(&srv), 1);
     or_test_done_clear(&d);
@@ -340,11 +324,8 @@ static void test_cancel_waiting(void)
 
 static void test_cancel_all(void)
 {
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"status\":503,\"headers\":{\"Retry-After\":\"30\"}},"
-                                          "{\"delay_ms\":3000}]}"),
-                    0);
-    openrouter_client *c = make_client(NULL);
+    serve(0, "{\"faults\":[{\"status\":503,\"headers\":{\"Retry-After\":\"30\"}},{\"delay_ms\":3000}]}");
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
     or_test_loop loop;
     or_test_loop_init(&loop);
     openrouter_async_options o = or_test_loop_options(&loop);
@@ -385,20 +366,27 @@ static void test_cancel_all(void)
     openrouter_client_free(c);
 }
 
+static int suite_init(void)
+{
+    return stub_start(&srv, 0);
+}
+
+static int suite_clean(void)
+{
+    stub_stop(&srv);
+    return 0;
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
-    if (stub_start(&srv, 0) != 0)
-        return 1;
-    CU_pSuite s = CU_add_suite("async cancel", NULL, NULL);
+    CU_pSuite s = CU_add_suite("async cancel", suite_init, suite_clean);
     CU_add_test(s, "queued", test_cancel_queued);
     CU_add_test(s, "connecting", test_cancel_connecting);
     CU_add_test(s, "sending", test_cancel_sending);
     CU_add_test(s, "receiving", test_cancel_receiving);
     CU_add_test(s, "waiting to retry", test_cancel_waiting);
     CU_add_test(s, "cancel_all in socket mode", test_cancel_all);
-    int rc = or_test_run();
-    stub_stop(&srv);
-    return rc;
+    return or_test_run();
 }

@@ -60,24 +60,6 @@ static void *count_realloc(void *ctx, void *ptr, size_t n)
 
 /* ---- fixtures ------------------------------------------------------------------------------ */
 
-static openrouter_client *make_client(void)
-{
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
-    openrouter_client *c = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, NULL), OPENROUTER_OK);
-    return c;
-}
-
-static openrouter_async *make_async(openrouter_client *c, unsigned max_in_flight)
-{
-    openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
-    o.max_in_flight = max_in_flight;
-    openrouter_async *a = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_async_new(&a, c, &o, NULL), OPENROUTER_OK);
-    return a;
-}
 
 /* ---- 10,000 calls, 64 in flight --------------------------------------------------------------- */
 
@@ -119,10 +101,10 @@ static void bulk_done(void *ctx, openrouter_async_call *call, int status, openro
 static void test_ten_thousand_calls(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    openrouter_client *c = make_client();
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
     bulk b;
     memset(&b, 0, sizeof b);
-    b.a = make_async(c, 64);
+    b.a = or_test_async(c, 64);
     b.total = or_test_under_valgrind() ? 1000 : 10000;
     int64_t t0 = or_test_now_ms();
     for (int i = 0; i < 128; i++) /* a window ahead of the 64 in flight */
@@ -151,8 +133,8 @@ static void test_memory_per_call(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
     CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":1500,\"times\":64}]}"), 0);
-    openrouter_client *c = make_client();
-    openrouter_async *a = make_async(c, IN_FLIGHT);
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, IN_FLIGHT);
     size_t idle = live_bytes;
     int cancelled = 0;
     or_test_done *d = calloc(IN_FLIGHT + QUEUED, sizeof *d);

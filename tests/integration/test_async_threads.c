@@ -19,24 +19,6 @@
 
 static stub_server srv;
 
-static openrouter_client *make_client(void)
-{
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
-    openrouter_client *c = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, NULL), OPENROUTER_OK);
-    return c;
-}
-
-static openrouter_async *make_async(openrouter_client *c, unsigned max_in_flight)
-{
-    openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
-    o.max_in_flight = max_in_flight;
-    openrouter_async *a = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_async_new(&a, c, &o, NULL), OPENROUTER_OK);
-    return a;
-}
 
 /* Completions, counted on the driving thread only. */
 typedef struct tally {
@@ -91,11 +73,11 @@ static void *producer(void *arg)
 static void test_work_from_another_thread(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 2), 0);
-    openrouter_client *c = make_client();
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
     work w;
     memset(&w, 0, sizeof w);
     pthread_mutex_init(&w.mu, NULL);
-    w.a = make_async(c, 8);
+    w.a = or_test_async(c, 8);
     tally t;
     memset(&t, 0, sizeof t);
     t.driver = pthread_self();
@@ -148,8 +130,8 @@ static void test_cancel_from_another_thread(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
     CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":4000,\"times\":32}]}"), 0);
-    openrouter_client *c = make_client();
-    openrouter_async *a = make_async(c, 8);
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, 8);
     tally t;
     memset(&t, 0, sizeof t);
     t.driver = pthread_self();

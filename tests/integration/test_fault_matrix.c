@@ -30,23 +30,8 @@ static stub_server srv;
 static int closed_port;   /* bound, never listening: connection refused */
 static int closed_fd = -1;
 
-/* ---- injected clock: records every wait ---------------------------------- */
-
-#define MAX_WAITS 8
-static int64_t fake_now;
-static long waits[MAX_WAITS];
-static int n_waits;
-static int64_t clock_now(void *ctx) { (void)ctx; return fake_now; }
-static void clock_sleep(void *ctx, long ms)
-{
-    (void)ctx;
-    if (n_waits < MAX_WAITS)
-        waits[n_waits] = ms;
-    n_waits++;
-    fake_now += ms;
-}
-static double clock_random(void *ctx) { (void)ctx; return 0.5; }
-static const openrouter_clock test_clock = {clock_now, clock_sleep, clock_random, NULL};
+/* The injected clock: moves only when waited on, records every wait. */
+static or_test_clock tc;
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -278,7 +263,7 @@ static openrouter_client *make_client(int kind)
     char url[128];
     o.api_key = STUB_MANAGEMENT_KEY;
     o.base_url = srv.base_url;
-    o.clock = &test_clock;
+    o.clock = &tc.clock;
     if (kind == CL_STRICT)
         o.strict_required_fields = 1;
     if (kind == CL_SMALL_LIMIT)
@@ -335,20 +320,13 @@ static const openrouter_operation_desc *op_request(int op, op_requests *r, const
     }
 }
 
-/* The socket-mode loop waits out a timer on the injected clock. */
-static void jump_clock(void *ctx, long ms)
-{
-    clock_sleep(ctx, ms);
-}
-
 /* One call on a handle of its own, driven until it completed. */
 static int run_async(openrouter_client *c, int mode, const openrouter_operation_desc *op, const void *req,
                      const openrouter_call_options *co, openrouter_error *err, void **out)
 {
     or_test_loop loop;
     or_test_loop_init(&loop);
-    loop.jump = jump_clock;
-    loop.fake_now = clock_now;
+    or_test_loop_use_clock(&loop, &tc);
     openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
     if (mode == MODE_SOCKET)
         o = or_test_loop_options(&loop);
@@ -402,8 +380,7 @@ static void run_pair(const fault_row *r, int op, int mode)
         snprintf(all + n, sizeof all - n, "]}");
         CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, all), 0);
     }
-    fake_now = 0;
-    n_waits = 0;
+    or_test_clock_init(&tc);
     openrouter_client *c = make_client(r->client);
     openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
     if (r->short_timeout)
@@ -417,13 +394,13 @@ static void run_pair(const fault_row *r, int op, int mode)
     CU_ASSERT_EQUAL(err.attempts, e->attempts);
     CU_ASSERT_EQUAL(got_out, e->rc == OPENROUTER_OK);
     /* Waits asked of the injected clock, one per retry. */
-    CU_ASSERT_EQUAL(n_waits, e->attempts - 1);
+    CU_ASSERT_EQUAL(tc.n_waits, e->attempts - 1);
     long want[2] = {e->w1, e->w2};
-    for (int i = 0; i < n_waits && i < 2; i++) {
+    for (int i = 0; i < tc.n_waits && i < 2; i++) {
         if (want[i] == W_DATE) {
-            CU_ASSERT(waits[i] >= 2000 && waits[i] <= 4000);
+            CU_ASSERT(tc.waits[i] >= 2000 && tc.waits[i] <= 4000);
         } else {
-            CU_ASSERT_EQUAL(waits[i], want[i]);
+            CU_ASSERT_EQUAL(tc.waits[i], want[i]);
         }
     }
     if (e->rc != OPENROUTER_OK) {
@@ -465,8 +442,8 @@ static void run_pair(const fault_row *r, int op, int mode)
         pairs_failed++;
         fprintf(stderr, "\n  FAILED pair (%s): [%s] x %s: rc=%s status=%ld attempts=%d waits=%d(%ld,%ld) "
                         "processed=%d requests=%ld keys=%d field=\"%s\" message=\"%s\"\n",
-                mode_names[mode], r->name, op_names[op], openrouter_status_name(rc), err.http_status, err.attempts, n_waits,
-                n_waits > 0 ? waits[0] : -1L, n_waits > 1 ? waits[1] : -1L,
+                mode_names[mode], r->name, op_names[op], openrouter_status_name(rc), err.http_status, err.attempts,
+                tc.n_waits, tc.n_waits > 0 ? tc.waits[0] : -1L, tc.n_waits > 1 ? tc.waits[1] : -1L,
                 err.request_may_have_been_processed, reqs, keys, err.field, err.message);
     }
     openrouter_error_clear(&err);

@@ -681,16 +681,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send_stream(resp, {})
             return
         try:
-            self.send_response(resp.status)
-            for k, v in resp.headers.items():
-                self.send_header(k, str(v))
-            self.send_header("Content-Length", str(len(resp.body)))
-            self.end_headers()
+            self._send_head(resp)
             if self.command != "HEAD":
                 self.wfile.write(resp.body)
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
+
+    def _send_head(self, resp):
+        """Status line and headers, with the body's full Content-Length."""
+        self.send_response(resp.status)
+        for k, v in resp.headers.items():
+            self.send_header(k, str(v))
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
 
     def _hard_close(self):
         self._answered()
@@ -975,11 +979,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         the rest after pause_ms, or (None) a closed socket."""
         half = len(resp.body) // 2
         try:
-            self.send_response(resp.status)
-            for k, v in resp.headers.items():
-                self.send_header(k, str(v))
-            self.send_header("Content-Length", str(len(resp.body)))
-            self.end_headers()
+            self._send_head(resp)
             self.wfile.write(resp.body[:half])
             self.wfile.flush()
             if pause_ms is not None:

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <CUnit/CUnit.h>
+
 int64_t or_test_now_ms(void)
 {
     struct timespec ts;
@@ -18,6 +20,66 @@ void or_test_sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
+}
+
+void or_test_clock_sleep(void *ctx, long ms)
+{
+    or_test_clock *t = ctx;
+    if (t->n_waits < OR_TEST_CLOCK_MAX_WAITS)
+        t->waits[t->n_waits] = ms;
+    t->n_waits++;
+    t->now += ms;
+}
+
+int64_t or_test_clock_now(void *ctx)
+{
+    return ((or_test_clock *)ctx)->now;
+}
+
+static double half(void *ctx)
+{
+    (void)ctx;
+    return 0.5;
+}
+
+void or_test_clock_init(or_test_clock *t)
+{
+    memset(t, 0, sizeof *t);
+    t->clock.now_ms = or_test_clock_now;
+    t->clock.sleep_ms = or_test_clock_sleep;
+    t->clock.random_unit = half;
+    t->clock.ctx = t;
+}
+
+openrouter_client_options or_test_client_options(const char *base_url, const openrouter_clock *clock)
+{
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    o.api_key = STUB_MANAGEMENT_KEY;
+    o.base_url = base_url;
+    o.clock = clock;
+    return o;
+}
+
+openrouter_client *or_test_client_from(const openrouter_client_options *o)
+{
+    openrouter_client *c = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, o, NULL), OPENROUTER_OK);
+    return c;
+}
+
+openrouter_client *or_test_client(const char *base_url, const openrouter_clock *clock)
+{
+    openrouter_client_options o = or_test_client_options(base_url, clock);
+    return or_test_client_from(&o);
+}
+
+openrouter_async *or_test_async(openrouter_client *c, unsigned max_in_flight)
+{
+    openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
+    o.max_in_flight = max_in_flight;
+    openrouter_async *a = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_async_new(&a, c, &o, NULL), OPENROUTER_OK);
+    return a;
 }
 
 void or_test_done_fn(void *ctx, openrouter_async_call *call, int status, void *result, openrouter_error *error)
@@ -91,6 +153,13 @@ void or_test_loop_init(or_test_loop *l)
 {
     memset(l, 0, sizeof *l);
     l->timer_ms = -1;
+}
+
+void or_test_loop_use_clock(or_test_loop *l, or_test_clock *t)
+{
+    l->jump = or_test_clock_sleep;
+    l->fake_now = or_test_clock_now;
+    l->jump_ctx = t;
 }
 
 openrouter_async_options or_test_loop_options(or_test_loop *l)

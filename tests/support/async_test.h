@@ -9,6 +9,36 @@
 
 #include <openrouter/openrouter.h>
 
+#include "stub_server.h"
+
+/* An injected clock that moves only when waited on, recording the waits
+ * (a retry's backoff or Retry-After as the library asked for it). */
+#define OR_TEST_CLOCK_MAX_WAITS 16
+typedef struct or_test_clock {
+    int64_t now;
+    long waits[OR_TEST_CLOCK_MAX_WAITS];
+    int n_waits;                /* every wait, also those past the array */
+    openrouter_clock clock;     /* for openrouter_client_options.clock */
+} or_test_clock;
+
+/* Time 0, no waits; random_unit() is always 0.5 (backoff: half the cap). */
+void or_test_clock_init(or_test_clock *t);
+/* The clock's functions, for or_test_loop.jump / fake_now (ctx: the
+ * or_test_clock). */
+void or_test_clock_sleep(void *ctx, long ms);
+int64_t or_test_clock_now(void *ctx);
+
+/* A client of the stand-in server at `base_url` with its management key,
+ * and `clock` (NULL: the real one). A failure fails the running CUnit test.
+ * The options such a client is made from, to add to, and the client made
+ * from them. */
+openrouter_client *or_test_client(const char *base_url, const openrouter_clock *clock);
+openrouter_client_options or_test_client_options(const char *base_url, const openrouter_clock *clock);
+openrouter_client *or_test_client_from(const openrouter_client_options *o);
+/* A run-mode handle on `c`, `max_in_flight` at most (0: the default). A
+ * failure fails the running CUnit test. */
+openrouter_async *or_test_async(openrouter_client *c, unsigned max_in_flight);
+
 /* What one call's completion brought. */
 typedef struct or_test_done {
     int calls;              /* times the callback ran (must end at 1) */
@@ -50,6 +80,8 @@ typedef struct or_test_loop {
 } or_test_loop;
 
 void or_test_loop_init(or_test_loop *l);
+/* Sets `jump` and `fake_now` to the test clock `t`'s. */
+void or_test_loop_use_clock(or_test_loop *l, or_test_clock *t);
 /* The options of a socket-mode handle driven by `l`. */
 openrouter_async_options or_test_loop_options(or_test_loop *l);
 /* Drives `a` until no call is pending or `max_ms` of real time passed;
