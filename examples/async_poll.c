@@ -93,8 +93,13 @@ static void on_key(void *ctx, openrouter_async_call *call, int status, openroute
 /* One turn of the loop: wait for a socket or the timer, then report. */
 static int turn(loop *l, openrouter_async *a)
 {
-    long wait = l->timer_ms < 0 ? -1 : l->timer_ms - ms_since(&l->timer_set);
-    int ready = poll(l->fds, (nfds_t)l->n, wait < 0 ? -1 : (int)wait);
+    long wait = -1; /* no timer: until a socket is ready */
+    if (l->timer_ms >= 0) {
+        wait = l->timer_ms - ms_since(&l->timer_set);
+        if (wait < 0)
+            wait = 0; /* already due */
+    }
+    int ready = poll(l->fds, (nfds_t)l->n, (int)wait);
     int pending = (int)openrouter_async_pending(a);
     struct pollfd fired[MAX_SOCKETS]; /* on_socket may change l->fds meanwhile */
     int n = 0;

@@ -357,7 +357,7 @@ static void test_callback_rules(void)
 static void test_free_with_calls_pending(void)
 {
     reset(0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":3000}]}"), 0);
+    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":6000}]}"), 0);
     openrouter_client *c = make_client(NULL, NULL);
     openrouter_async *a = or_test_async(c, 1);
     or_test_done d[3] = {OR_TEST_DONE_INIT, OR_TEST_DONE_INIT, OR_TEST_DONE_INIT};
@@ -368,7 +368,7 @@ static void test_free_with_calls_pending(void)
     CU_ASSERT_EQUAL(openrouter_async_run(a, 200), 3);
     int64_t t0 = or_test_now_ms();
     openrouter_async_free(a);
-    CU_ASSERT(or_test_now_ms() - t0 < 1000);
+    CU_ASSERT(or_test_now_ms() - t0 < 3000); /* not waiting for the server */
     for (int i = 0; i < 3; i++) {
         CU_ASSERT_EQUAL(d[i].calls, 1);
         CU_ASSERT_EQUAL(d[i].rc, OPENROUTER_ECANCELED);
@@ -383,17 +383,18 @@ static void test_cap_and_queue(void)
 {
     /* Requests an earlier test left behind (stalled, cancelled) finish
      * first: they would count as being answered at the same time. */
-    for (int i = 0; i < 100 && stub_stat(&srv, "active") != 0; i++)
+    for (int i = 0; i < 300 && stub_stat(&srv, "active") != 0; i++)
         or_test_sleep_ms(50);
     reset(0);
-    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":60,\"times\":40}]}"), 0);
+    /* Long enough that 8 overlap at the server however loaded the machine. */
+    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":250,\"times\":24}]}"), 0);
     hooks h;
     memset(&h, 0, sizeof h);
     openrouter_client *c = make_client(NULL, &h);
     openrouter_async *a = or_test_async(c, 8);
     int counter = 0;
-    or_test_done d[40];
-    for (int i = 0; i < 40; i++) {
+    or_test_done d[24];
+    for (int i = 0; i < 24; i++) {
         or_test_done fresh = OR_TEST_DONE_INIT;
         d[i] = fresh;
         d[i].counter = &counter;
@@ -402,7 +403,7 @@ static void test_cap_and_queue(void)
                         OPENROUTER_OK);
     }
     CU_ASSERT_EQUAL(openrouter_async_run(a, 30000), 0);
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 24; i++) {
         CU_ASSERT_EQUAL(d[i].calls, 1);
         CU_ASSERT_EQUAL(d[i].rc, OPENROUTER_OK);
         or_test_done_clear(&d[i]);
@@ -410,7 +411,7 @@ static void test_cap_and_queue(void)
     /* The cap is reached and never exceeded, seen from both ends. */
     CU_ASSERT_EQUAL(h.max_in_flight, 8);
     CU_ASSERT_EQUAL(stub_stat(&srv, "max_concurrent"), 8);
-    CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), 40);
+    CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), 24);
     CU_ASSERT(stub_stat(&srv, "api_connections") <= 8);
     openrouter_async_free(a);
     openrouter_client_free(c);

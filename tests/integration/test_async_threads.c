@@ -150,7 +150,7 @@ static void test_cancel_from_another_thread(void)
     CU_ASSERT_EQUAL(t.cancelled, 32);
     CU_ASSERT_EQUAL(t.ok + t.other, 0);
     CU_ASSERT_EQUAL(t.wrong_thread, 0);
-    CU_ASSERT(took >= 250 && took < 3500);
+    CU_ASSERT(took >= 250 && took < 8000); /* uncancelled: 4 rounds of 4 s */
     openrouter_async_free(a);
     openrouter_client_free(c);
 }
