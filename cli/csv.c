@@ -95,6 +95,7 @@ static int end_record(csv_reader *r)
         char what[96];
         snprintf(what, sizeof what, "%zu field%s where the first record has %zu", r->row.count,
                  r->row.count == 1 ? "" : "s", t->rows[0].count);
+        r->line = r->row.line; /* the record's first line, not the next one */
         return fail(r, what);
     }
     csv_row *rows = realloc(t->rows, (t->count + 1) * sizeof *rows);
@@ -190,7 +191,6 @@ int csv_parse(const char *text, size_t len, csv_table *out, char *why, size_t wh
     r.why = why;
     r.why_size = why_size;
     if (memchr(text, '\0', len)) {
-        r.line = 1 + (size_t)0;
         for (const char *p = text; *p; p++)
             r.line += *p == '\n';
         csv_free(out);
