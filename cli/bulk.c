@@ -50,7 +50,8 @@ struct bulk {
     row_ctx *ctx;
     unsigned concurrency;
     size_t *todo, n_todo, next, in_flight;
-    size_t created, updated, skipped, failed, replaced, in_doubt;
+    size_t created, updated, skipped, failed, replaced, lost, in_doubt;
+    int keep_lost; /* --keep-lost */
     int worst;    /* exit status of the worst failure so far */
     int stopping; /* no more calls start */
     int io_error; /* the results file failed: stop */
@@ -342,7 +343,7 @@ static int ours(const openrouter_key *k, int64_t since_us)
  * is gone. */
 static int delete_orphan(bulk *b, const bulk_row *row, const char *hash)
 {
-    char *h = xstrdup(hash); /* the listing's text may be freed by record() callers later */
+    char *h = xstrdup(hash); /* may be the row's recorded hash, which record() replaces */
     int rc = record(b, row, RS_ORPHAN, h, NULL, "created, but the answer was lost; deleted to be made again");
     if (rc == 0) {
         openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
@@ -367,6 +368,25 @@ static int delete_orphan(bulk *b, const bulk_row *row, const char *hash)
     return rc;
 }
 
+/* A key of ours whose answer was lost: deleted and made again, or with
+ * --keep-lost recorded as it is. 1 send the row, 0 not, -1 stop. */
+static int lost_answer(bulk *b, const bulk_row *row, const char *hash)
+{
+    if (!b->keep_lost)
+        return delete_orphan(b, row, hash) == 0 ? 1 : (b->io_error ? -1 : 0);
+    char *h = xstrdup(hash);
+    int rc = record(b, row, RS_LOST, h, NULL, "created, but the answer was lost: its secret cannot be fetched again");
+    if (rc == 0) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "created as %s, but the answer was lost and its secret cannot be fetched again; "
+                                  "kept (--keep-lost)", h);
+        row_note(b, row, msg);
+        b->lost++;
+    }
+    free(h);
+    return rc;
+}
+
 /* What to do with create row i given the server's keys: 1 send it, 0 not
  * (done, skipped or failed for this run), -1 stop (results file). */
 static int reconcile_create(bulk *b, size_t i, const openrouter_key_list *keys)
@@ -375,11 +395,11 @@ static int reconcile_create(bulk *b, size_t i, const openrouter_key_list *keys)
     result_state *s = &b->res.rows[row->number - 1];
     const openrouter_key *k = NULL;
     size_t n = named(keys, row->name, &k);
-    if (s->status == RS_ORPHAN && s->hash) {
+    if ((s->status == RS_ORPHAN || s->status == RS_LOST) && s->hash) {
         for (size_t j = 0; j < keys->data.count; j++) {
             const openrouter_key *o = &keys->data.items[j];
             if (o->hash.state == OPENROUTER_PRESENT && strcmp(o->hash.value, s->hash) == 0)
-                return delete_orphan(b, row, s->hash) == 0 ? 1 : (b->io_error ? -1 : 0);
+                return lost_answer(b, row, s->hash);
         }
         if (n == 0)
             return 1;
@@ -387,7 +407,7 @@ static int reconcile_create(bulk *b, size_t i, const openrouter_key_list *keys)
         if (n == 0)
             return 1;
         if (n == 1 && ours(k, s->since_us))
-            return delete_orphan(b, row, k->hash.value) == 0 ? 1 : (b->io_error ? -1 : 0);
+            return lost_answer(b, row, k->hash.value);
         row_note(b, row, "a create was in doubt and a key of that name exists that may not be this tool's "
                          "(made too early, or used, or several): left alone; see 'list'");
         count_failure(b, EXIT_API);
@@ -436,7 +456,7 @@ static int plan_round(bulk *b, int round)
     for (size_t i = 0; i < b->in.count && !b->stopping; i++) {
         const bulk_row *row = &b->in.rows[i];
         result_status st = b->res.rows[row->number - 1].status;
-        if (done_before(st) || (round > 0 && st != RS_UNKNOWN))
+        if (done_before(st) || (st == RS_LOST && b->keep_lost) || (round > 0 && st != RS_UNKNOWN))
             continue;
         if (b->in.kind == BULK_UPDATE && !b->in.by_name) {
             b->todo[b->n_todo++] = i;
@@ -491,6 +511,7 @@ static const char **row_ids(const bulk_input *in)
 static int setup(bulk *b, const cli_args *a, char **default_results)
 {
     bulk_kind kind = a->cmd->bit == C_CREATE ? BULK_CREATE : BULK_UPDATE;
+    b->keep_lost = cli_flag(a, O_KEEP_LOST);
     int rc = check_options(a, &b->concurrency);
     if (rc == 0)
         rc = bulk_load(&b->in, kind, a->opt[O_FROM]);
@@ -512,9 +533,10 @@ static int setup(bulk *b, const cli_args *a, char **default_results)
         return cli_usage_error("out of memory");
     for (size_t i = 0; i < b->in.count; i++)
         b->ctx[i] = (row_ctx){b, i};
-    for (size_t i = 0; i < b->in.count; i++)
-        if (done_before(b->res.rows[i].status))
-            b->skipped++;
+    for (size_t i = 0; i < b->in.count; i++) {
+        b->skipped += done_before(b->res.rows[i].status);
+        b->lost += b->keep_lost && b->res.rows[i].status == RS_LOST;
+    }
     openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
     o.max_in_flight = b->concurrency;
     openrouter_error err = OPENROUTER_ERROR_INIT;
@@ -537,6 +559,9 @@ static int summary(bulk *b)
            b->in.kind == BULK_CREATE ? b->created : b->updated, b->skipped, b->failed);
     if (b->replaced)
         printf(", %zu key%s whose answer was lost made again", b->replaced, b->replaced == 1 ? "" : "s");
+    if (b->lost)
+        printf(", %zu key%s whose answer was lost kept without %s secret", b->lost, b->lost == 1 ? "" : "s",
+               b->lost == 1 ? "its" : "their");
     printf(" (%zu rows; %zu not done); results in ", b->in.count, left);
     put_clean(stdout, b->res.path);
     putchar('\n');

@@ -85,6 +85,10 @@ static const struct option_def {
     [O_RESULTS] = {"results", ARG_VALUE, C_CREATE | C_UPDATE, "FILE",
                    "bulk: the results file, mode 0600 (default: FILE.results.csv\n"
                    "beside the input, .csv replaced)"},
+    [O_KEEP_LOST] = {"keep-lost", ARG_BOOL, C_CREATE, NULL,
+                     "bulk: a key made by an earlier try whose answer was lost is\n"
+                     "kept and recorded without its secret, instead of being deleted\n"
+                     "and made again"},
 };
 
 const char *cli_option_name(int id) { return options_def[id].name; }
@@ -156,7 +160,8 @@ static const char notes[] =
     "results file and synced to disk before it is reported; secrets go nowhere else.\n"
     "Run it again after a failure or an interruption: rows done are skipped, and a key\n"
     "that exists by that name is never created again (a create whose answer was lost is\n"
-    "deleted and made anew, so every key has its secret in the file). docs/BULK.md.\n"
+    "deleted and made anew, so every key has its secret in the file; --keep-lost keeps\n"
+    "it instead, without its secret). docs/BULK.md.\n"
     "\n"
     "Exit status: 0 success, 1 API error, 2 usage error (nothing sent), 3 transport error\n"
     "(bulk: the worst row's; 130 interrupted).\n";

@@ -867,8 +867,8 @@ int main(int argc, char **argv)
         }
         if (c.a.opt[O_FROM])
             status = bulk_main(c.client, &c.a);
-        else if (c.a.opt[O_CONCURRENCY] || c.a.opt[O_RESULTS])
-            status = cli_usage_error("--concurrency and --results go with --from");
+        else if (c.a.opt[O_CONCURRENCY] || c.a.opt[O_RESULTS] || c.a.opt[O_KEEP_LOST])
+            status = cli_usage_error("--concurrency, --results and --keep-lost go with --from");
         else switch (c.a.cmd->bit) {
         case C_LIST: status = cmd_list(&c, &co, &raw, &raw_len); break;
         case C_CREATE: status = cmd_create(&c, &co, &raw, &raw_len); break;

@@ -19,7 +19,7 @@
 
 static const char *const status_names[RS_COUNT] = {
     [RS_NONE] = "", [RS_PENDING] = "pending", [RS_UNKNOWN] = "unknown", [RS_CREATED] = "created",
-    [RS_EXISTS] = "exists", [RS_ORPHAN] = "deleted-orphan", [RS_UPDATED] = "updated", [RS_FAILED] = "failed",
+    [RS_EXISTS] = "exists", [RS_ORPHAN] = "deleted-orphan", [RS_LOST] = "lost", [RS_UPDATED] = "updated", [RS_FAILED] = "failed",
 };
 
 #define HEADER "row,status,name,hash,key,detail\n"

@@ -16,6 +16,7 @@ typedef enum {
     RS_CREATED,   /* hash and key: the secret */
     RS_EXISTS,    /* the key was on the server already: skipped */
     RS_ORPHAN,    /* a key of ours whose answer was lost, deleted to be made again (hash) */
+    RS_LOST,      /* the same kept as it is (--keep-lost): hash, no secret */
     RS_UPDATED,
     RS_FAILED,    /* detail: why; a re-run tries again */
     RS_COUNT

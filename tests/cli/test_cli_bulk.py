@@ -226,12 +226,9 @@ class ResultsFileTest(BulkCase):
         self.assertEqual([r["body"]["name"] for r in self.posts()], ["third"])
         self.assertEqual(last_records(results)[4]["status"], "created")
 
-    def test_a_pending_row_whose_key_exists_is_replaced_not_duplicated(self):
-        """A crash after the request left and before its answer was kept: the
-        key exists, its secret is gone. The re-run finds it by listing,
-        deletes it (recorded first) and makes it again."""
-        path = self.write("in.csv", "name,limit\nlost,7\nfresh,1\n")
-        results = os.path.join(self.dir, "in.results.csv")
+    def lose_an_answer(self, path, results):
+        """Runs `path` so that row 1's key is made but its answer lost, and
+        the listing that would settle it fails; the orphan key."""
         # The first listing passes, the create's answer is lost, the listing
         # that would settle it fails: the run ends with the row in doubt.
         self.stub.add_faults({"match": {"method": "GET"}, "delay_ms": 1},
@@ -244,6 +241,15 @@ class ResultsFileTest(BulkCase):
         self.assertEqual(last_records(results)[1]["status"], "unknown")
         self.assertEqual(last_records(results)[2]["status"], "created")
         self.stub.control("DELETE", "/faults")
+        return orphan
+
+    def test_a_create_whose_answer_was_lost_is_replaced_not_duplicated(self):
+        """The request left, its answer never came (a crash would do the
+        same): the key exists, its secret is gone. The re-run finds it by
+        listing, deletes it (recorded first) and makes it again."""
+        path = self.write("in.csv", "name,limit\nlost,7\nfresh,1\n")
+        results = os.path.join(self.dir, "in.results.csv")
+        orphan = self.lose_an_answer(path, results)
         p = self.run_cli("create", "--from", path, expect=0)
         self.assertIn("1 key whose answer was lost made again", p.stdout)
         keys = [k for k in self.stub.keys() if k["name"] == "lost"]
@@ -257,6 +263,25 @@ class ResultsFileTest(BulkCase):
         last = last_records(results)
         self.assertEqual(last[1]["key"], created[keys[0]["hash"]]["key"])
         self.assertTrue(created[orphan[0]["hash"]]["deleted"])
+
+    def test_keep_lost(self):
+        path = self.write("in.csv", "name,limit\nlost,7\nfresh,1\n")
+        results = os.path.join(self.dir, "in.results.csv")
+        orphan = self.lose_an_answer(path, results)
+        self.stub.control("DELETE", "/requests")
+        for _ in range(2):
+            p = self.run_cli("create", "--from", path, "--keep-lost", expect=1)
+            self.assertIn("1 key whose answer was lost kept without its secret", p.stdout)
+            self.assertEqual([k["hash"] for k in self.stub.keys() if k["name"] == "lost"], [orphan[0]["hash"]])
+            self.assertEqual((last_records(results)[1]["status"], last_records(results)[1]["hash"]),
+                             ("lost", orphan[0]["hash"]))
+        self.assertIn("its secret cannot be fetched again; kept (--keep-lost)", self.outputs[-2][1])
+        self.assertEqual(self.posts(), [])
+        self.assertEqual(self.posts("DELETE"), [])
+        p = self.run_cli("create", "--from", path, expect=0)  # without it: made again
+        self.assertIn("1 key whose answer was lost made again", p.stdout)
+        check_no_duplicates_and_secrets(self, ["lost", "fresh"], results)
+        self.run_cli("update", "--from", path, "--keep-lost", expect=2)
 
     def test_a_used_key_in_doubt_is_left_alone(self):
         """A key of that name that has been used cannot be one whose secret
@@ -320,8 +345,7 @@ class ConcurrencyTest(BulkCase):
             if not chunk:
                 break
             err += chunk
-        out = p.stdout.read()
-        p.wait(30)
+        out = p.communicate(timeout=30)[0]
         os.close(master)
         self.outputs.append((out, err.decode()))
         self.assertEqual(p.returncode, 0)
