@@ -83,8 +83,8 @@ static const struct option_def {
     [O_CONCURRENCY] = {"concurrency", ARG_VALUE, C_CREATE | C_UPDATE, "N",
                        "bulk: calls at once, 1 to 64 (default 4)"},
     [O_RESULTS] = {"results", ARG_VALUE, C_CREATE | C_UPDATE, "FILE",
-                   "bulk: the results file, mode 0600 (default: FILE.results.csv\n"
-                   "beside the input, .csv replaced)"},
+                   "bulk: the results file, mode 0600 (default: the input's name\n"
+                   "with .results.csv in place of .csv)"},
     [O_KEEP_LOST] = {"keep-lost", ARG_BOOL, C_CREATE, NULL,
                      "bulk: a key made by an earlier try whose answer was lost is\n"
                      "kept and recorded without its secret, instead of being deleted\n"
@@ -148,7 +148,6 @@ static const char notes[] =
     "\"none\" sends JSON null: --limit none removes the cap, --limit-reset none stops resets.\n"
     "The API key is never taken from the command line. The secret of a created key is\n"
     "printed once, to stdout; store it then, it cannot be fetched again.\n"
-    "\n"
     "\n"
     "Bulk (--from FILE): a CSV file (RFC 4180) whose header row names the columns.\n"
     "  create: name (required), limit, limit_reset, include_byok_in_limit, expires_at or\n"

@@ -129,6 +129,21 @@ static int read_back(results *r, const char *const *names)
     return rc;
 }
 
+/* Syncs the directory holding `path`, so a new file's name survives a
+ * crash as its records do. */
+static int sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    free(dir);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
 int results_open(results *r, const char *path, size_t n_rows, const char *const *names)
 {
     memset(r, 0, sizeof *r);
@@ -141,7 +156,8 @@ int results_open(results *r, const char *path, size_t n_rows, const char *const 
     /* Created here: 0600 from the start, never a moment readable by others. */
     r->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (r->fd >= 0) {
-        if (write(r->fd, HEADER, sizeof HEADER - 1) != (ssize_t)(sizeof HEADER - 1) || fsync(r->fd) != 0)
+        if (write(r->fd, HEADER, sizeof HEADER - 1) != (ssize_t)(sizeof HEADER - 1) || fsync(r->fd) != 0 ||
+            sync_dir(path) != 0)
             return refuse(r, strerror(errno));
         return 0;
     }
