@@ -173,14 +173,21 @@ static void call_failed(bulk *b, const bulk_row *row, int status, openrouter_err
     }
 }
 
+/* A completion's run and row; the call no longer counts as in flight. */
+static bulk *completed(void *ctx, const bulk_row **row)
+{
+    row_ctx *rc = ctx;
+    rc->b->in_flight--;
+    *row = &rc->b->in.rows[rc->i];
+    return rc->b;
+}
+
 static void on_created(void *ctx, openrouter_async_call *call, int status, openrouter_created_key *out,
                        openrouter_error *error)
 {
     (void)call;
-    row_ctx *rc = ctx;
-    bulk *b = rc->b;
-    const bulk_row *row = &b->in.rows[rc->i];
-    b->in_flight--;
+    const bulk_row *row;
+    bulk *b = completed(ctx, &row);
     if (status == OPENROUTER_OK) {
         const openrouter_key *k = &out->data.value;
         const char *hash = k->hash.state == OPENROUTER_PRESENT ? k->hash.value : "";
@@ -200,10 +207,8 @@ static void on_updated(void *ctx, openrouter_async_call *call, int status, openr
                        openrouter_error *error)
 {
     (void)call;
-    row_ctx *rc = ctx;
-    bulk *b = rc->b;
-    const bulk_row *row = &b->in.rows[rc->i];
-    b->in_flight--;
+    const bulk_row *row;
+    bulk *b = completed(ctx, &row);
     if (status == OPENROUTER_OK) {
         if (record(b, row, RS_UPDATED, row->hash, NULL, NULL) == 0) {
             b->updated++;

@@ -12,9 +12,7 @@ in no output.
 
 import csv
 import hashlib
-import io
 import os
-import pty
 import random
 import signal
 import stat
@@ -25,7 +23,6 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import stubproc  # noqa: E402
 from clicase import BIN, CliCase  # noqa: E402
 
 MISSING = "(not sent)"
@@ -332,24 +329,9 @@ class ConcurrencyTest(BulkCase):
     def test_progress_only_on_a_terminal(self):
         path = self.write("in.csv", "name\n" + "".join("t%d\n" % i for i in range(6)))
         self.stub.add_faults({"match": {"method": "POST"}, "delay_ms": 150, "times": 6})
-        master, slave = pty.openpty()
-        p = subprocess.Popen([BIN, "create", "--from", path, "--concurrency", "2"], env=self.env(),
-                             stdout=subprocess.PIPE, stderr=slave, text=True)
-        os.close(slave)
-        err = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            err += chunk
-        out = p.communicate(timeout=30)[0]
-        os.close(master)
-        self.outputs.append((out, err.decode()))
-        self.assertEqual(p.returncode, 0)
-        self.assertIn("rows: created", err.decode())
+        rc, out, err = self.run_stderr_on_tty(["create", "--from", path, "--concurrency", "2"])
+        self.assertEqual(rc, 0)
+        self.assertIn("rows: created", err)
         self.assertNotIn("rows: created", out)
         p = self.run_cli("create", "--from", path, "--results", os.path.join(self.dir, "r2.csv"), expect=0)
         self.assertNotIn("\r", p.stderr)
@@ -511,18 +493,7 @@ class BulkUnderValgrindTest(BulkCase):
     """A bulk create (with faults, a resume, an orphan) and update under valgrind."""
 
     def run_cli(self, *args, env=None, stdin=None, expect=None):
-        vg = [os.environ["OR_VALGRIND"], "--quiet", "--error-exitcode=99", "--leak-check=full",
-              "--show-leak-kinds=definite,indirect,possible",
-              "--errors-for-leak-kinds=definite,indirect,possible"]
-        if os.environ.get("OR_VALGRIND_SUPP"):
-            vg.append("--suppressions=" + os.environ["OR_VALGRIND_SUPP"])
-        p = subprocess.run(vg + [BIN, *args], input=stdin, capture_output=True, text=True,
-                           env=env if env is not None else self.env(), timeout=300)
-        self.outputs.append((p.stdout, p.stderr))
-        self.assertNotEqual(p.returncode, 99, p.stderr)
-        if expect is not None:
-            self.assertEqual(p.returncode, expect, p.stderr)
-        return p
+        return self.run_under_valgrind(args, env=env, stdin=stdin, expect=expect, timeout=300)
 
     def test_bulk_paths(self):
         names = ["v%02d" % i for i in range(20)]
