@@ -93,8 +93,8 @@ def start_nginx():
         port = free_port()
         with open(conf, "w") as f:
             f.write(CONF.format(work=work, port=port, cert=cert, key=key))
-        proc = subprocess.Popen([NGINX, "-p", work, "-c", conf], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([NGINX, "-p", work, "-e", os.path.join(work, "error.log"), "-c", conf],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             if proc.poll() is not None:
                 break

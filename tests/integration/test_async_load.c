@@ -111,13 +111,13 @@ static void test_ten_thousand_calls(void)
         bulk_start_one(&b);
     CU_ASSERT_EQUAL(openrouter_async_run(b.a, 600000), 0);
     int64_t took = or_test_now_ms() - t0;
-    fprintf(stderr, "\n  %d calls, 64 in flight: %.2f s (%.0f calls/s)\n", b.total, (double)took / 1000.0,
-            took > 0 ? (double)b.total * 1000.0 / (double)took : 0.0);
+    long conns = stub_stat(&srv, "api_connections");
+    fprintf(stderr, "\n  %d calls, 64 in flight: %.2f s (%.0f calls/s), %ld connections opened\n", b.total,
+            (double)took / 1000.0, took > 0 ? (double)b.total * 1000.0 / (double)took : 0.0, conns);
     CU_ASSERT_EQUAL(b.started, b.total);
     CU_ASSERT_EQUAL(b.ok, b.total);
     CU_ASSERT_EQUAL(b.failed, 0);
     CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), b.total);
-    long conns = stub_stat(&srv, "api_connections");
     CU_ASSERT(conns >= 1 && conns <= 64);
     CU_ASSERT(stub_stat(&srv, "max_concurrent") <= 64);
     openrouter_async_free(b.a);
