@@ -554,6 +554,15 @@ static int setup(bulk *b, const cli_args *a, char **default_results)
     return 0;
 }
 
+/* Every row has its final record: nothing in doubt, nothing to retry. */
+static int settled(const bulk *b)
+{
+    for (size_t i = 0; i < b->in.count; i++)
+        if (!done_before(b->res.rows[i].status) && b->res.rows[i].status != RS_LOST)
+            return 0;
+    return 1;
+}
+
 static int summary(bulk *b)
 {
     clear_progress(b);
@@ -600,6 +609,8 @@ int bulk_main(openrouter_client *client, const cli_args *a)
             if (b.in_doubt == 0)
                 break;
         }
+        if (!b.io_error && settled(&b))
+            results_compact(&b.res); /* says so if it cannot; the file stays whole */
         status = summary(&b);
     }
     openrouter_async_free(b.async);

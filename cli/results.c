@@ -24,6 +24,7 @@ static const char *const status_names[RS_COUNT] = {
 
 #define HEADER "row,status,name,hash,key,detail\n"
 enum { F_ROW, F_STATUS, F_NAME, F_HASH, F_KEY, F_DETAIL, N_FIELDS };
+static const char *const field_names[N_FIELDS] = {"row", "status", "name", "hash", "key", "detail"};
 
 const char *result_status_name(result_status st) { return status_names[st]; }
 
@@ -154,7 +155,7 @@ int results_open(results *r, const char *path, size_t n_rows, const char *const 
     if (!r->rows)
         return refuse(r, "out of memory");
     /* Created here: 0600 from the start, never a moment readable by others. */
-    r->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    r->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (r->fd >= 0) {
         if (write(r->fd, HEADER, sizeof HEADER - 1) != (ssize_t)(sizeof HEADER - 1) || fsync(r->fd) != 0 ||
             sync_dir(path) != 0)
@@ -221,6 +222,87 @@ int results_write(results *r, size_t row, result_status st, const char *name, co
         s->hash = xstrdup(hash);
     }
     return 0;
+}
+
+/* The compacted text: the header, then each row's last record, with the
+ * hashes of the keys it deleted in its detail. */
+static int compact_text(const csv_table *t, size_t n_rows, char **out, size_t *len)
+{
+    const csv_row **last = calloc(n_rows ? n_rows : 1, sizeof *last);
+    char **replaced = calloc(n_rows ? n_rows : 1, sizeof *replaced);
+    size_t cap = 0;
+    int rc = last && replaced ? 0 : -1;
+    *out = NULL;
+    *len = 0;
+    for (size_t i = 1; rc == 0 && i < t->count; i++) {
+        const csv_row *rec = &t->rows[i];
+        size_t row = (size_t)strtoull(rec->fields[F_ROW], NULL, 10) - 1; /* checked when read back */
+        last[row] = rec;
+        if (strcmp(rec->fields[F_STATUS], status_names[RS_ORPHAN]) == 0) {
+            size_t had = replaced[row] ? strlen(replaced[row]) : 0;
+            char *more = realloc(replaced[row], had + strlen(rec->fields[F_HASH]) + 10);
+            if (!more) {
+                rc = -1;
+                break;
+            }
+            sprintf(more + had, "%s%s", had ? " " : "replaced ", rec->fields[F_HASH]);
+            replaced[row] = more;
+        }
+    }
+    for (int f = F_ROW; rc == 0 && f < N_FIELDS; f++)
+        rc = csv_append_field(out, len, &cap, field_names[f], f == N_FIELDS - 1 ? '\n' : ',');
+    for (size_t row = 0; rc == 0 && row < n_rows; row++)
+        for (int f = F_ROW; rc == 0 && last[row] && f < N_FIELDS; f++) {
+            const char *v = f == F_DETAIL && replaced[row] ? replaced[row] : last[row]->fields[f];
+            rc = csv_append_field(out, len, &cap, v, f == N_FIELDS - 1 ? '\n' : ',');
+        }
+    for (size_t row = 0; replaced && row < n_rows; row++)
+        free(replaced[row]);
+    free(replaced);
+    free(last);
+    return rc;
+}
+
+int results_compact(results *r)
+{
+    struct stat st;
+    if (fstat(r->fd, &st) != 0) {
+        refuse(r, strerror(errno));
+        return -1;
+    }
+    size_t size = (size_t)st.st_size, len = 0;
+    char *text = malloc(size + 1), *out = NULL, why[200];
+    csv_table t = {0};
+    char *tmp = malloc(strlen(r->path) + sizeof ".compact");
+    int fd = -1, rc = text && tmp && pread(r->fd, text, size, 0) == (ssize_t)size ? 0 : -1;
+    if (rc == 0)
+        rc = csv_parse(text, size, &t, why, sizeof why);
+    if (rc == 0)
+        rc = compact_text(&t, r->count, &out, &len);
+    if (rc == 0) {
+        sprintf(tmp, "%s.compact", r->path);
+        unlink(tmp); /* a stale one from a crash: the file itself still holds everything */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        rc = fd >= 0 && write(fd, out, len) == (ssize_t)len && fsync(fd) == 0 ? 0 : -1;
+    }
+    if (fd >= 0 && close(fd) != 0)
+        rc = -1;
+    if (rc == 0)
+        rc = rename(tmp, r->path) == 0 && sync_dir(r->path) == 0 ? 0 : -1;
+    if (rc != 0) {
+        if (fd >= 0)
+            unlink(tmp);
+        refuse(r, "could not compact it to one record per row; it is whole as it was");
+    }
+    if (text)
+        cli_wipe(text, size);
+    if (out)
+        cli_wipe(out, len);
+    free(text);
+    free(out);
+    free(tmp);
+    csv_free(&t);
+    return rc;
 }
 
 void results_close(results *r)

@@ -2,7 +2,8 @@
  * record per event of a row, each written and fsync'ed before the event is
  * reported:  row,status,name,hash,key,detail
  * The last record of a row is where it stands; a re-run reads them back
- * (docs/BULK.md). */
+ * (docs/BULK.md). When every row is settled the file is compacted to one
+ * record per row. */
 #ifndef OPENROUTER_KEYS_RESULTS_H
 #define OPENROUTER_KEYS_RESULTS_H
 
@@ -50,6 +51,13 @@ int results_open(results *r, const char *path, size_t n_rows, const char *const 
  * (the caller stops: nothing may be reported that is not on disk). */
 int results_write(results *r, size_t row, result_status st, const char *name, const char *hash, const char *key,
                   const char *detail);
+
+/* Once every row is settled: rewrites the file as one record per row (its
+ * last; a row whose earlier keys were deleted lists their hashes in
+ * detail, "replaced HASH ..."), through a 0600 temporary file that is
+ * synced and renamed over it, so a crash leaves one whole file or the
+ * other. 0, or -1 after saying why on stderr (the file is then as it was). */
+int results_compact(results *r);
 
 const char *result_status_name(result_status st);
 
