@@ -362,13 +362,13 @@ def replaced_hashes(records):
     return hashes
 
 
-def check_no_duplicates_and_secrets(test, names, results):
+def check_no_duplicates_and_secrets(test, names, results, label=""):
     """Every name once on the server; the results file holds the secret of
     every key the stand-in made that still exists, and records the deletion
     of every one it made that is gone."""
     keys = test.stub.keys()
     listed = sorted(k["name"] for k in keys if k["name"] in names)
-    test.assertEqual(listed, sorted(names), "duplicates or missing keys")
+    test.assertEqual(listed, sorted(names), "%s: duplicates or missing keys" % label)
     created = test.stub.control("GET", "/created")["created"]
     records = read_results(results)
     # Settled: compacted to one record per row, in order.
@@ -377,10 +377,10 @@ def check_no_duplicates_and_secrets(test, names, results):
     deleted_hashes = replaced_hashes(records)
     for c in created:
         if c["deleted"]:
-            test.assertIn(c["hash"], deleted_hashes)
+            test.assertIn(c["hash"], deleted_hashes, label)
         else:
             r = by_name[c["name"]]
-            test.assertEqual((r["status"], r["hash"], r["key"]), ("created", c["hash"], c["key"]))
+            test.assertEqual((r["status"], r["hash"], r["key"]), ("created", c["hash"], c["key"]), label)
     test.assertEqual(stat.S_IMODE(os.stat(results).st_mode), 0o600)
     return len(deleted_hashes)
 
@@ -430,33 +430,32 @@ class KilledAndResumedTest(BulkCase):
     def test_killed_at_random_points_then_resumed(self):
         totals = {"kills": 0, "SIGKILL": 0, "SIGINT": 0, "replaced": 0, "runs": 0}
         for seed in SEEDS:
-            with self.subTest(seed=seed):
-                rng = random.Random(seed)
-                self.stub.reset(0)
-                names = ["s%d-key-%03d" % (seed, i) for i in range(ROWS)]
-                path = self.write("s%d.csv" % seed, "name,limit\n" + "".join("%s,%d\n" % (n, i)
-                                                                              for i, n in enumerate(names)))
-                results = os.path.join(self.dir, "s%d.results.csv" % seed)
-                self.stub.add_faults(*seeded_faults(rng))
-                args = ["create", "--from", path, "--concurrency", "4", "--retries", "2"]
-                for _ in range(rng.randint(4, 7)):
-                    how = rng.choice(["SIGKILL", "SIGKILL", "SIGINT", "SIGINT twice"])
-                    rc = self.run_killed(args, rng.uniform(0.05, 0.6), how)
-                    totals["runs"] += 1
-                    if rc == 0:
-                        continue  # it finished before the signal
-                    totals["kills"] += 1
-                    totals["SIGKILL" if how == "SIGKILL" else "SIGINT"] += 1
-                    self.assertIn(rc, (-signal.SIGKILL, -signal.SIGINT, 130, 1, 3), how)
-                for _ in range(10):
-                    totals["runs"] += 1
-                    if self.run_cli(*args).returncode == 0:
-                        break
-                else:
-                    self.fail("no run finished: %s" % self.outputs[-1][1])
-                totals["replaced"] += check_no_duplicates_and_secrets(self, names, results)
-                self.assertEqual(sorted(last_records(results)), list(range(1, ROWS + 1)))
-                self.assertTrue(all(r["status"] == "created" for r in last_records(results).values()))
+            rng = random.Random(seed)
+            self.stub.reset(0)
+            names = ["s%d-key-%03d" % (seed, i) for i in range(ROWS)]
+            path = self.write("s%d.csv" % seed, "name,limit\n" + "".join("%s,%d\n" % (n, i)
+                                                                          for i, n in enumerate(names)))
+            results = os.path.join(self.dir, "s%d.results.csv" % seed)
+            self.stub.add_faults(*seeded_faults(rng))
+            args = ["create", "--from", path, "--concurrency", "4", "--retries", "2"]
+            for _ in range(rng.randint(4, 7)):
+                how = rng.choice(["SIGKILL", "SIGKILL", "SIGINT", "SIGINT twice"])
+                rc = self.run_killed(args, rng.uniform(0.05, 0.6), how)
+                totals["runs"] += 1
+                if rc == 0:
+                    continue  # it finished before the signal
+                totals["kills"] += 1
+                totals["SIGKILL" if how == "SIGKILL" else "SIGINT"] += 1
+                self.assertIn(rc, (-signal.SIGKILL, -signal.SIGINT, 130, 1, 3), how)
+            for _ in range(10):
+                totals["runs"] += 1
+                if self.run_cli(*args).returncode == 0:
+                    break
+            else:
+                self.fail("no run finished: %s" % self.outputs[-1][1])
+            totals["replaced"] += check_no_duplicates_and_secrets(self, names, results, "seed %d" % seed)
+            self.assertEqual(sorted(last_records(results)), list(range(1, ROWS + 1)))
+            self.assertTrue(all(r["status"] == "created" for r in last_records(results).values()))
         print("\nbulk resume: %d seeds x %d rows, %d runs, %d interrupted (%d SIGKILL, %d SIGINT), "
               "0 duplicates, %d keys whose answer was lost made again, every secret kept"
               % (len(SEEDS), ROWS, totals["runs"], totals["kills"], totals["SIGKILL"], totals["SIGINT"],
