@@ -112,8 +112,11 @@ static void progress(bulk *b, int force)
 static void report_row(bulk *b, const bulk_row *row, const char *what, const char *hash)
 {
     clear_progress(b);
-    printf("row %zu: %s %s ", row->number, what, hash ? hash : "-");
-    put_clean(stdout, row->name ? row->name : "");
+    printf("row %zu: %s %s", row->number, what, hash ? hash : "-");
+    if (row->name) {
+        putchar(' ');
+        put_clean(stdout, row->name);
+    }
     putchar('\n');
     fflush(stdout);
 }
@@ -140,8 +143,9 @@ static void count_failure(bulk *b, int exit_code)
 static int record(bulk *b, const bulk_row *row, result_status st, const char *hash, const char *key,
                   const char *detail)
 {
-    const char *id = b->in.kind == BULK_UPDATE && !b->in.by_name ? row->hash : row->name;
-    if (results_write(&b->res, row->number, st, id, hash, key, detail) != 0) {
+    if (!hash && b->in.kind == BULK_UPDATE)
+        hash = row->hash; /* an update's record always names its key (the identity when by hash) */
+    if (results_write(&b->res, row->number, st, row->name ? row->name : "", hash, key, detail) != 0) {
         b->io_error = b->stopping = 1;
         return -1;
     }
@@ -528,7 +532,7 @@ static int setup(bulk *b, const cli_args *a, char **default_results)
     const char **ids = row_ids(&b->in);
     if (!ids)
         return cli_usage_error("out of memory");
-    rc = results_open(&b->res, path, b->in.count, ids);
+    rc = results_open(&b->res, path, b->in.count, ids, kind == BULK_UPDATE && !b->in.by_name);
     free(ids);
     if (rc)
         return rc;
@@ -576,7 +580,7 @@ static int summary(bulk *b)
     if (b->lost)
         printf(", %zu key%s whose answer was lost kept without %s secret", b->lost, b->lost == 1 ? "" : "s",
                b->lost == 1 ? "its" : "their");
-    printf(" (%zu rows; %zu not done); results in ", b->in.count, left);
+    printf(" (%zu row%s; %zu not done); results in ", b->in.count, b->in.count == 1 ? "" : "s", left);
     put_clean(stdout, b->res.path);
     putchar('\n');
     if (b->io_error)

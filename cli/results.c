@@ -58,7 +58,7 @@ static int64_t now_us(void)
 }
 
 /* One record read back into r->rows. */
-static int take_record(results *r, const csv_row *rec, const char *const *names)
+static int take_record(results *r, const csv_row *rec, const char *const *ids, int by_hash)
 {
     char why[300];
     char *end = NULL;
@@ -71,10 +71,11 @@ static int take_record(results *r, const csv_row *rec, const char *const *names)
         snprintf(why, sizeof why, "line %zu is not a record this tool writes", rec->line);
         return refuse(r, why);
     }
-    if (strcmp(rec->fields[F_NAME], names[row - 1]) != 0) {
+    const char *id = rec->fields[by_hash ? F_HASH : F_NAME];
+    if (strcmp(id, ids[row - 1]) != 0) {
         snprintf(why, sizeof why, "line %zu is about row %llu as '%.80s', but that row is '%.80s' in the input: "
                                   "these results belong to another file (give --results)",
-                 rec->line, row, rec->fields[F_NAME], names[row - 1]);
+                 rec->line, row, id, ids[row - 1]);
         return refuse(r, why);
     }
     result_state *s = &r->rows[row - 1];
@@ -92,7 +93,7 @@ static int take_record(results *r, const csv_row *rec, const char *const *names)
 
 /* Reads the records back; a last line cut short by a crash is dropped
  * (truncated away, so the next record starts on a line of its own). */
-static int read_back(results *r, const char *const *names)
+static int read_back(results *r, const char *const *ids, int by_hash)
 {
     struct stat st;
     if (fstat(r->fd, &st) != 0)
@@ -122,7 +123,7 @@ static int read_back(results *r, const char *const *names)
         if (t.rows[0].count != N_FIELDS || strcmp(t.rows[0].fields[F_ROW], "row") != 0)
             rc = refuse(r, "not a results file of this tool (its header is not " "row,status,name,hash,key,detail)");
         for (size_t i = 1; rc == 0 && i < t.count; i++)
-            rc = take_record(r, &t.rows[i], names);
+            rc = take_record(r, &t.rows[i], ids, by_hash);
         csv_free(&t);
     }
     cli_wipe(text, (size_t)st.st_size);
@@ -145,7 +146,7 @@ static int sync_dir(const char *path)
     return rc;
 }
 
-int results_open(results *r, const char *path, size_t n_rows, const char *const *names)
+int results_open(results *r, const char *path, size_t n_rows, const char *const *ids, int by_hash)
 {
     memset(r, 0, sizeof *r);
     r->fd = -1;
@@ -181,7 +182,7 @@ int results_open(results *r, const char *path, size_t n_rows, const char *const 
                  (unsigned)(st.st_mode & 07777));
         return refuse(r, why);
     }
-    return read_back(r, names);
+    return read_back(r, ids, by_hash);
 }
 
 int results_write(results *r, size_t row, result_status st, const char *name, const char *hash, const char *key,

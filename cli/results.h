@@ -42,10 +42,10 @@ char *results_default_path(const char *input);
 
 /* Opens `path`: created with mode 0600 (O_EXCL) or, when it exists, an own
  * regular file no one else can read, whose records are read back into
- * r->rows. `names` are the input's row identities (name, or hash), checked
- * against the records so a file of another input is refused. Returns 0, or
- * EXIT_USAGE after saying why on stderr. */
-int results_open(results *r, const char *path, size_t n_rows, const char *const *names);
+ * r->rows. `ids` are the input's row identities, checked against each
+ * record's name (or hash, when `by_hash`) so a file of another input is
+ * refused. Returns 0, or EXIT_USAGE after saying why on stderr. */
+int results_open(results *r, const char *path, size_t n_rows, const char *const *ids, int by_hash);
 
 /* Appends one record and fsyncs it; 0, or -1 after saying why on stderr
  * (the caller stops: nothing may be reported that is not on disk). */

@@ -500,6 +500,23 @@ class UpdateFromTest(BulkCase):
         p = self.run_cli("update", "--from", path, expect=1)
         self.assertIn("404", p.stderr)
 
+    def test_a_failed_row_is_tried_again(self):
+        self.stub.reset(1)
+        seed = hashlib.sha256(b"seed-key-0000").hexdigest()
+        later = "f" * 64
+        path = self.write("up.csv", "hash,limit\n%s,1\n%s,2\n" % (seed, later))
+        results = os.path.join(self.dir, "up.results.csv")
+        p = self.run_cli("update", "--from", path, expect=1)
+        self.assertIn("updated 1, skipped 0, failed 1", p.stdout)
+        self.assertEqual(sorted((r["row"], r["status"], r["hash"]) for r in read_results(results)),
+                         [("1", "updated", seed), ("2", "failed", later)])
+        self.stub.control("POST", "/keys", {"name": "later", "hash": later})
+        self.stub.control("DELETE", "/requests")
+        p = self.run_cli("update", "--from", path, expect=0)
+        self.assertIn("updated 1, skipped 1, failed 0", p.stdout)
+        self.assertEqual([r["path"] for r in self.posts("PATCH")], ["/api/v1/keys/" + later])
+        self.assertEqual([(r["row"], r["status"]) for r in read_results(results)], [("1", "updated"), ("2", "updated")])
+
     def test_bad_update_files(self):
         for text, message in (("hash,expires_at\nabc,none\n", "unknown column 'expires_at'"),
                               ("limit\n1\n", "needs a 'hash' column"),
