@@ -319,7 +319,7 @@ class ConcurrencyTest(BulkCase):
     def test_cap_and_faults_in_one_run(self):
         names = ["c%02d" % i for i in range(24)]
         path = self.write("in.csv", "name\n" + "\n".join(names) + "\n")
-        self.stub.add_faults({"match": {"method": "POST"}, "delay_ms": 150, "times": 24})
+        self.stub.add_faults({"match": {"method": "POST"}, "delay_ms": 400, "times": 24})
         self.stub.control("POST", "/connections")
         p = self.run_cli("create", "--from", path, "--concurrency", "6", expect=0)
         self.assertLessEqual(self.stub.control("GET", "/stats")["max_concurrent"], 6)
