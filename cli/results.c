@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,6 +132,15 @@ static int read_back(results *r, const char *const *ids, int by_hash)
     return rc;
 }
 
+/* One run per results file at a time: two would create the same rows. */
+static int lock(results *r)
+{
+    if (flock(r->fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    return refuse(r, errno == EWOULDBLOCK ? "in use by another run (another openrouter-keys holds its lock)"
+                                          : strerror(errno));
+}
+
 /* Syncs the directory holding `path`, so a new file's name survives a
  * crash as its records do. */
 static int sync_dir(const char *path)
@@ -158,6 +168,8 @@ int results_open(results *r, const char *path, size_t n_rows, const char *const 
     /* Created here: 0600 from the start, never a moment readable by others. */
     r->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (r->fd >= 0) {
+        if (lock(r) != 0)
+            return EXIT_USAGE;
         if (write(r->fd, HEADER, sizeof HEADER - 1) != (ssize_t)(sizeof HEADER - 1) || fsync(r->fd) != 0 ||
             sync_dir(path) != 0)
             return refuse(r, strerror(errno));
@@ -171,6 +183,8 @@ int results_open(results *r, const char *path, size_t n_rows, const char *const 
     struct stat st;
     if (fstat(r->fd, &st) != 0)
         return refuse(r, strerror(errno));
+    if (lock(r) != 0)
+        return EXIT_USAGE;
     if (!S_ISREG(st.st_mode))
         return refuse(r, "not a regular file");
     if (st.st_uid != geteuid())

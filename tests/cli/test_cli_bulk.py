@@ -11,6 +11,7 @@ in no output.
 """
 
 import csv
+import fcntl
 import hashlib
 import os
 import random
@@ -306,6 +307,17 @@ class ResultsFileTest(BulkCase):
                          [("1", "created"), ("2", "created")])
         self.assertEqual(stat.S_IMODE(os.stat(results).st_mode), 0o600)
         self.assertEqual(sorted(os.listdir(self.dir)), ["in.csv", "in.results.csv"])
+
+    def test_one_run_per_results_file(self):
+        path = self.write("in.csv", "name\na\n")
+        results = self.write("in.results.csv", "row,status,name,hash,key,detail\n")
+        os.chmod(results, 0o600)
+        with open(results) as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            p = self.run_cli("create", "--from", path, expect=2)
+            self.assertIn("in use by another run", p.stderr)
+        self.assertEqual(self.stub.requests(), [])
+        self.run_cli("create", "--from", path, expect=0)
 
     def test_a_torn_last_record_is_dropped(self):
         path = self.write("in.csv", "name\na\n")
