@@ -14,7 +14,10 @@
 #include <CUnit/Basic.h>
 #include <curl/curl.h>
 
+#include "client_impl.h" /* the client's reused response buffer */
 #include "http.h"
+#include "redact.h"
+#include "fail_alloc.h"
 #include "internal.h"
 #include "stub_server.h"
 #include "test_util.h"
@@ -849,25 +852,66 @@ static void test_response_size_limit(void)
     openrouter_model_free(out);
 
     /* The write callback itself stops before the limit, without a
-     * Content-Length to go by (chunked or compressed bodies). */
-    openrouter_client *c = f.client;
-    or_buf_reset(&c->response);
-    c->too_large = 0;
+     * Content-Length to go by (chunked or compressed bodies). On a
+     * transport of its own, with the client's settings: it needs no client. */
+    or_http t;
+    CU_ASSERT_EQUAL_FATAL(or_http_init(&t, or_client_settings(f.client), NULL, NULL), OPENROUTER_OK);
+    fixture_done(&f);
+    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0};
+    or_http_response res;
+    memset(&res, 0, sizeof res);
+    CU_ASSERT_EQUAL(or_http_prepare(&t, &get, &res), CURLE_OK);
     char chunk[1000];
     memset(chunk, 'x', sizeof chunk);
     size_t total = 0;
     for (int i = 0; i < 10; i++) {
-        size_t n = or_http_write_cb(chunk, 1, sizeof chunk, c);
+        size_t n = or_http_write_cb(chunk, 1, sizeof chunk, &t);
         if (n != sizeof chunk)
             break;
         total += n;
     }
     CU_ASSERT_EQUAL(total, 4000);
-    CU_ASSERT_EQUAL(c->response.len, 4000);
-    CU_ASSERT_EQUAL(c->too_large, 1);
-    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 96, c), 96); /* exactly the limit is fine */
-    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 1, c), 0);
-    or_buf_reset(&c->response);
+    CU_ASSERT_EQUAL(res.body.len, 4000);
+    CU_ASSERT_EQUAL(res.too_large, 1);
+    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 96, &t), 96); /* exactly the limit is fine */
+    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 1, &t), 0);
+    or_http_finish(&t, &get, CURLE_WRITE_ERROR, &res);
+    CU_ASSERT_EQUAL(res.too_large, 1);
+    CU_ASSERT_EQUAL(res.curl_code, CURLE_WRITE_ERROR);
+    or_http_cleanup(&t);
+    or_buf_free(&res.body);
+}
+
+/* A retried call whose first attempt got a far longer body than the last:
+ * the client's reused response buffer keeps its memory for the next call,
+ * but not the earlier attempt's bytes past the last body (bodies may hold
+ * secrets). */
+static void test_retry_wipes_earlier_bodies(void)
+{
+    fresh_server();
+    add_alpha();
+    fixture f;
+    fixture_options(&f);
+    fixture_client(&f);
+    static const char word[] = "EARLIER-BODY ";
+    char body[256 * (sizeof word - 1) + 1] = "";
+    for (size_t i = 0; i < 256; i++)
+        memcpy(body + i * (sizeof word - 1), word, sizeof word);
+    char faults[sizeof body + 64];
+    snprintf(faults, sizeof faults, "{\"faults\":[{\"status\":503,\"body\":\"%s\"}]}", body);
+    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&server, faults), 0);
+    t_get_req req = {alpha_hash};
+    void *out = NULL;
+    CU_ASSERT_EQUAL(openrouter_call(f.client, &t_get_op, &req, &out, NULL, &f.err), OPENROUTER_OK);
+    openrouter_model_free(out);
+    CU_ASSERT_EQUAL(f.err.attempts, 2);
+    const or_buf *kept = &f.client->response_body;
+    CU_ASSERT_FATAL(kept->data != NULL && kept->cap > strlen(body));
+    /* Only bytes some attempt wrote are read (valgrind: no uninitialised reads). */
+    size_t leftovers = 0, n = strlen(body), w = sizeof word - 1;
+    for (size_t i = 0; i + w <= n; i++)
+        leftovers += memcmp(kept->data + i, word, w) == 0;
+    CU_ASSERT_EQUAL(leftovers, 0);
     fixture_done(&f);
 }
 
@@ -993,7 +1037,7 @@ static void test_key_never_leaks(void)
     openrouter_error e = OPENROUTER_ERROR_INIT;
     snprintf(e.message, sizeof e.message, "x %s y %.*s", KEY, 14, KEY);
     e.api_message = or_strdup("pre" KEY "post");
-    or_error_redact(&e, KEY);
+    or_redact_error(&e, KEY);
     CU_ASSERT_STRING_EQUAL(e.message, "x [REDACTED] y [REDACTED]");
     CU_ASSERT_STRING_EQUAL(e.api_message, "pre[REDACTED]post");
     openrouter_error_clear(&e);
@@ -1120,7 +1164,7 @@ static void test_allocation_failures(void)
     for (long nth = 1; nth < 400 && !completed; nth++) {
         fixture f;
         fixture_options(&f);
-        openrouter_test_set_alloc_fail(nth);
+        or_test_fail_alloc(nth);
         int rc = openrouter_client_new(&f.client, &f.opts, &f.err);
         if (rc == OPENROUTER_OK) {
             t_get_req req = {alpha_hash};
@@ -1145,7 +1189,7 @@ static void test_allocation_failures(void)
             CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
             CU_ASSERT_PTR_NULL(f.client);
         }
-        openrouter_test_set_alloc_fail(0);
+        or_test_fail_alloc(0);
         fixture_done(&f);
     }
     CU_ASSERT(completed);
@@ -1172,6 +1216,8 @@ static int suite_clean(void)
 
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("transport", suite_init, suite_clean);
@@ -1186,6 +1232,7 @@ int main(void)
     CU_add_test(s, "4xx never retried", test_client_errors_never_retried);
     CU_add_test(s, "redirect not followed", test_redirect_not_followed);
     CU_add_test(s, "max_response_bytes", test_response_size_limit);
+    CU_add_test(s, "a retry leaves no earlier body behind", test_retry_wipes_earlier_bodies);
     CU_add_test(s, "timeout", test_timeout);
     CU_add_test(s, "decode errors", test_decode_errors);
     CU_add_test(s, "API key never leaks", test_key_never_leaks);
