@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     req.body.expires_at = OPENROUTER_DATETIME(expires);
     /* Partners can tie the key to their own user id. */
     req.body.external.state = OPENROUTER_PRESENT;
-    req.body.external.value.user = OPENROUTER_STRING((char *)customer);
+    req.body.external.value.user = OPENROUTER_STRING(customer);
 
     openrouter_created_key *created = NULL;
     rc = openrouter_create_key(client, &req, &created, NULL, &err);

@@ -57,7 +57,8 @@ def _object_idents(p, n):
 
 def _enum_idents(p, n):
     return [p + "_" + n + s for s in ("", "_value", "_name", "_enum_desc", "_values",
-                                       "_value_type_desc")] + [(p + "_" + n + "_unknown").upper()]
+                                       "_value_type_desc")] + [(p + "_" + n + "_unknown").upper(),
+                                                                (p + "_" + n).upper()]
 
 
 def _op_idents(p, n):
@@ -224,7 +225,7 @@ def build_context(model, spec_label, spec_sha256, prefix):
         params = []
         for prm in op.params:
             is_path = prm.location == "path"
-            ctype = "char *" if is_path else ctx.slot_ctype(prm.tref)
+            ctype = "const char *" if is_path else ctx.slot_ctype(prm.tref)
             params.append({
                 "name": c_string_literal(prm.name), "wire_name": prm.name,
                 "location": prm.location.upper(), "cname": prm.c_name,

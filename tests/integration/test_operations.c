@@ -85,7 +85,7 @@ static const char *header(json_object *req, const char *name)
 static char *create_key(openrouter_client *c, const char *name)
 {
     openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-    req.body.name = OPENROUTER_STRING((char *)name);
+    req.body.name = OPENROUTER_STRING(name);
     openrouter_created_key *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     int rc = openrouter_create_key(c, &req, &out, NULL, &err);
@@ -287,7 +287,7 @@ static void test_hash_is_percent_encoded(void)
     CU_ASSERT_STRING_EQUAL(stored, odd);
     openrouter_client *c = mgmt_client();
     openrouter_get_key_request get = OPENROUTER_GET_KEY_REQUEST_INIT;
-    get.hash = (char *)odd;
+    get.hash = odd;
     openrouter_key_response *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_OK);
@@ -307,7 +307,7 @@ static void test_hash_is_percent_encoded(void)
                          "a\r\nb", "a\nb", too_long};
     size_t before = request_count();
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        get.hash = (char *)bad[i];
+        get.hash = bad[i];
         out = NULL;
         CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_EINVAL);
         CU_ASSERT_PTR_NULL(out);
@@ -427,7 +427,7 @@ static void test_non_utc_expiry_rejected_before_sending(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
         req.body.name = OPENROUTER_STRING("x");
-        req.body.expires_at = OPENROUTER_DATETIME((char *)bad[i]);
+        req.body.expires_at = OPENROUTER_DATETIME(bad[i]);
         openrouter_created_key *out = NULL;
         openrouter_error err = OPENROUTER_ERROR_INIT;
         CU_ASSERT_EQUAL(openrouter_create_key(c, &req, &out, NULL, &err), OPENROUTER_EINVAL);
@@ -474,14 +474,14 @@ static int run_op(openrouter_client *c, int op, const char *hash, openrouter_err
     }
     case 2: {
         openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         rc = openrouter_get_key(c, &r, (openrouter_key_response **)&out, NULL, err);
         openrouter_key_response_free(out);
         break;
     }
     case 3: {
         openrouter_update_key_request r = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         r.body.disabled = OPENROUTER_BOOL(true);
         rc = openrouter_update_key(c, &r, (openrouter_key_response **)&out, NULL, err);
         openrouter_key_response_free(out);
@@ -489,7 +489,7 @@ static int run_op(openrouter_client *c, int op, const char *hash, openrouter_err
     }
     case 4: {
         openrouter_delete_key_request r = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         rc = openrouter_delete_key(c, &r, (openrouter_delete_key_response **)&out, NULL, err);
         openrouter_delete_key_response_free(out);
         break;

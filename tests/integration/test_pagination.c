@@ -283,14 +283,15 @@ static void test_start_offset_and_copied_request(void)
     openrouter_list_keys_request *req = calloc(1, sizeof *req);
     req->include_disabled = OPENROUTER_BOOL(true);
     req->offset = OPENROUTER_INT64(150);
-    req->workspace_id = OPENROUTER_STRING(strdup(STUB_DEFAULT_WORKSPACE_ID));
-    req->x_openrouter_title = OPENROUTER_STRING(strdup("Pager"));
+    char *workspace = strdup(STUB_DEFAULT_WORKSPACE_ID), *app_title = strdup("Pager");
+    req->workspace_id = OPENROUTER_STRING(workspace);
+    req->x_openrouter_title = OPENROUTER_STRING(app_title);
     openrouter_list_keys_iter *it = NULL;
     CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, req, NULL, &err), OPENROUTER_OK);
     /* The iterator keeps its own copy: the caller's may go now. */
-    memset(req->workspace_id.value, 'x', strlen(req->workspace_id.value));
-    free(req->workspace_id.value);
-    free(req->x_openrouter_title.value);
+    memset(workspace, 'x', strlen(workspace));
+    free(workspace);
+    free(app_title);
     free(req);
     strlist got = {0}, want = {0};
     const openrouter_key *key;
@@ -365,7 +366,7 @@ static void test_keys_created_during_walk(void)
 static void delete_key(openrouter_client *c, const char *hash)
 {
     openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-    req.hash = (char *)hash;
+    req.hash = hash;
     openrouter_delete_key_response *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     CU_ASSERT_EQUAL(openrouter_delete_key(c, &req, &out, NULL, &err), OPENROUTER_OK);

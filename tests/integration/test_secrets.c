@@ -262,7 +262,7 @@ static int run_op(int op, openrouter_client *c, const char *hash)
     }
     case OP_GET: {
         openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         openrouter_key_response *out = NULL;
         rc = openrouter_get_key(c, &r, &out, NULL, &err);
         openrouter_key_response_free(out);
@@ -270,7 +270,7 @@ static int run_op(int op, openrouter_client *c, const char *hash)
     }
     case OP_UPDATE: {
         openrouter_update_key_request r = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         r.body.name = OPENROUTER_STRING("renamed");
         r.body.limit.state = OPENROUTER_NULL;
         openrouter_key_response *out = NULL;
@@ -280,7 +280,7 @@ static int run_op(int op, openrouter_client *c, const char *hash)
     }
     case OP_DELETE: {
         openrouter_delete_key_request r = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         openrouter_delete_key_response *out = NULL;
         rc = openrouter_delete_key(c, &r, &out, NULL, &err);
         openrouter_delete_key_response_free(out);

@@ -45,7 +45,7 @@ typedef struct openrouter_get_current_key_metadata_request {
 } openrouter_get_current_key_metadata_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_GET_CURRENT_KEY_METADATA_REQUEST_INIT {0}
+#define OPENROUTER_GET_CURRENT_KEY_METADATA_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_get_current_key_metadata() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_get_current_key_metadata_operation;
@@ -94,7 +94,7 @@ typedef struct openrouter_list_keys_request {
 } openrouter_list_keys_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_LIST_KEYS_REQUEST_INIT {0}
+#define OPENROUTER_LIST_KEYS_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_list_keys() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_list_keys_operation;
@@ -172,7 +172,7 @@ typedef struct openrouter_create_key_request {
 } openrouter_create_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_CREATE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_CREATE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_create_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_create_key_operation;
@@ -193,7 +193,7 @@ int openrouter_create_key(openrouter_client *client,
 /* Request of openrouter_get_key(). */
 typedef struct openrouter_get_key_request {
     /* The hash identifier of the API key to retrieve. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -213,7 +213,7 @@ typedef struct openrouter_get_key_request {
 } openrouter_get_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_GET_KEY_REQUEST_INIT {0}
+#define OPENROUTER_GET_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_get_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_get_key_operation;
@@ -232,7 +232,7 @@ int openrouter_get_key(openrouter_client *client,
 /* Request of openrouter_delete_key(). */
 typedef struct openrouter_delete_key_request {
     /* The hash identifier of the API key to delete. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -252,7 +252,7 @@ typedef struct openrouter_delete_key_request {
 } openrouter_delete_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_DELETE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_DELETE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_delete_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_delete_key_operation;
@@ -271,7 +271,7 @@ int openrouter_delete_key(openrouter_client *client,
 /* Request of openrouter_update_key(). */
 typedef struct openrouter_update_key_request {
     /* The hash identifier of the API key to update. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -293,7 +293,7 @@ typedef struct openrouter_update_key_request {
 } openrouter_update_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_UPDATE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_UPDATE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_update_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_update_key_operation;
