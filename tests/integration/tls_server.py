@@ -4,7 +4,8 @@
     python3 tls_server.py WORKDIR [--ca]
 
 Makes a throw-away certificate for 127.0.0.1 in WORKDIR (openssl CLI):
-self-signed, or with --ca signed by a throw-away CA of its own, whose
+self-signed, or with --ca signed by a throw-away CA of its own (and valid
+for the name stand-in.test too, which only connect_proxy.py resolves), whose
 certificate it writes to WORKDIR/ca.pem and, hashed for a CA directory
 (`openssl rehash`), into WORKDIR/ca-dir/. Listens on 127.0.0.1 (ephemeral
 port), prints "LISTENING <port>" and, for each connection, appends one line
@@ -39,7 +40,8 @@ def signed_by_own_ca():
             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1")
     with open(ext, "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        f.write("subjectAltName=IP:127.0.0.1,DNS:stand-in.test\nbasicConstraints=CA:FALSE\n"
+                "extendedKeyUsage=serverAuth\n")
     openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
             "-days", "1", "-extfile", ext)
     ca_dir = os.path.join(work, "ca-dir")

@@ -12,7 +12,10 @@ each client connection, appends one line to WORKDIR/events:
                                     (never their value);
   "forward <METHOD> <target>"       any other request (a plain forward-proxy
                                     request, which this proxy refuses: 405).
-Only loopback targets are tunnelled. Exits after 60 s or when stdin closes.
+Only loopback targets are tunnelled, and the name stand-in.test, which
+resolves nowhere else, goes to 127.0.0.1: a client reaching a server by that
+name must have come through this proxy. Exits after 60 s or when stdin
+closes.
 """
 import os
 import select
@@ -69,6 +72,8 @@ def handle(conn):
         has_auth = any(l.lower().startswith("proxy-authorization:") for l in lines[1:])
         log("proxy-authorization %s" % ("yes" if has_auth else "no"))
         host, _, port = target.rpartition(":")
+        if host == "stand-in.test":
+            host = "127.0.0.1"
         if host not in ("127.0.0.1", "localhost", "[::1]"):
             log("connect %s 403" % target)
             conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
