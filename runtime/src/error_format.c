@@ -5,7 +5,8 @@
  * - Nothing is allocated while formatting, so it works when memory ran out.
  * - Text from the server (inside the message, the API's message, the
  *   request id) gets control characters replaced: it goes to terminals.
- * - The hint is chosen from the kind, the HTTP status and libcurl's code;
+ * - The hint is chosen from the kind, the HTTP status and libcurl's code,
+ *   and names no C option: a command-line tool prints it too;
  *   an ETRANSPORT with an HTTP status is a response over max_response_bytes
  *   (outcome.c sets the status only then). */
 #include <curl/curl.h>
@@ -71,7 +72,7 @@ static const char *http_hint(const openrouter_error *e)
 static const char *transport_hint(const openrouter_error *e)
 {
     if (e->http_status)
-        return "the response was larger than max_response_bytes: raise it if that was expected";
+        return "the response was larger than the limit on response bodies: raise it if that was expected";
     switch (e->curl_code) {
     case CURLE_COULDNT_RESOLVE_HOST:
         return "the base URL's host name does not resolve: check the base URL and DNS";
@@ -79,15 +80,15 @@ static const char *transport_hint(const openrouter_error *e)
 #if LIBCURL_VERSION_NUM >= 0x074900 /* 7.73.0 */
     case CURLE_PROXY:
 #endif
-        return "the proxy failed: check the proxy option, or https_proxy / no_proxy in the environment";
+        return "the proxy failed: check the proxy setting, or https_proxy / no_proxy in the environment";
     case CURLE_COULDNT_CONNECT:
         return "nothing answered at the base URL: check the URL, the network, a firewall or the proxy";
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
-        return "the server's certificate is not trusted: a TLS-inspecting proxy or a private CA needs "
-               "ca_bundle_file or ca_directory; check the base URL's host";
+        return "the server's certificate is not trusted: behind a TLS-inspecting proxy or with a private CA, "
+               "trust that CA (a CA bundle file or directory); check the base URL's host";
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -122,7 +123,7 @@ static void put_hint(out *o, const openrouter_error *e)
         hint = http_hint(e);
         break;
     case OPENROUTER_ETIMEOUT:
-        hint = "no complete answer in time: check the network and the proxy, or raise timeout_ms";
+        hint = "no complete answer in time: check the network and the proxy, or allow a longer timeout";
         break;
     case OPENROUTER_ETRANSPORT:
         hint = transport_hint(e);
@@ -132,7 +133,7 @@ static void put_hint(out *o, const openrouter_error *e)
                "or the base URL may not point at it";
         break;
     case OPENROUTER_ECANCELED:
-        hint = "the call was cancelled through its openrouter_cancel";
+        hint = "the call was cancelled on request";
         break;
     default:
         break;
@@ -173,7 +174,7 @@ size_t openrouter_error_format(const openrouter_error *error, char *buf, size_t 
         putf(&o, e->attempts == 1 ? ", %ld attempt" : ", %ld attempts", e->attempts);
     put_hint(&o, e);
     if (e->request_may_have_been_processed)
-        put(&o, "\n  note: the server may have acted on the request anyway: check (list the keys) "
+        put(&o, "\n  note: the server may still have carried out the request: check (list the keys) "
                 "before repeating it");
     if (o.size)
         buf[o.len < o.size ? o.len : o.size - 1] = '\0';

@@ -76,7 +76,7 @@ static void test_ca_bundle_file(void)
     CU_ASSERT_EQUAL(err.curl_code, CURLE_PEER_FAILED_VERIFICATION);
     char text[1024];
     openrouter_error_format(&err, text, sizeof text);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "ca_bundle_file or ca_directory"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "trust that CA (a CA bundle file or directory)"));
     openrouter_client_free(c);
     /* With the stand-in's CA: verified and answered. */
     c = tls_client(ca_file, NULL, NULL, &err);

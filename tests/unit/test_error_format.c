@@ -92,7 +92,7 @@ static void test_request_id_and_note(void)
     e.request_may_have_been_processed = 1;
     const char *t = fmt(&e);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "OPENROUTER_EHTTP, HTTP 503, request id 8f1c2e3d4a5b6c7d-AMS (cf-ray), 1 attempt"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(t, "\n  note: the server may have acted on the request anyway"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "\n  note: the server may still have carried out the request"));
 }
 
 static void test_other_kinds(void)
@@ -105,16 +105,16 @@ static void test_other_kinds(void)
     } cases[] = {
         {OPENROUTER_EINVAL, 0, 0, "limit", "hint: nothing was sent; fix limit"},
         {OPENROUTER_EINVAL, 0, 0, "", "hint: nothing was sent; check the arguments"},
-        {OPENROUTER_ETIMEOUT, CURLE_OPERATION_TIMEDOUT, 0, "", "raise timeout_ms"},
+        {OPENROUTER_ETIMEOUT, CURLE_OPERATION_TIMEDOUT, 0, "", "allow a longer timeout"},
         {OPENROUTER_ETRANSPORT, CURLE_COULDNT_RESOLVE_HOST, 0, "", "host name does not resolve"},
         {OPENROUTER_ETRANSPORT, CURLE_COULDNT_RESOLVE_PROXY, 0, "", "the proxy failed"},
         {OPENROUTER_ETRANSPORT, CURLE_COULDNT_CONNECT, 0, "", "nothing answered at the base URL"},
-        {OPENROUTER_ETRANSPORT, CURLE_PEER_FAILED_VERIFICATION, 0, "", "ca_bundle_file or ca_directory"},
+        {OPENROUTER_ETRANSPORT, CURLE_PEER_FAILED_VERIFICATION, 0, "", "a CA bundle file or directory"},
         {OPENROUTER_ETRANSPORT, CURLE_RECV_ERROR, 0, "", "the connection broke"},
-        {OPENROUTER_ETRANSPORT, CURLE_WRITE_ERROR, 200, "", "max_response_bytes"},
+        {OPENROUTER_ETRANSPORT, CURLE_WRITE_ERROR, 200, "", "limit on response bodies"},
         {OPENROUTER_ETRANSPORT, CURLE_UNSUPPORTED_PROTOCOL, 0, "", "check the base URL, the network"},
         {OPENROUTER_EDECODE, 0, 200, "data.limit", "not what the API describes"},
-        {OPENROUTER_ECANCELED, 0, 0, "", "cancelled through its openrouter_cancel"},
+        {OPENROUTER_ECANCELED, 0, 0, "", "cancelled on request"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         openrouter_error e = make(cases[i].kind, cases[i].status, "op: something");

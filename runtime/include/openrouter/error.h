@@ -92,19 +92,23 @@ void openrouter_error_clear(openrouter_error *error);
 /* Stable name of a status code, e.g. "OPENROUTER_EHTTP". */
 const char *openrouter_status_name(int status);
 
-/* The error as a person wants to read it, in up to three lines:
+/* The error as a person wants to read it:
  *
  *   getKey: HTTP 404: Resource not found
  *     OPENROUTER_EHTTP, HTTP 404, request id 8f1c2e3d4a5b6c7d-AMS (cf-ray), 1 attempt
- *     hint: no key has this hash, or the base URL does not point at the API
+ *     hint: no such resource: an unknown id (key hash), or a base URL that does not ...
  *
- * the message (which names the operation, the field or the API's message),
- * then the kind, HTTP status, request id and attempts, then a hint chosen
+ * the message (which names the operation, the field or the API's message;
+ * then "  API message: ..." when that did not fit in it), then the kind,
+ * HTTP status, request id and attempts, then "  hint: " and a hint chosen
  * from the kind, status and transport failure (401: check the key; 403: a
  * management key is needed; 404: unknown id or wrong base URL; 429: rate
- * limited, retry after N s; timeouts; network, proxy, CA or base URL
- * trouble; a create that may have happened anyway). Text the server sent
- * has control characters replaced. Nothing here can hold the API key.
+ * limited, retry after N s; timeouts (timeout_ms); network, proxy (proxy),
+ * untrusted certificates (ca_bundle_file, ca_directory) or base URL
+ * trouble), and "  note: " when a create may have happened anyway. Hints name no C
+ * option, so a command-line tool can show them as they are. Text the
+ * server sent has control characters replaced. Nothing here can hold the
+ * API key.
  *
  * openrouter_error_format() writes it into buf like snprintf (NUL-
  * terminated, cut to size) and returns the length it needed; it writes ""
