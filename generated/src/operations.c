@@ -139,6 +139,18 @@ void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it)
     openrouter_pager_free((openrouter_pager *)(void *)it);
 }
 
+int openrouter_list_keys_each(openrouter_list_keys_iter **it, openrouter_client *client,
+    const openrouter_list_keys_request *request, const openrouter_key **item,
+    openrouter_error *error)
+{
+    const void *tmp = NULL;
+    int rc = openrouter_pager_each((openrouter_pager **)(void *)it, &openrouter_list_keys_pagination, client, request,
+                                   item != NULL ? &tmp : NULL, error);
+    if (item != NULL)
+        *item = (const openrouter_key *)tmp;
+    return rc;
+}
+
 int openrouter_list_keys_all(openrouter_client *client,
     const openrouter_list_keys_request *request,
     const openrouter_pagination_options *options, openrouter_key_list **out,

@@ -486,6 +486,25 @@ int openrouter_pager_next(openrouter_pager *pager, const void **item, openrouter
     }
 }
 
+int openrouter_pager_each(openrouter_pager **pager, const openrouter_pagination_desc *desc,
+                          openrouter_client *client, const void *request, const void **item,
+                          openrouter_error *error)
+{
+    if (item)
+        *item = NULL;
+    if (!pager) {
+        or_error_set(error, OPENROUTER_EINVAL, "pager must not be NULL");
+        return 0;
+    }
+    if (!*pager && openrouter_pager_new(pager, desc, client, request, NULL, error) != OPENROUTER_OK)
+        return 0;
+    if (openrouter_pager_next(*pager, item, error) == 1)
+        return 1;
+    openrouter_pager_free(*pager);
+    *pager = NULL;
+    return 0;
+}
+
 void openrouter_pager_free(openrouter_pager *pager)
 {
     if (!pager)

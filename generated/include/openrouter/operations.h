@@ -137,6 +137,25 @@ int openrouter_list_keys_iter_next(openrouter_list_keys_iter *it, const openrout
 void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it);
 
 /*
+ * The whole walk as one loop condition:
+ *   openrouter_list_keys_iter *it = NULL;
+ *   const openrouter_key *item;
+ *   while (openrouter_list_keys_each(&it, client, request, &item, &err))
+ *       ...
+ *   if (err.kind != OPENROUTER_OK)   (the walk failed; else it ended)
+ * When *it is NULL it starts a walk (as openrouter_list_keys_iter_new() with default
+ * options; `client` and `request` are read only then, so *it may also come
+ * from openrouter_list_keys_iter_new() with options of yours). Returns 1 with the next
+ * item (as openrouter_list_keys_iter_next()); at the end of the list, or on any failure,
+ * frees the walk, sets *it to NULL and returns 0, with error->kind
+ * OPENROUTER_OK at the end and the failure otherwise. A loop left early
+ * must free *it with openrouter_list_keys_iter_free() (NULL-safe).
+ */
+int openrouter_list_keys_each(openrouter_list_keys_iter **it, openrouter_client *client,
+    const openrouter_list_keys_request *request, const openrouter_key **item,
+    openrouter_error *error);
+
+/*
  * Fetches every page of openrouter_list_keys() and stores all distinct items, in
  * the order found, in one newly allocated openrouter_key_list (only its
  * `data` is set); release it with openrouter_key_list_free(). On failure *out is
