@@ -42,6 +42,12 @@ static void test_nothing_to_say(void)
     CU_ASSERT_EQUAL(openrouter_error_format(NULL, NULL, 0), 0);
     CU_ASSERT_EQUAL(openrouter_error_print(stderr, &ok), OPENROUTER_OK);
     CU_ASSERT_EQUAL(openrouter_error_print(stderr, NULL), OPENROUTER_OK);
+    /* Clearing returns the kind it had, for `return ... != OPENROUTER_OK`. */
+    openrouter_error e = make(OPENROUTER_EHTTP, 404, "x: HTTP 404");
+    CU_ASSERT_EQUAL(openrouter_error_clear(&e), OPENROUTER_EHTTP);
+    CU_ASSERT_EQUAL(e.kind, OPENROUTER_OK);
+    CU_ASSERT_EQUAL(openrouter_error_clear(&e), OPENROUTER_OK);
+    CU_ASSERT_EQUAL(openrouter_error_clear(NULL), OPENROUTER_OK);
 }
 
 static void test_http_errors(void)

@@ -246,6 +246,15 @@ int openrouter_get_key(openrouter_client *client,
     openrouter_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
+/*
+ * openrouter_get_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
+
 /* ---- deleteKey: DELETE /keys/{hash} */
 
 /* Request of openrouter_delete_key(). */
@@ -282,6 +291,15 @@ extern const openrouter_operation_desc openrouter_delete_key_operation;
  */
 int openrouter_delete_key(openrouter_client *client,
     const openrouter_delete_key_request *request,
+    openrouter_delete_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
+
+/*
+ * openrouter_delete_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
     openrouter_delete_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 

@@ -86,15 +86,17 @@ typedef struct openrouter_error {
 /* A cleared error: kind OPENROUTER_OK, no strings, retry_after_ms -1. */
 #define OPENROUTER_ERROR_INIT {OPENROUTER_OK, 0, {0}, 0, 0, 0, 0, 0, -1, 0, 0, {0}, 0, {0}, 0}
 
-/* Frees what the error owns and resets it to OPENROUTER_ERROR_INIT. */
-void openrouter_error_clear(openrouter_error *error);
+/* Frees what the error owns and resets it to OPENROUTER_ERROR_INIT.
+ * Returns the kind it had (OPENROUTER_OK for NULL), so a program can end
+ * with `return openrouter_error_clear(&err) != OPENROUTER_OK;`. */
+int openrouter_error_clear(openrouter_error *error);
 
 /* Stable name of a status code, e.g. "OPENROUTER_EHTTP". */
 const char *openrouter_status_name(int status);
 
 /* The error as a person wants to read it:
  *
- *   getKey: HTTP 404: Resource not found
+ *   <operationId>: HTTP 404: Resource not found
  *     OPENROUTER_EHTTP, HTTP 404, request id 8f1c2e3d4a5b6c7d-AMS (cf-ray), 1 attempt
  *     hint: no such resource: an unknown id (key hash), or a base URL that does not ...
  *
