@@ -53,10 +53,15 @@ static const char *http_hint(const openrouter_error *e)
     long s = e->http_status;
     switch (s) {
     case 400: return "the API refused the request's content: see its message";
-    case 401: return "the API key was not accepted: check it (OPENROUTER_API_KEY), it may be wrong, disabled or expired";
+    case 401:
+        return "the API key was not accepted: check it (OPENROUTER_API_KEY), it may be wrong, disabled or expired";
     case 402: return "the account is out of credits";
-    case 403: return "this needs a management key (every key operation but GET /key does), or the key lacks the permission";
-    case 404: return "no such resource: an unknown id (key hash), or a base URL that does not point at the API (.../api/v1)";
+    case 403:
+        return "this needs another kind of key (key operations need a management key), or the key lacks the "
+               "permission";
+    case 404:
+        return "no such resource: an unknown id (key hash), or a base URL that does not point at the API "
+               "(.../api/v1)";
     case 408: return "the server gave up waiting for the request: retry";
     case 413: return "the request body is too large for the server";
     case 429: return NULL; /* with the wait, below */
