@@ -80,6 +80,45 @@ static int get_key(openrouter_client *c, openrouter_cancel_token *token, openrou
     return rc;
 }
 
+/* A stand-in answering with `faults`, a client, a token, and a thread that
+ * cancels it `after_ms` into the test. */
+typedef struct race {
+    openrouter_client *client;
+    openrouter_cancel_token *token;
+    canceller k;
+    openrouter_error err;
+    int64_t t0;
+} race;
+
+static void race_start(race *r, int seed_keys, const char *faults, long after_ms)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, seed_keys), 0);
+    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, faults), 0);
+    r->client = client_with(NULL, 3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r->client);
+    r->token = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_cancel_token_new(&r->token), OPENROUTER_OK);
+    openrouter_error fresh = OPENROUTER_ERROR_INIT;
+    r->err = fresh;
+    r->t0 = now_ms();
+    start_canceller(&r->k, r->token, after_ms);
+}
+
+/* Joins the canceller; returns the milliseconds since race_start(). */
+static int64_t race_join(race *r)
+{
+    int64_t took = now_ms() - r->t0;
+    pthread_join(r->k.thread, NULL);
+    return took;
+}
+
+static void race_done(race *r)
+{
+    openrouter_cancel_token_free(r->token);
+    openrouter_client_free(r->client);
+    openrouter_error_clear(&r->err);
+}
+
 static void test_token(void)
 {
     openrouter_cancel_token *t = NULL;
@@ -125,87 +164,55 @@ static void test_cancelled_before_sending(void)
 
 static void test_cancelled_during_transfer(void)
 {
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 1), 0);
-    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":8000}]}"), 0);
-    openrouter_client *c = client_with(NULL, 3);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    openrouter_cancel_token *t = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_cancel_token_new(&t), OPENROUTER_OK);
-    canceller k;
-    start_canceller(&k, t, 300);
-    openrouter_error err = OPENROUTER_ERROR_INIT;
-    int64_t t0 = now_ms();
-    CU_ASSERT_EQUAL(get_key(c, t, &err), OPENROUTER_ECANCELED);
-    int64_t took = now_ms() - t0;
-    pthread_join(k.thread, NULL);
+    race r;
+    race_start(&r, 1, "{\"faults\":[{\"delay_ms\":8000}]}", 300);
+    CU_ASSERT_EQUAL(get_key(r.client, r.token, &r.err), OPENROUTER_ECANCELED);
+    int64_t took = race_join(&r);
     CU_ASSERT(took >= 250 && took < 4000); /* the progress callback runs at least once a second */
-    CU_ASSERT_EQUAL(err.attempts, 1);      /* a cancelled attempt is not retried */
-    CU_ASSERT_EQUAL(err.http_status, 0);
-    CU_ASSERT_FALSE(err.request_may_have_been_processed); /* a GET may always be repeated */
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "cancelled during attempt 1"));
+    CU_ASSERT_EQUAL(r.err.attempts, 1);    /* a cancelled attempt is not retried */
+    CU_ASSERT_EQUAL(r.err.http_status, 0);
+    CU_ASSERT_FALSE(r.err.request_may_have_been_processed); /* a GET may always be repeated */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "cancelled during attempt 1"));
     char text[1024];
-    openrouter_error_format(&err, text, sizeof text);
+    openrouter_error_format(&r.err, text, sizeof text);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "OPENROUTER_ECANCELED"));
     /* The client goes on working for calls without the token. */
-    CU_ASSERT_EQUAL(get_key(c, NULL, &err), OPENROUTER_OK);
-    openrouter_cancel_token_free(t);
-    openrouter_client_free(c);
-    openrouter_error_clear(&err);
+    CU_ASSERT_EQUAL(get_key(r.client, NULL, &r.err), OPENROUTER_OK);
+    race_done(&r);
 }
 
 /* A create the server got before the cancel: it may have happened. */
 static void test_create_cancelled_after_sending(void)
 {
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":8000}]}"), 0);
-    openrouter_client *c = client_with(NULL, 3);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    openrouter_cancel_token *t = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_cancel_token_new(&t), OPENROUTER_OK);
-    canceller k;
-    start_canceller(&k, t, 300);
+    race r;
+    race_start(&r, 0, "{\"faults\":[{\"delay_ms\":8000}]}", 300);
     openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
     req.body.name = OPENROUTER_STRING("cancelled create");
     openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
-    co.cancel = t;
+    co.cancel = r.token;
     openrouter_created_key *created = NULL;
-    openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL(openrouter_create_key(c, &req, &created, &co, &err), OPENROUTER_ECANCELED);
-    pthread_join(k.thread, NULL);
+    CU_ASSERT_EQUAL(openrouter_create_key(r.client, &req, &created, &co, &r.err), OPENROUTER_ECANCELED);
+    race_join(&r);
     CU_ASSERT_PTR_NULL(created);
-    CU_ASSERT_TRUE(err.request_may_have_been_processed);
+    CU_ASSERT_TRUE(r.err.request_may_have_been_processed);
     CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), 1);
-    openrouter_cancel_token_free(t);
-    openrouter_client_free(c);
-    openrouter_error_clear(&err);
+    race_done(&r);
 }
 
 /* The real clock's wait for a Retry-After of 20 s ends with the cancel. */
 static void test_cancelled_while_waiting_to_retry(void)
 {
-    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 1), 0);
-    CU_ASSERT_EQUAL_FATAL(
-        stub_add_faults(&srv, "{\"faults\":[{\"status\":503,\"headers\":{\"Retry-After\":\"20\"}}]}"), 0);
-    openrouter_client *c = client_with(NULL, 3);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    openrouter_cancel_token *t = NULL;
-    CU_ASSERT_EQUAL_FATAL(openrouter_cancel_token_new(&t), OPENROUTER_OK);
-    canceller k;
-    start_canceller(&k, t, 300);
-    openrouter_error err = OPENROUTER_ERROR_INIT;
-    int64_t t0 = now_ms();
-    CU_ASSERT_EQUAL(get_key(c, t, &err), OPENROUTER_ECANCELED);
-    int64_t took = now_ms() - t0;
-    pthread_join(k.thread, NULL);
+    race r;
+    race_start(&r, 1, "{\"faults\":[{\"status\":503,\"headers\":{\"Retry-After\":\"20\"}}]}", 300);
+    CU_ASSERT_EQUAL(get_key(r.client, r.token, &r.err), OPENROUTER_ECANCELED);
+    int64_t took = race_join(&r);
     CU_ASSERT(took >= 250 && took < 3000);
-    CU_ASSERT_EQUAL(err.attempts, 1);
-    CU_ASSERT_EQUAL(err.http_status, 503);
-    CU_ASSERT_EQUAL(err.retry_after_ms, 20000);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "cancelled while waiting to retry (attempt 1: HTTP 503)"));
+    CU_ASSERT_EQUAL(r.err.attempts, 1);
+    CU_ASSERT_EQUAL(r.err.http_status, 503);
+    CU_ASSERT_EQUAL(r.err.retry_after_ms, 20000);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "cancelled while waiting to retry (attempt 1: HTTP 503)"));
     CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), 1);
-    openrouter_cancel_token_free(t);
-    openrouter_client_free(c);
-    openrouter_error_clear(&err);
+    race_done(&r);
 }
 
 /* An injected sleep_ms cannot be interrupted: the token is checked when it

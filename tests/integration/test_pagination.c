@@ -186,6 +186,26 @@ static int walk(openrouter_client *c, const openrouter_list_keys_request *req,
     return rc;
 }
 
+/* Pagination options whose pages are tried once: copy `po`, then point
+ * its `call` at `co` (the struct may move). */
+typedef struct no_retry {
+    openrouter_retry_policy once;
+    openrouter_call_options co;
+    openrouter_pagination_options po;
+} no_retry;
+
+static void no_retry_init(no_retry *nr)
+{
+    openrouter_retry_policy once = OPENROUTER_RETRY_POLICY_INIT;
+    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
+    nr->once = once;
+    nr->once.max_attempts = 1;
+    nr->co = co;
+    nr->co.retry = &nr->once;
+    nr->po = po;
+}
+
 static openrouter_list_keys_request all_keys(void)
 {
     openrouter_list_keys_request req = OPENROUTER_LIST_KEYS_REQUEST_INIT;
@@ -554,12 +574,10 @@ static void test_failed_page_is_retried(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 250), 0);
     openrouter_client *c = client();
-    openrouter_retry_policy once = OPENROUTER_RETRY_POLICY_INIT;
-    once.max_attempts = 1;
-    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
-    co.retry = &once;
-    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
-    po.call = &co;
+    no_retry nr;
+    no_retry_init(&nr);
+    openrouter_pagination_options po = nr.po;
+    po.call = &nr.co;
     openrouter_list_keys_request req = all_keys();
     openrouter_list_keys_iter *it = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
@@ -617,12 +635,10 @@ static void test_each(void)
     sl_free(&got);
 
     /* A failure ends the loop: the walk is freed, the error says why. */
-    openrouter_retry_policy once = OPENROUTER_RETRY_POLICY_INIT;
-    once.max_attempts = 1;
-    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
-    co.retry = &once;
-    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
-    po.call = &co;
+    no_retry nr;
+    no_retry_init(&nr);
+    openrouter_pagination_options po = nr.po;
+    po.call = &nr.co;
     CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, &req, &po, &err), OPENROUTER_OK);
     size_t n = 0;
     while (openrouter_list_keys_each(&it, NULL, NULL, &key, &err)) {

@@ -41,10 +41,23 @@ static openrouter_client *client_at(const char *url, const char *file, const cha
     return c;
 }
 
-static openrouter_client *tls_client(const char *file, const char *dir, const char *proxy_opt,
-                                     openrouter_error *err)
+/* Options for the stand-in server: its key, one attempt per call. */
+static openrouter_client_options stub_options(void)
 {
-    return client_at(tls_url, file, dir, proxy_opt, err);
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    o.api_key = STUB_MANAGEMENT_KEY;
+    o.base_url = srv.base_url;
+    o.retry.max_attempts = 1;
+    return o;
+}
+
+/* A client made from `o`, which must be accepted. */
+static openrouter_client *must_client(const openrouter_client_options *o)
+{
+    openrouter_client *c = NULL;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, o, &err), OPENROUTER_OK);
+    return c;
 }
 
 /* GET /key through `c`; the status. */
@@ -56,6 +69,40 @@ static int get_key(openrouter_client *c, openrouter_error *err)
     return rc;
 }
 
+/* What one GET /key through a client made with these options saw. */
+typedef struct outcome {
+    int rc;              /* the call's status, or the client's when it could not be made */
+    int curl_code;
+    char proxy[96];      /* the client's CURLOPT_PROXY; "(environment)" when left to libcurl */
+    char ca_file[128];   /* CURLOPT_CAINFO, "" when libcurl's default */
+    char ca_dir[128];
+    long verify_peer, verify_host;
+    char text[1024];     /* the error as openrouter_error_format() shows it */
+} outcome;
+
+static outcome one_call(const char *url, const char *file, const char *dir, const char *proxy_opt)
+{
+    outcome o;
+    memset(&o, 0, sizeof o);
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    openrouter_client *c = client_at(url, file, dir, proxy_opt, &err);
+    if (c) {
+        const or_transport_settings *s = or_client_settings(c);
+        snprintf(o.proxy, sizeof o.proxy, "%s", s->proxy ? s->proxy : "(environment)");
+        snprintf(o.ca_file, sizeof o.ca_file, "%s", s->ca_file ? s->ca_file : "");
+        snprintf(o.ca_dir, sizeof o.ca_dir, "%s", s->ca_dir ? s->ca_dir : "");
+        o.verify_peer = s->ssl_verify_peer;
+        o.verify_host = s->ssl_verify_host;
+        get_key(c, &err);
+    }
+    o.rc = err.kind;
+    o.curl_code = err.curl_code;
+    openrouter_error_format(&err, o.text, sizeof o.text);
+    openrouter_client_free(c);
+    openrouter_error_clear(&err);
+    return o;
+}
+
 static int count_lines(const char *text, const char *needle)
 {
     int n = 0;
@@ -64,41 +111,42 @@ static int count_lines(const char *text, const char *needle)
     return n;
 }
 
+/* How many tunnels the proxy opened so far, once at least `at_least` are logged. */
+static int tunnels(int at_least)
+{
+    helper_wait_events(&proxy, 2 * at_least);
+    char *events = helper_events(&proxy);
+    int n = count_lines(events, "connect ");
+    CU_ASSERT_PTR_NULL(strstr(events, "forward ")); /* never a plain forward request */
+    free(events);
+    return n;
+}
+
 /* ---- CAs ------------------------------------------------------------------------- */
 
 static void test_ca_bundle_file(void)
 {
-    openrouter_error err = OPENROUTER_ERROR_INIT;
     /* Without it the stand-in's CA is unknown: refused, nothing sent. */
-    openrouter_client *c = tls_client(NULL, NULL, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_ETRANSPORT);
-    CU_ASSERT_EQUAL(err.curl_code, CURLE_PEER_FAILED_VERIFICATION);
-    char text[1024];
-    openrouter_error_format(&err, text, sizeof text);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "trust that CA (a CA bundle file or directory)"));
-    openrouter_client_free(c);
+    outcome o = one_call(tls_url, NULL, NULL, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_ETRANSPORT);
+    CU_ASSERT_EQUAL(o.curl_code, CURLE_PEER_FAILED_VERIFICATION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.text, "trust that CA (a CA bundle file or directory)"));
     /* With the stand-in's CA: verified and answered. */
-    c = tls_client(ca_file, NULL, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_STRING_EQUAL(or_client_settings(c)->ca_file, ca_file);
-    CU_ASSERT_PTR_NULL(or_client_settings(c)->ca_dir);
-    CU_ASSERT_EQUAL(or_client_settings(c)->ssl_verify_peer, 1);
-    CU_ASSERT_EQUAL(or_client_settings(c)->ssl_verify_host, 2);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
+    o = one_call(tls_url, ca_file, NULL, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(o.ca_file, ca_file);
+    CU_ASSERT_STRING_EQUAL(o.ca_dir, "");
+    CU_ASSERT_EQUAL(o.verify_peer, 1);
+    CU_ASSERT_EQUAL(o.verify_host, 2);
     /* A bundle holding another certificate only (another stand-in's
      * self-signed one): refused. */
     helper_proc other;
     CU_ASSERT_EQUAL_FATAL(helper_start(&other, TLS_SERVER_SCRIPT, NULL), 0);
     char unrelated[128];
-    c = tls_client(helper_path(&other, "cert.pem", unrelated, sizeof unrelated), NULL, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_ETRANSPORT);
-    CU_ASSERT_EQUAL(err.curl_code, CURLE_PEER_FAILED_VERIFICATION);
-    openrouter_client_free(c);
+    o = one_call(tls_url, helper_path(&other, "cert.pem", unrelated, sizeof unrelated), NULL, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_ETRANSPORT);
+    CU_ASSERT_EQUAL(o.curl_code, CURLE_PEER_FAILED_VERIFICATION);
     helper_stop(&other);
-    openrouter_error_clear(&err);
     helper_wait_events(&tls, 3);
     char *events = helper_events(&tls);
     CU_ASSERT_EQUAL(count_lines(events, "request GET /api/v1/key"), 1);
@@ -107,19 +155,13 @@ static void test_ca_bundle_file(void)
 
 static void test_ca_directory(void)
 {
-    openrouter_error err = OPENROUTER_ERROR_INIT;
-    openrouter_client *c = tls_client(NULL, ca_dir, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_STRING_EQUAL(or_client_settings(c)->ca_dir, ca_dir);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
+    outcome o = one_call(tls_url, NULL, ca_dir, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(o.ca_dir, ca_dir);
     /* A directory without the CA: refused. */
-    c = tls_client(NULL, tls.dir, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_ETRANSPORT);
-    CU_ASSERT_EQUAL(err.curl_code, CURLE_PEER_FAILED_VERIFICATION);
-    openrouter_client_free(c);
-    openrouter_error_clear(&err);
+    o = one_call(tls_url, NULL, tls.dir, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_ETRANSPORT);
+    CU_ASSERT_EQUAL(o.curl_code, CURLE_PEER_FAILED_VERIFICATION);
 }
 
 static void test_ca_options_checked_up_front(void)
@@ -135,7 +177,7 @@ static void test_ca_options_checked_up_front(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         openrouter_error err = OPENROUTER_ERROR_INIT;
-        CU_ASSERT_PTR_NULL(tls_client(cases[i].file, cases[i].dir, NULL, &err));
+        CU_ASSERT_PTR_NULL(client_at(tls_url, cases[i].file, cases[i].dir, NULL, &err));
         CU_ASSERT_EQUAL(err.kind, OPENROUTER_EINVAL);
         CU_ASSERT_STRING_EQUAL(err.field, cases[i].field);
         CU_ASSERT_PTR_NOT_NULL(strstr(err.message, cases[i].why));
@@ -147,40 +189,27 @@ static void test_ca_options_checked_up_front(void)
 
 static void test_proxy_tunnel(void)
 {
-    char *before = helper_events(&proxy);
-    int tunnels = count_lines(before, "connect ");
-    free(before);
-    openrouter_error err = OPENROUTER_ERROR_INIT;
+    int before = tunnels(0);
     /* Both by address and by a name only the proxy can resolve. */
-    openrouter_client *c = tls_client(ca_file, NULL, proxy_url, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_STRING_EQUAL(or_client_settings(c)->proxy, proxy_url);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
-    c = client_at(tls_named_url, ca_file, NULL, proxy_url, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
-    helper_wait_events(&proxy, 2 * (tunnels + 2));
+    outcome o = one_call(tls_url, ca_file, NULL, proxy_url);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(o.proxy, proxy_url);
+    CU_ASSERT_EQUAL(one_call(tls_named_url, ca_file, NULL, proxy_url).rc, OPENROUTER_OK);
+    CU_ASSERT_EQUAL(tunnels(before + 2), before + 2);
     char *events = helper_events(&proxy);
     char want[96];
     snprintf(want, sizeof want, "connect 127.0.0.1:%d 200", tls.port);
-    CU_ASSERT_EQUAL(count_lines(events, "connect "), tunnels + 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(events, want));
     snprintf(want, sizeof want, "connect stand-in.test:%d 200", tls.port);
     CU_ASSERT_PTR_NOT_NULL(strstr(events, want));
-    CU_ASSERT_PTR_NULL(strstr(events, "forward "));
     free(events);
     /* A proxy nobody listens on: a transport error whose hint names it. */
-    c = tls_client(ca_file, NULL, "http://127.0.0.1:9", &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_ETRANSPORT);
-    char text[1024];
-    openrouter_error_format(&err, text, sizeof text);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "proxy"));
-    openrouter_client_free(c);
+    o = one_call(tls_url, ca_file, NULL, "http://127.0.0.1:9");
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_ETRANSPORT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.text, "proxy"));
     /* Refused at once: control characters, spaces. */
-    CU_ASSERT_PTR_NULL(tls_client(NULL, NULL, "http://proxy:3128\r\nX: y", &err));
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    CU_ASSERT_PTR_NULL(client_at(tls_url, NULL, NULL, "http://proxy:3128\r\nX: y", &err));
     CU_ASSERT_STRING_EQUAL(err.field, "proxy");
     openrouter_error_clear(&err);
 }
@@ -189,63 +218,38 @@ static void test_proxy_tunnel(void)
  * no_proxy cannot overrule an explicit proxy, never for loopback. */
 static void test_proxy_environment(void)
 {
-    char *before = helper_events(&proxy);
-    int tunnels = count_lines(before, "connect ");
-    free(before);
-    openrouter_error err = OPENROUTER_ERROR_INIT;
+    int before = tunnels(0);
     /* stand-in.test resolves only at the proxy: reaching it proves the
      * proxy from the environment was used. */
     setenv("https_proxy", proxy_url, 1);
-    openrouter_client *c = client_at(tls_named_url, ca_file, NULL, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_PTR_NULL(or_client_settings(c)->proxy); /* libcurl reads the environment */
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
-    helper_wait_events(&proxy, 2 * (tunnels + 1));
-    char *events = helper_events(&proxy);
-    CU_ASSERT_EQUAL(count_lines(events, "connect "), tunnels + 1);
-    free(events);
+    outcome o = one_call(tls_named_url, ca_file, NULL, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(o.proxy, "(environment)"); /* libcurl reads it */
+    CU_ASSERT_EQUAL(tunnels(before + 1), before + 1);
     /* OPENROUTER_NO_PROXY: the environment is ignored, the name does not
      * resolve. */
-    c = client_at(tls_named_url, ca_file, NULL, OPENROUTER_NO_PROXY, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_ETRANSPORT);
-    CU_ASSERT_EQUAL(err.curl_code, CURLE_COULDNT_RESOLVE_HOST);
-    openrouter_client_free(c);
+    o = one_call(tls_named_url, ca_file, NULL, OPENROUTER_NO_PROXY);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_ETRANSPORT);
+    CU_ASSERT_EQUAL(o.curl_code, CURLE_COULDNT_RESOLVE_HOST);
     /* A loopback base URL never goes to the environment's proxy. */
-    c = tls_client(ca_file, NULL, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_STRING_EQUAL(or_client_settings(c)->proxy, OPENROUTER_NO_PROXY);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
+    o = one_call(tls_url, ca_file, NULL, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(o.proxy, OPENROUTER_NO_PROXY);
     unsetenv("https_proxy");
     /* no_proxy in the environment cannot overrule a proxy given here. */
     setenv("no_proxy", "stand-in.test,127.0.0.1,localhost", 1);
-    c = client_at(tls_named_url, ca_file, NULL, proxy_url, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
+    CU_ASSERT_EQUAL(one_call(tls_named_url, ca_file, NULL, proxy_url).rc, OPENROUTER_OK);
     unsetenv("no_proxy");
-    helper_wait_events(&proxy, 2 * (tunnels + 2));
-    events = helper_events(&proxy);
-    CU_ASSERT_EQUAL(count_lines(events, "connect "), tunnels + 2);
-    free(events);
+    CU_ASSERT_EQUAL(tunnels(before + 2), before + 2);
 
     /* Plain http to the loopback stand-in with http_proxy set: direct (the
      * proxy would refuse a forward request, failing the call). */
     setenv("http_proxy", proxy_url, 1);
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
-    CU_ASSERT_STRING_EQUAL(or_client_settings(c)->proxy, "");
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
+    o = one_call(srv.base_url, NULL, NULL, NULL);
+    CU_ASSERT_EQUAL(o.rc, OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(o.proxy, OPENROUTER_NO_PROXY);
     unsetenv("http_proxy");
-    events = helper_events(&proxy);
-    CU_ASSERT_PTR_NULL(strstr(events, "forward "));
-    free(events);
-    openrouter_error_clear(&err);
+    tunnels(0); /* and no forward request reached the proxy */
 }
 
 /* ---- headers and the User-Agent ----------------------------------------------------- */
@@ -289,17 +293,14 @@ static void test_extra_headers(void)
     static const openrouter_header client_headers[] = {
         {"X-Tenant", "acme"}, {"traceparent", "00-client-01"}, {"X-Empty", ""}};
     log_sink sink = {{0}, 0};
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
+    openrouter_client_options o = stub_options();
     o.headers = client_headers;
     o.header_count = 3;
     o.log = sink_log;
     o.log_ctx = &sink;
     o.log_level = OPENROUTER_LOG_DEBUG;
-    openrouter_client *c = NULL;
+    openrouter_client *c = must_client(&o);
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
     char h[256];
     CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
     CU_ASSERT_STRING_EQUAL(last_header("x-tenant", h, sizeof h), "acme");
@@ -363,12 +364,9 @@ static void test_extra_headers_refused_before_sending(void)
         {"X-Ok", NULL, "[0].value", "control characters"},
     };
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 1), 0);
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
-    openrouter_client *c = NULL;
+    openrouter_client_options o = stub_options();
+    openrouter_client *c = must_client(&o);
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         openrouter_header h = {bad[i].name, bad[i].value};
         char field[64];
@@ -425,21 +423,17 @@ static void test_user_agent_suffix(void)
         {NULL, "", "openrouter-c/" OPENROUTER_VERSION_STRING},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-        o.api_key = STUB_MANAGEMENT_KEY;
-        o.base_url = srv.base_url;
+        openrouter_client_options o = stub_options();
         o.user_agent = cases[i].agent;
         o.user_agent_suffix = cases[i].suffix;
-        openrouter_client *c = NULL;
+        openrouter_client *c = must_client(&o);
         openrouter_error err = OPENROUTER_ERROR_INIT;
-        CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
         CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
         char h[256];
         CU_ASSERT_STRING_EQUAL(last_header("user-agent", h, sizeof h), cases[i].want);
         openrouter_client_free(c);
     }
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
+    openrouter_client_options o = stub_options();
     o.user_agent_suffix = "app\n";
     openrouter_client *c = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
@@ -452,15 +446,12 @@ static void test_user_agent_suffix(void)
  * after it is never read. */
 static void test_version_1_options(void)
 {
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    openrouter_client_options o = stub_options();
     o.version = 1;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
     size_t v1 = offsetof(openrouter_client_options, ca_bundle_file);
     memset((char *)&o + v1, 0xff, sizeof o - v1);
-    openrouter_client *c = NULL;
+    openrouter_client *c = must_client(&o);
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
     CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
     openrouter_client_free(c);
     o.version = OPENROUTER_CLIENT_OPTIONS_VERSION + 1;
@@ -484,13 +475,9 @@ static void test_request_id(void)
         {"{\"X-Other\":\"x\"}", "", NULL},
     };
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 1), 0);
-    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
-    o.api_key = STUB_MANAGEMENT_KEY;
-    o.base_url = srv.base_url;
-    o.retry.max_attempts = 1;
-    openrouter_client *c = NULL;
+    openrouter_client_options o = stub_options();
+    openrouter_client *c = must_client(&o);
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char faults[512];
         snprintf(faults, sizeof faults, "{\"faults\":[{\"status\":404,\"headers\":%s}]}", cases[i].headers);
