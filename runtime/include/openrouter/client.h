@@ -7,7 +7,9 @@
  * belongs to the caller and may move between threads. Callbacks run on the
  * calling thread. openrouter_global_init()/cleanup() are thread-safe and
  * reference counted; still call openrouter_global_init() once before
- * starting threads (see there). */
+ * starting threads (see there). openrouter_cancel() is meant for another
+ * thread (or a signal handler) while a call runs: see
+ * openrouter_cancel_token. */
 #ifndef OPENROUTER_CLIENT_H
 #define OPENROUTER_CLIENT_H
 
