@@ -57,8 +57,8 @@ static const char *http_hint(const openrouter_error *e)
         return "the API key was not accepted: check it (OPENROUTER_API_KEY), it may be wrong, disabled or expired";
     case 402: return "the account is out of credits";
     case 403:
-        return "this needs another kind of key (key operations need a management key), or the key lacks the "
-               "permission";
+        return "the key may not do this: key operations need a management key, other calls an ordinary API "
+               "key with the permission";
     case 404:
         return "no such resource: an unknown id (key hash), or a base URL that does not point at the API "
                "(.../api/v1)";

@@ -59,7 +59,7 @@ static void test_http_errors(void)
         {400, "refused the request's content"},
         {401, "API key was not accepted"},
         {402, "out of credits"},
-        {403, "needs a management key"},
+        {403, "key operations need a management key"},
         {404, "unknown id (key hash), or a base URL"},
         {408, "gave up waiting"},
         {413, "too large"},
