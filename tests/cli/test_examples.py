@@ -208,7 +208,7 @@ class ExamplesTest(stubproc.StubCase):
         self.stub.add_faults({"status": 403, "match": {"method": "PATCH"}})
         p = self.run_example("audit", expect=1)
         self.assertIn("updateKey: HTTP 403", p.stderr)
-        self.assertIn("hint: this needs another kind of key", p.stderr)
+        self.assertIn("hint: the key may not do this: key operations need a management key", p.stderr)
 
     def test_errors(self):
         p = self.run_example("errors")
