@@ -36,6 +36,10 @@ static openrouter_client *client_at(const char *url, const char *file, const cha
     o.ca_bundle_file = file;
     o.ca_directory = dir;
     o.proxy = proxy_opt;
+    /* The connect timeout covers the TLS handshake (and the proxy's
+     * CONNECT): under valgrind on a loaded machine that can pass the
+     * default 10 s and end in a timeout instead of the outcome under test. */
+    o.connect_timeout_ms = 50000;
     openrouter_client *c = NULL;
     openrouter_client_new(&c, &o, err);
     return c;
