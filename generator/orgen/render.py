@@ -57,7 +57,8 @@ def _object_idents(p, n):
 
 def _enum_idents(p, n):
     return [p + "_" + n + s for s in ("", "_value", "_name", "_enum_desc", "_values",
-                                       "_value_type_desc")] + [(p + "_" + n + "_unknown").upper()]
+                                       "_value_type_desc")] + [(p + "_" + n + "_unknown").upper(),
+                                                                (p + "_" + n).upper()]
 
 
 def _op_idents(p, n):
@@ -224,7 +225,7 @@ def build_context(model, spec_label, spec_sha256, prefix):
         params = []
         for prm in op.params:
             is_path = prm.location == "path"
-            ctype = "char *" if is_path else ctx.slot_ctype(prm.tref)
+            ctype = "const char *" if is_path else ctx.slot_ctype(prm.tref)
             params.append({
                 "name": c_string_literal(prm.name), "wire_name": prm.name,
                 "location": prm.location.upper(), "cname": prm.c_name,
@@ -241,6 +242,7 @@ def build_context(model, spec_label, spec_sha256, prefix):
             })
         desc = " ".join(x for x in (op.summary and op.summary.rstrip(".") + ".",
                                     op.description) if x)
+        by = _by_param(op, p, ctx.names)
         ops.append({
             "op_id": c_string_literal(op.op_id), "name": op.name, "raw_op_id": op.op_id,
             "fn": "%s_%s" % (p, op.name), "macro": "%s_%s" % (P, op.name.upper()),
@@ -260,6 +262,7 @@ def build_context(model, spec_label, spec_sha256, prefix):
             "deprecated": _deprecated_msg("%s_%s" % (p, op.name)) if op.deprecated else None,
             "doc": doc_lines(desc or "Calls %s %s." % (op.method, op.path)),
             "pagination": pagination.context(op, p, ctx.names),
+            "by": by,
         })
 
     return {
@@ -271,6 +274,20 @@ def build_context(model, spec_label, spec_sha256, prefix):
         "type_descs": [ctx.type_descs[k] for k in sorted(ctx.type_descs)],
         "operations": ops,
     }
+
+
+def _by_param(op, prefix, names):
+    """`<fn>_by_<param>` for an operation that needs nothing but one path
+    parameter (get or delete by id): the id as an argument, no request
+    struct. None for others; claims the name."""
+    path = [q for q in op.params if q.location == "path"]
+    if len(path) != 1 or any(q.required for q in op.params if q.location != "path"):
+        return None
+    if op.body is not None and op.body_required:
+        return None
+    fn = "%s_%s_by_%s" % (prefix, op.name, path[0].c_name)
+    names.claim([fn], op.ptr)
+    return {"fn": fn, "param": path[0].c_name, "wire": path[0].name}
 
 
 def _field_doc(f):

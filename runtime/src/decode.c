@@ -119,7 +119,7 @@ static int dec_bad_value(or_dec *d, const openrouter_type_desc *t, char *slot, c
 
 /* Reads the string the reader is at into the arena, NUL-terminated; 0,
  * OR_DEC_SYNTAX, ENOMEM, or -1 when it holds a NUL (\u0000). */
-static int dec_string(or_dec *d, char **out)
+static int dec_string(or_dec *d, const char **out)
 {
     or_jr_str js;
     if (or_jr_string(d->r, &js) != 0)
@@ -171,7 +171,7 @@ static int dec_text(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char 
     if (tok != OR_JT_STRING)
         return dec_type_error(d, p, t, tok);
     int is_enum = t->kind == OPENROUTER_KIND_ENUM;
-    char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
+    const char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
     int rc = dec_string(d, text);
     if (rc < 0)
         return dec_bad_value(d, t, slot, p, "string contains a NUL character");
