@@ -92,13 +92,12 @@ def idents(prefix, op_name):
                                "_pagination")]
 
 
-def context(op, prefix, names):
-    """Template context of `op`'s pagination (None when it has none); claims
-    the identifiers in `names` (render._Names)."""
+def context(op, prefix):
+    """Template context of `op`'s pagination (None when it has none); its
+    identifiers (idents()) are settled with the operation's (orgen/names.py)."""
     pg = getattr(op, "pagination", None)
     if pg is None:
         return None
-    names.claim(idents(prefix, op.name), pg.ptr)
     return {
         "iter": "%s_%s_iter" % (prefix, op.name),
         "all": "%s_%s_all" % (prefix, op.name),
