@@ -229,7 +229,12 @@ static int enc_union(or_enc *e, const openrouter_type_desc *t, const char *slot,
         or_member m = {ud->discriminator, tag};
         return enc_object(e, v->type->object, member, p, depth + 1, &m);
     }
-    return enc_present(e, v->type, &or_no_limits, member, p, depth + 1);
+    size_t start = e->b->len;
+    rc = enc_present(e, v->type, &or_no_limits, member, p, depth + 1);
+    if (rc == 0 && v->type->kind == OPENROUTER_KIND_NUMBER && or_union_has_integer(ud) &&
+        strspn(e->b->data + start, "-0123456789") == e->b->len - start)
+        rc = enc_append(e, ".0", 2); /* 1000.0, not 1000: an integer literal would select the integer variant */
+    return rc;
 }
 
 /* Encodes a slot whose state is PRESENT (or a bare object). */

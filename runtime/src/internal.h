@@ -276,6 +276,10 @@ size_t or_union_select(const openrouter_union_desc *ud, const or_jr *r, or_jtok 
  * when absent, *tag is the tag encoding writes in its place. 0 or EINVAL. */
 int or_union_encode_check(const openrouter_union_desc *ud, const char *u, const or_path *p,
                           const openrouter_union_variant **variant, const char **tag, openrouter_error *error);
+/* Whether an integer literal would select another variant than a number
+ * variant (so encoding writes the number variant's integral values with
+ * ".0"). */
+int or_union_has_integer(const openrouter_union_desc *ud);
 
 /* ---- models: encoding (encode.c) */
 /* Validates then appends the model's JSON encoding to `out`. */

@@ -251,6 +251,11 @@ size_t or_union_select(const openrouter_union_desc *ud, const or_jr *r, or_jtok 
 
 /* ---- encoding ------------------------------------------------------------------ */
 
+int or_union_has_integer(const openrouter_union_desc *ud)
+{
+    return first_with(ud, OPENROUTER_JSON_INTEGER, 0) != 0;
+}
+
 /* The discriminator field of an object variant, or NULL. */
 static const openrouter_field_desc *tag_field(const openrouter_union_desc *ud, const openrouter_union_variant *v)
 {

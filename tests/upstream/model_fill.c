@@ -252,25 +252,28 @@ static void fill_required(model_fill *f, const openrouter_object_desc *od, char 
     }
 }
 
-/* A JSON value of a kind no other variant of the union takes, for a
- * variant that accepts any value. */
-static const char *free_form_value(const openrouter_union_desc *ud)
+/* A JSON value for a free-form variant `v`: of a kind it takes and, when
+ * there is one, no other variant of the union takes. */
+static const char *free_form_value(const openrouter_union_desc *ud, const openrouter_union_variant *v)
 {
     static const struct { unsigned kind; const char *doc; } docs[] = {
         {OPENROUTER_JSON_OBJECT, "{\"k\":[1,true,null,\"\\u00e9\"]}"}, {OPENROUTER_JSON_ARRAY, "[1,\"a\"]"},
         {OPENROUTER_JSON_STRING, "\"text\""}, {OPENROUTER_JSON_BOOLEAN, "true"},
         {OPENROUTER_JSON_NUMBER, "0.5"}, {OPENROUTER_JSON_INTEGER, "-42"}};
+    const char *fallback = NULL;
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
+        if (!(v->json_kinds & docs[d].kind))
+            continue;
         int taken = 0;
-        for (size_t i = 0; i < ud->n_variants; i++) {
-            unsigned k = ud->variants[i].json_kinds;
-            if (k != 0x3Fu && (k & docs[d].kind))
+        for (size_t i = 0; i < ud->n_variants; i++)
+            if (&ud->variants[i] != v && (ud->variants[i].json_kinds & docs[d].kind))
                 taken = 1;
-        }
         if (!taken)
             return docs[d].doc;
+        if (!fallback)
+            fallback = docs[d].doc;
     }
-    return docs[0].doc;
+    return fallback ? fallback : docs[0].doc;
 }
 
 void model_fill_union(model_fill *f, const openrouter_object_desc *desc, void *model, size_t kind, int variant,
@@ -295,7 +298,7 @@ void model_fill_union(model_fill *f, const openrouter_object_desc *desc, void *m
         for (size_t c = 0; c < v->n_consts; c++)
             pin_member(t->object, m, v->consts[c].name, v->consts[c].value);
     } else if (t->kind == OPENROUTER_KIND_JSON) {
-        *(openrouter_json *)m = (openrouter_json){OPENROUTER_PRESENT, (char *)free_form_value(ud)};
+        *(openrouter_json *)m = (openrouter_json){OPENROUTER_PRESENT, (char *)free_form_value(ud, v)};
     } else if (t->kind == OPENROUTER_KIND_ARRAY) {
         fill_limits one = {0, 1, -1, 0, 0}; /* an empty array would select the first array variant */
         fill_present(f, t, &one, m, minimal ? 1 : variant, 1);

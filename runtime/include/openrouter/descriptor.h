@@ -136,7 +136,12 @@ typedef struct openrouter_field_desc {
  *     members, then the first; a variant accepting any JSON value only when
  *     no other matches;
  *  4. nothing matched: kind 0 with the raw text (an error when decoding
- *     with strict_required_fields). */
+ *     with strict_required_fields).
+ * Encoding writes the member the kind names, so that decoding selects it
+ * again: a discriminated object variant whose discriminator member is
+ * absent gets its first tag written (present, it must hold one of its
+ * tags), and in a union with an integer variant a number variant's
+ * integral value is written as 1000.0. */
 
 /* JSON kinds a variant accepts. */
 #define OPENROUTER_JSON_STRING 0x01u

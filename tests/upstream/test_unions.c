@@ -1,0 +1,317 @@
+/* Unions through the code generated from tests/fixtures/unions.yaml
+ * (--prefix un): each selection rule of descriptor.h ("Unions") decoding,
+ * encoding (tags written for the caller, raw text sent back), equality and
+ * copies; null union items; an object's other members
+ * (OPENROUTER_F_ADDITIONAL); and every model of the fixture round-tripped,
+ * every union in every variant. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "internal.h"
+#include "round_trip.h"
+#include "test_util.h"
+#include "un/un.h"
+
+#define LIT(s) s, sizeof s - 1
+
+static un_holder *holder(const char *json, size_t len)
+{
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    un_holder *h = NULL;
+    int rc = un_holder_decode(json, len, &h, &err);
+    if (rc != OPENROUTER_OK)
+        fprintf(stderr, "decode: %s [%s]\n", err.message, err.field);
+    CU_ASSERT_EQUAL(rc, OPENROUTER_OK);
+    openrouter_error_clear(&err);
+    return h;
+}
+
+/* The JSON the model encodes to, compared with `want` (then freed). */
+static void encodes_to(const openrouter_object_desc *d, const void *model, const char *want)
+{
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    char *json = NULL;
+    int rc = openrouter_model_encode(d, model, &json, NULL, &err);
+    if (rc != OPENROUTER_OK)
+        fprintf(stderr, "encode: %s [%s]\n", err.message, err.field);
+    CU_ASSERT_EQUAL_FATAL(rc, OPENROUTER_OK);
+    if (strcmp(json, want) != 0)
+        fprintf(stderr, "encoded %s\n   want %s\n", json, want);
+    CU_ASSERT_STRING_EQUAL(json, want);
+    openrouter_buffer_free(json);
+}
+
+static un_pet *pet(const char *json, size_t len, int strict, int want_rc)
+{
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    void *out = NULL;
+    or_decode_options o = {.strict_required = strict};
+    CU_ASSERT_EQUAL(or_model_decode(&un_pet_desc, json, len, &o, &out, &err), want_rc);
+    if (want_rc != OPENROUTER_OK)
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no variant of un_pet matches"));
+    openrouter_error_clear(&err);
+    return out;
+}
+
+/* Discriminator with a mapping: by the tag wherever it is, escaped or not;
+ * an unknown tag or none is kept as raw text (strict: an error). */
+static void test_discriminated(void)
+{
+    un_pet *p = pet(LIT("{\"name\":\"Tom\",\"lives\":9,\"kind\":\"cat\"}"), 0, OPENROUTER_OK);
+    CU_ASSERT_EQUAL_FATAL(p->kind, UN_PET_KIND_CAT);
+    CU_ASSERT_STRING_EQUAL(p->cat.name.value, "Tom");
+    CU_ASSERT_EQUAL(p->cat.kind.value, UN_CAT_KIND_CAT);
+    un_pet_free(p);
+    p = pet(LIT("{\"\\u006bind\":\"d\\u006fggo\",\"barks\":true}"), 0, OPENROUTER_OK);
+    CU_ASSERT_EQUAL_FATAL(p->kind, UN_PET_KIND_DOGGO);
+    CU_ASSERT_STRING_EQUAL(p->doggo.kind.value, "doggo");
+    CU_ASSERT(p->doggo.barks.value);
+    un_pet_free(p);
+    p = pet(LIT("{\"kind\":\"lizard\",\"length\":0.5}"), 0, OPENROUTER_OK);
+    CU_ASSERT_EQUAL(p->kind, UN_PET_KIND_LIZARD);
+    un_pet_free(p);
+    for (int i = 0; i < 3; i++) {
+        static const char *const odd[] = {"{ \"kind\" : \"parrot\", \"wings\" : [1, 2] }", "{\"name\":\"x\"}",
+                                          "{\"kind\":7}"};
+        static const char *const kept[] = {"{\"kind\":\"parrot\",\"wings\":[1,2]}", "{\"name\":\"x\"}",
+                                           "{\"kind\":7}"};
+        p = pet(odd[i], strlen(odd[i]), 0, OPENROUTER_OK);
+        CU_ASSERT_EQUAL_FATAL(p->kind, UN_PET_KIND_UNKNOWN);
+        CU_ASSERT_STRING_EQUAL(p->raw, kept[i]);
+        encodes_to(&un_pet_desc, p, kept[i]);
+        un_pet_free(p);
+        CU_ASSERT_PTR_NULL(pet(odd[i], strlen(odd[i]), 1, OPENROUTER_EDECODE));
+    }
+}
+
+/* Encoding writes the tag the kind names when its member is absent, and
+ * refuses one that disagrees. */
+static void test_tags_written(void)
+{
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    char *json = NULL;
+    un_pet p = UN_PET_INIT;
+    p.kind = UN_PET_KIND_DOGGO;
+    p.doggo.barks = OPENROUTER_BOOL(false);
+    encodes_to(&un_pet_desc, &p, "{\"kind\":\"doggo\",\"barks\":false}");
+    p.doggo.kind = OPENROUTER_STRING("doggo");
+    encodes_to(&un_pet_desc, &p, "{\"kind\":\"doggo\",\"barks\":false}");
+    p.doggo.kind = OPENROUTER_STRING("cat");
+    CU_ASSERT_EQUAL(un_pet_encode(&p, &json, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "does not hold one of its discriminator values"));
+    CU_ASSERT_PTR_NULL(json);
+    openrouter_error_clear(&err);
+    un_pet c = UN_PET_INIT;
+    c.kind = UN_PET_KIND_CAT;
+    c.cat.name = OPENROUTER_STRING("Tom");
+    encodes_to(&un_pet_desc, &c, "{\"kind\":\"cat\",\"name\":\"Tom\"}");
+    c.kind = (un_pet_kind)4;
+    CU_ASSERT_EQUAL(un_pet_encode(&c, &json, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "union kind 4 out of range"));
+    openrouter_error_clear(&err);
+    c.kind = UN_PET_KIND_UNKNOWN; /* nothing in raw: not set */
+    CU_ASSERT_EQUAL(un_pet_encode(&c, &json, NULL, &err), OPENROUTER_EINVAL);
+    openrouter_error_clear(&err);
+    c.raw = (char *)"{\"kind\":\"parrot\""; /* raw text must be JSON */
+    CU_ASSERT_EQUAL(un_pet_encode(&c, &json, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "invalid JSON value"));
+    openrouter_error_clear(&err);
+}
+
+/* A discriminator no keyword names: a member every variant requires with
+ * one const or enum value each. Null union items decode as kind 0 without
+ * raw text and encode as null again. */
+static void test_implicit_discriminator_and_null_items(void)
+{
+    un_holder *h = holder(LIT("{\"shapes\":[{\"side\":2,\"type\":\"square\"},null,{\"type\":\"circle\","
+                              "\"radius\":1}],\"shape\":null}"));
+    CU_ASSERT_FATAL(h != NULL && h->shapes.count == 3);
+    CU_ASSERT_EQUAL(h->shapes.items[0].kind, UN_SHAPE_KIND_SQUARE);
+    CU_ASSERT_EQUAL(h->shapes.items[1].kind, UN_SHAPE_KIND_UNKNOWN);
+    CU_ASSERT_PTR_NULL(h->shapes.items[1].raw);
+    CU_ASSERT_EQUAL(h->shapes.items[2].kind, UN_SHAPE_KIND_CIRCLE);
+    CU_ASSERT_EQUAL(h->shape.state, OPENROUTER_NULL);
+    encodes_to(&un_holder_desc, h,
+               "{\"shapes\":[{\"type\":\"square\",\"side\":2},null,{\"type\":\"circle\",\"radius\":1}],"
+               "\"shape\":null}");
+    un_holder_free(h);
+}
+
+/* By JSON kind: an integer literal to the integer variant, other numbers
+ * to the number variant, which keeps a decimal point when sent. */
+static void test_scalars(void)
+{
+    un_holder *h = holder(LIT("{\"scalars\":{\"s\":\"x\",\"i\":5,\"n\":5.5,\"e\":1e3,\"b\":true,\"z\":-0}}"));
+    CU_ASSERT_FATAL(h != NULL && h->scalars.count == 6);
+    static const int kinds[] = {UN_SCALAR_KIND_STRING, UN_SCALAR_KIND_INTEGER, UN_SCALAR_KIND_NUMBER,
+                                UN_SCALAR_KIND_NUMBER, UN_SCALAR_KIND_BOOLEAN, UN_SCALAR_KIND_INTEGER};
+    for (size_t i = 0; i < 6; i++)
+        CU_ASSERT_EQUAL((int)h->scalars.entries[i].value.kind, kinds[i]);
+    CU_ASSERT_EQUAL(h->scalars.entries[1].value.integer.value, 5);
+    CU_ASSERT_EQUAL(h->scalars.entries[3].value.number.value, 1000.0);
+    encodes_to(&un_holder_desc, h,
+               "{\"scalars\":{\"s\":\"x\",\"i\":5,\"n\":5.5,\"e\":1000.0,\"b\":true,\"z\":0}}");
+    un_holder_free(h);
+}
+
+/* Arrays by the kind of their first item; an empty one is the first array
+ * variant; an item kind no variant takes keeps the raw text. */
+static void test_lists(void)
+{
+    static const struct {
+        const char *json;
+        int kind;
+    } cases[] = {{"{\"lists\":[\"a\",\"b\"]}", UN_LISTS_KIND_STRING_ARRAY},
+                 {"{\"lists\":[1,2.5]}", UN_LISTS_KIND_NUMBER_ARRAY},
+                 {"{\"lists\":[[1],[]]}", UN_LISTS_KIND_NUMBER_ARRAY_ARRAY},
+                 {"{\"lists\":[{\"x\":1,\"y\":2}]}", UN_LISTS_KIND_POINT_ARRAY},
+                 {"{\"lists\":[]}", UN_LISTS_KIND_STRING_ARRAY},
+                 {"{\"lists\":[true]}", UN_LISTS_KIND_UNKNOWN}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        un_holder *h = holder(cases[i].json, strlen(cases[i].json));
+        CU_ASSERT_FATAL(h != NULL);
+        CU_ASSERT_EQUAL((int)h->lists.value.kind, cases[i].kind);
+        encodes_to(&un_holder_desc, h, cases[i].json);
+        un_holder_free(h);
+    }
+}
+
+/* Objects without a discriminator: all required members present, const
+ * members present holding their value; most consts, then most required,
+ * then the first; the free-form object variant when nothing else fits. */
+static void test_fitted(void)
+{
+    static const struct {
+        const char *json;
+        int kind;
+    } cases[] = {{"{\"fitted\":{\"x\":1,\"y\":2}}", UN_FITTED_KIND_POINT},
+                 {"{\"fitted\":{\"z\":3,\"x\":1,\"y\":2}}", UN_FITTED_KIND_POINT3},
+                 {"{\"fitted\":{\"x\":1}}", UN_FITTED_KIND_TAGGED},
+                 {"{\"fitted\":{\"x\":1,\"y\":2,\"kind\":\"tagged\"}}", UN_FITTED_KIND_TAGGED},
+                 {"{\"fitted\":{\"x\":1,\"kind\":\"other\"}}", UN_FITTED_KIND_OBJECT},
+                 {"{\"fitted\":{}}", UN_FITTED_KIND_OBJECT},
+                 {"{\"fitted\":\"text\"}", UN_FITTED_KIND_UNKNOWN}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        un_holder *h = holder(cases[i].json, strlen(cases[i].json));
+        CU_ASSERT_FATAL(h != NULL);
+        if ((int)h->fitted.value.kind != cases[i].kind)
+            fprintf(stderr, "%s: kind %d\n", cases[i].json, (int)h->fitted.value.kind);
+        CU_ASSERT_EQUAL((int)h->fitted.value.kind, cases[i].kind);
+        un_holder_free(h);
+    }
+}
+
+/* Merged enums stay open; a string or an object. */
+static void test_choice_and_mode(void)
+{
+    un_holder *h = holder(LIT("{\"choice\":\"turbo\",\"mode\":\"slow\",\"maybe_name\":null}"));
+    CU_ASSERT_FATAL(h != NULL);
+    CU_ASSERT_EQUAL(h->choice.value.kind, UN_CHOICE_KIND_STRING);
+    CU_ASSERT_EQUAL(h->choice.value.string.value, UN_CHOICE_STRING_UNKNOWN);
+    CU_ASSERT_STRING_EQUAL(h->choice.value.string.text, "turbo");
+    CU_ASSERT_EQUAL(h->mode.value, UN_MODE_SLOW);
+    CU_ASSERT_EQUAL(h->maybe_name.state, OPENROUTER_NULL);
+    un_holder_free(h);
+    h = holder(LIT("{\"choice\":{\"name\":\"f\"}}"));
+    CU_ASSERT_FATAL(h != NULL);
+    CU_ASSERT_EQUAL(h->choice.value.kind, UN_CHOICE_KIND_OBJECT);
+    CU_ASSERT_STRING_EQUAL(h->choice.value.object.name.value, "f");
+    un_holder_free(h);
+}
+
+/* Equality compares kinds, then members or raw text; a copy into another
+ * model's arena carries both. */
+static void test_equal_and_copy(void)
+{
+    un_holder *a = holder(LIT("{\"pet\":{\"kind\":\"cat\",\"name\":\"Tom\"},\"pets\":[{\"kind\":\"emu\"}]}"));
+    un_holder *b = holder(LIT("{\"pet\":{\"kind\":\"cat\",\"name\":\"Tim\"},\"pets\":[{\"kind\":\"emu\"}]}"));
+    un_holder *c = holder(LIT("{\"pet\":{\"kind\":\"cat\",\"name\":\"Tom\"},\"pets\":[{\"kind\":\"gnu\"}]}"));
+    CU_ASSERT_FATAL(a && b && c);
+    CU_ASSERT_FALSE(un_holder_equal(a, b));
+    CU_ASSERT_FALSE(un_holder_equal(a, c));
+    un_holder *d = holder(LIT("{}"));
+    CU_ASSERT_FATAL(d != NULL);
+    CU_ASSERT_EQUAL(or_model_copy_slot(d, &un_pet_field_type_desc, &d->pet, &a->pet), 0);
+    CU_ASSERT_EQUAL(or_model_copy_slot(d, &un_pet_array_type_desc, &d->pets, &a->pets), 0);
+    un_holder_free(a); /* the copies own their text */
+    CU_ASSERT_STRING_EQUAL(d->pet.value.cat.name.value, "Tom");
+    CU_ASSERT_STRING_EQUAL(d->pets.items[0].raw, "{\"kind\":\"emu\"}");
+    CU_ASSERT_FALSE(un_holder_equal(d, b));
+    un_holder_free(b);
+    un_holder_free(c);
+    un_holder_free(d);
+}
+
+/* A union model at the top: a request body or a response. */
+static void test_union_at_the_top(void)
+{
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    un_pet *p = NULL;
+    CU_ASSERT_EQUAL(un_pet_decode(LIT("[1]"), &p, &err), OPENROUTER_OK);
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_EQUAL(p->kind, UN_PET_KIND_UNKNOWN);
+    CU_ASSERT_STRING_EQUAL(p->raw, "[1]");
+    un_pet_free(p);
+    CU_ASSERT_EQUAL(un_pet_decode(LIT("{\"kind\":\"cat\""), &p, &err), OPENROUTER_EDECODE);
+    CU_ASSERT_PTR_NULL(p);
+    openrouter_error_clear(&err);
+    CU_ASSERT_PTR_EQUAL(un_create_pet_operation.body, &un_pet_desc);
+    CU_ASSERT_PTR_EQUAL(un_create_pet_operation.responses[0].body, &un_pet_desc);
+}
+
+/* Members no field names go to additional_properties and come back as
+ * members of the object itself. */
+static void test_additional_members(void)
+{
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    un_holder *h = holder(LIT("{\"extras\":{\"a\":1,\"name\":\"n\",\"b\":2,\"a\":3}}"));
+    CU_ASSERT_FATAL(h != NULL);
+    un_extras *e = &h->extras.value;
+    CU_ASSERT_STRING_EQUAL(e->name.value, "n");
+    CU_ASSERT_EQUAL_FATAL(e->additional_properties.count, 2u);
+    CU_ASSERT_STRING_EQUAL(e->additional_properties.entries[0].key, "a");
+    CU_ASSERT_EQUAL(e->additional_properties.entries[0].value.value, 3); /* the last one wins */
+    encodes_to(&un_holder_desc, h, "{\"extras\":{\"name\":\"n\",\"a\":3,\"b\":2}}");
+    e->additional_properties.entries[1].key = (char *)"name"; /* would send "name" twice */
+    char *json = NULL;
+    CU_ASSERT_EQUAL(un_holder_encode(h, &json, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is a member of its own"));
+    openrouter_error_clear(&err);
+    un_holder_free(h);
+}
+
+static void test_round_trip_everything(void)
+{
+    size_t len = 0;
+    char *report = or_test_read_file(UN_REPORT, &len);
+    round_trip_stats st = {0};
+    round_trip_table("un", un_model_table, un_model_count, report, &st);
+    CU_ASSERT_EQUAL(st.failures, 0u);
+    CU_ASSERT_EQUAL(st.models + st.unions, un_model_count);
+    CU_ASSERT_EQUAL(st.unions, 6u);
+    CU_ASSERT_EQUAL(st.variants, 19u); /* every variant as itself: none shadowed here */
+    CU_ASSERT_EQUAL(st.raw, 6u);
+    free(report);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("unions", NULL, NULL);
+    CU_add_test(s, "discriminated, with a mapping", test_discriminated);
+    CU_add_test(s, "tags written, checked", test_tags_written);
+    CU_add_test(s, "implicit discriminator, null items", test_implicit_discriminator_and_null_items);
+    CU_add_test(s, "scalars by kind", test_scalars);
+    CU_add_test(s, "arrays by first item", test_lists);
+    CU_add_test(s, "objects by required and const members", test_fitted);
+    CU_add_test(s, "merged enum, string or object", test_choice_and_mode);
+    CU_add_test(s, "equality and copies", test_equal_and_copy);
+    CU_add_test(s, "a union body or response", test_union_at_the_top);
+    CU_add_test(s, "other members of an object", test_additional_members);
+    CU_add_test(s, "round trip: every model, every variant", test_round_trip_everything);
+    return or_test_run();
+}
