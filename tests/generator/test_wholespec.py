@@ -8,6 +8,7 @@ Run from the repository root:
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -134,6 +135,40 @@ class FullDescription(unittest.TestCase):
                    "orfull_create_messages(", "orfull_create_embeddings(", "orfull_get_key(",
                    "orfull_list_observability_destinations("):
             self.assertIn("int " + fn, ops)
+
+    def test_readme_section_as_written(self):
+        """README "The whole API": the command prints what the README shows,
+        and its C compiles against what it generated."""
+        with open(os.path.join(REPO, "README.md"), encoding="utf-8") as fh:
+            readme = fh.read()
+        section = readme[readme.index("## The whole API"):]
+        section = section[:section.index("\n## ", 1)]
+        command = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+        shown = re.search(r"```text\n(.*?)```", section, re.S).group(1).splitlines()
+        tmp = tempfile.mkdtemp(prefix="orgen-whole-readme-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        out = os.path.join(tmp, "openrouter-all")
+        res = subprocess.run(["bash", "-c", command.replace("/tmp/openrouter-all", out)], cwd=REPO,
+                             capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stderr.splitlines(), shown)
+        with open(os.path.join(out, "GENERATION_REPORT.md"), encoding="utf-8") as fh:
+            self.assertIn("`orall_create_byok_key_request_2`", fh.read())
+        cc = shutil.which("gcc") or shutil.which("clang")
+        if cc is None:
+            return
+        code = re.search(r"```c\n(.*?)```", section, re.S).group(1)
+        src = os.path.join(tmp, "readme.c")
+        with open(src, "w") as fh:
+            fh.write("#include <stdio.h>\n#include <orall/orall.h>\n"
+                     "void readme(openrouter_client *client, openrouter_error err);\n"
+                     "void readme(openrouter_client *client, openrouter_error err)\n{\n"
+                     + code + "}\n")
+        res = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                              "-fsyntax-only", "-I" + os.path.join(out, "include"),
+                              "-I" + os.path.join(REPO, "runtime", "include"), src],
+                             capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
 
 
 if __name__ == "__main__":
