@@ -36,34 +36,60 @@ ORDER_EXTENSION = "x-openrouter-order"
 Skipped = namedtuple("Skipped", "what name method path reason ptr")
 
 
-class EnumDef:
-    def __init__(self, uid, values, ptr):
+class _Def:
+    """A type the generator names: an enum, an object or a union. Identical
+    definitions are one type (`sig`), named by a component, an explicit
+    name or the shortest inline candidate (_name_types)."""
+
+    def __init__(self, uid, ptr):
         self.uid = uid
-        self.values = values  # list of str, in spec order
         self.ptr = ptr
         self.candidates = []  # (is_component, name)
         self.explicit = []  # (x-openrouter-name, pointer)
         self.description = None
         self.name = None
 
+
+class EnumDef(_Def):
+    def __init__(self, uid, values, ptr):
+        super().__init__(uid, ptr)
+        self.values = values  # list of str, in spec order
+
     @property
     def sig(self):
         return ("enum", tuple(self.values))
 
 
-class ObjectDef:
+class ObjectDef(_Def):
     def __init__(self, uid, fields, ptr):
-        self.uid = uid
+        super().__init__(uid, ptr)
         self.fields = fields
-        self.ptr = ptr
-        self.candidates = []
-        self.explicit = []
-        self.description = None
-        self.name = None
 
     @property
     def sig(self):
         return ("object", tuple(sorted(f.sig() for f in self.fields)))
+
+
+class UnionDef(_Def):
+    """oneOf/anyOf: the variants (orgen/unions.py) in spec order, and the
+    member whose value selects among the object variants, if any."""
+
+    def __init__(self, uid, variants, discriminator, ptr):
+        super().__init__(uid, ptr)
+        self.variants = variants
+        self.discriminator = discriminator
+
+    @property
+    def sig(self):
+        return ("union", self.discriminator, tuple(v.sig() for v in self.variants))
+
+    def name_members(self):
+        """Sets each variant's `name` (its kind constant's tail, lower case)
+        and `member` (the C member: the name, made a valid identifier)."""
+        taken = {"kind", "raw"}  # the union struct's own members
+        for v in self.variants:
+            v.name = unique(snake(v.label) or "value", taken)
+            v.member = c_ident(v.name)
 
 
 class TypeRef:

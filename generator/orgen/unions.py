@@ -24,7 +24,7 @@ import json
 
 from . import keywords
 from .errors import SpecError, UnsupportedError, child
-from .naming import c_ident, snake, unique
+from .naming import snake
 
 # JSON kinds a variant accepts: "number" any number, "integer" integers
 # (union.c gives an integer literal to an integer variant first).
@@ -37,8 +37,6 @@ _KIND_OF = {"string": ("string",), "datetime": ("string",), "enum": ("string",),
 _LABEL_OF = {"string": "string", "datetime": "string", "enum": "string", "bool": "boolean",
              "int32": "integer", "int64": "integer", "number": "number", "json": "value",
              "map": "map", "object": "object"}
-# Member names of every union struct besides its variants.
-RESERVED = ("kind", "raw")
 
 
 class Variant:
@@ -50,7 +48,7 @@ class Variant:
         self.ptr = ptr
         self.ref = ref       # the component $ref it came from, if any
         self.tags = ()       # discriminator values
-        self.name = None     # UnionDef.name_members()
+        self.name = None     # model.UnionDef.name_members()
         self.member = None
 
     @property
@@ -78,30 +76,6 @@ class Variant:
         return (self.tref.sig, self.kinds, self.tags)
 
 
-class UnionDef:
-    def __init__(self, uid, variants, discriminator, ptr):
-        self.uid = uid
-        self.variants = variants
-        self.discriminator = discriminator  # member name, or None
-        self.ptr = ptr
-        self.candidates = []
-        self.explicit = []
-        self.description = None
-        self.name = None
-
-    @property
-    def sig(self):
-        return ("union", self.discriminator, tuple(v.sig() for v in self.variants))
-
-    def name_members(self):
-        """Sets each variant's `name` (its kind constant's tail, lower case)
-        and `member` (the C member: the name, made a valid identifier)."""
-        taken = set(RESERVED)
-        for v in self.variants:
-            v.name = unique(snake(v.label) or "value", taken)
-            v.member = c_ident(v.name)
-
-
 def json_kinds(tref):
     """The JSON kinds a slot of this type accepts, in KINDS order."""
     if tref.kind == "union":
@@ -115,7 +89,7 @@ def json_kinds(tref):
 
 def analyze(builder, node, ptr, hint, component):
     """(TypeRef, Info) of a oneOf/anyOf schema (see the module comment)."""
-    from .model import Info, TypeRef  # model imports this module
+    from .model import Info, TypeRef, UnionDef  # model imports this module
     if "oneOf" in node and "anyOf" in node:
         raise UnsupportedError("oneOf beside anyOf", child(ptr, "anyOf"))
     kw = "oneOf" if "oneOf" in node else "anyOf"

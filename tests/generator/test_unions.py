@@ -6,18 +6,17 @@ collisions: the model the generator builds of tests/fixtures/unions.yaml
 Run from the repository root:
     python3 -m unittest discover -s tests/generator
 """
-import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURE = os.path.join(REPO, "tests", "fixtures", "unions.yaml")
 sys.path.insert(0, os.path.join(REPO, "generator"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 from orgen import load, model, unions  # noqa: E402
+from test_constructs import SpecCase  # noqa: E402
 
 
 def union_doc(schema, components=None):
@@ -31,17 +30,7 @@ def union_doc(schema, components=None):
     }
 
 
-class Tmp(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="orgen-unions-")
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-
-    def spec(self, d):
-        path = os.path.join(self.tmp, "spec.json")
-        with open(path, "w") as fh:
-            json.dump(d, fh)
-        return path
-
+class Tmp(SpecCase):
     def slot(self, schema, components=None):
         """The TypeRef and Info of property p."""
         m = model.build(load.load(self.spec(union_doc(schema, components))))

@@ -20,6 +20,8 @@ GENERATE = os.path.join(REPO, "generator", "generate.py")
 FULL = os.path.normpath(os.path.join(REPO, "..", "shared", "reference",
                                      "openrouter-full.upstream-2026-06-09.yaml"))
 sys.path.insert(0, os.path.join(REPO, "generator"))
+sys.path.insert(0, os.path.join(REPO, "tests", "upstream"))
+import apply_recipe  # noqa: E402
 import generate  # noqa: E402
 from orgen import load, model  # noqa: E402
 
@@ -154,22 +156,11 @@ class FullDescription(unittest.TestCase):
         self.assertEqual(res.stderr.splitlines(), shown)
         with open(os.path.join(out, "GENERATION_REPORT.md"), encoding="utf-8") as fh:
             self.assertIn("`orall_create_byok_key_request_2`", fh.read())
-        cc = shutil.which("gcc") or shutil.which("clang")
-        if cc is None:
-            return
-        code = re.search(r"```c\n(.*?)```", section, re.S).group(1)
-        src = os.path.join(tmp, "readme.c")
-        with open(src, "w") as fh:
-            fh.write("#include <stdio.h>\n#include <orall/orall.h>\n"
-                     "void readme(openrouter_client *client, openrouter_error err);\n"
-                     "void readme(openrouter_client *client, openrouter_error err)\n{\n"
-                     + code + "}\n")
-        res = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic",
-                              "-fsyntax-only", "-I" + os.path.join(out, "include"),
-                              "-I" + os.path.join(REPO, "runtime", "include"), src],
-                             capture_output=True, text=True)
-        self.assertEqual(res.returncode, 0, res.stderr)
-
+        res = apply_recipe.compile_c(readme, "## The whole API", "orall/orall.h",
+                                     [os.path.join(out, "include"),
+                                      os.path.join(REPO, "runtime", "include")], tmp)
+        if res is not None:
+            self.assertEqual(res.returncode, 0, res.stderr)
 
 if __name__ == "__main__":
     unittest.main()
