@@ -71,7 +71,7 @@ def parse(node, op, op_ptr):
         raise UnsupportedError("offset_param of type %s (needs an integer)" % param.tref.kind,
                                child(ptr, "offset_param"))
 
-    if op.out is None:
+    if op.out is None or not hasattr(op.out, "fields"):  # none, or a union
         raise SpecError("a paged operation needs a JSON object success body", ptr)
     items = _field(op.out, ext["items"])
     if items is None or items.tref.kind != "array" or items.tref.item.kind != "object":

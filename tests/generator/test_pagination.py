@@ -64,6 +64,11 @@ def make_post(d):
     d["paths"]["/items"]["post"] = d["paths"]["/items"].pop("get")
 
 
+def union_page(d):
+    d["components"]["schemas"]["Page"] = {"oneOf": [
+        {"type": "string"}, dict(d["components"]["schemas"]["Page"])]}
+
+
 def not_a_mapping(d):
     d["paths"]["/items"]["get"]["x-openrouter-pagination"] = "offset"
 
@@ -88,6 +93,7 @@ CASES = [
     ("id not a string", setter("id", "n"), "id 'n' is not a string property", EXT + "/id"),
     ("POST", make_post, "unsupported pagination of an operation that is not a GET",
      "#/paths/~1items/post/x-openrouter-pagination"),
+    ("union page", union_page, "a paged operation needs a JSON object success body", EXT),
 ]
 
 
