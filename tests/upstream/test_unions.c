@@ -3,7 +3,7 @@
  * encoding (tags written for the caller, raw text sent back), equality and
  * copies; null union items; an object's other members
  * (OPENROUTER_F_ADDITIONAL); and every model of the fixture round-tripped,
- * every union in every variant. */
+ * every union in every variant; allocation failures. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "fail_alloc.h"
 #include "internal.h"
 #include "round_trip.h"
 #include "test_util.h"
@@ -289,6 +290,128 @@ static void test_additional_members(void)
     un_holder_free(h);
 }
 
+/* A document holding every union form: tagged, raw, null items, scalars
+ * in a map, arrays, fitted objects, a string or an object. */
+static const char every_union[] =
+    "{\"pet\":{\"kind\":\"cat\",\"name\":\"Tom\"},\"pets\":[{\"kind\":\"emu\",\"legs\":2},{\"kind\":\"doggo\"}],"
+    "\"shapes\":[{\"type\":\"square\",\"side\":2},null],\"scalars\":{\"s\":\"x\",\"i\":5,\"n\":5.5},"
+    "\"lists\":[[1],[]],\"fitted\":{\"x\":1,\"y\":2,\"z\":3},\"choice\":{\"name\":\"f\"},"
+    "\"extras\":{\"a\":1,\"name\":\"n\"}}";
+
+/* Each allocation failure in turn while decoding, encoding and copying
+ * unions: ENOMEM and nothing leaked (valgrind and ASan check), until the
+ * call succeeds with the same result as without failures. */
+static void test_allocation_failures(void)
+{
+    un_holder *want = holder(LIT(every_union));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    int ok = 0;
+    long failures = 0;
+    for (long nth = 1; nth < 500 && !ok; nth++) {
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        un_holder *h = NULL;
+        or_test_fail_alloc(nth);
+        int rc = un_holder_decode(LIT(every_union), &h, &err);
+        or_test_fail_alloc(0);
+        if (rc == OPENROUTER_OK) {
+            CU_ASSERT_TRUE(un_holder_equal(h, want));
+            un_holder_free(h);
+            ok = 1;
+        } else {
+            CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
+            CU_ASSERT_PTR_NULL(h);
+            failures++;
+        }
+        openrouter_error_clear(&err);
+    }
+    CU_ASSERT_TRUE(ok && failures >= 1);
+    char *want_json = NULL;
+    CU_ASSERT_EQUAL_FATAL(un_holder_encode(want, &want_json, NULL, NULL), OPENROUTER_OK);
+    for (long nth = 1, done = 0; nth < 500 && !done; nth++) {
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        char *json = NULL;
+        or_test_fail_alloc(nth);
+        int rc = un_holder_encode(want, &json, NULL, &err);
+        or_test_fail_alloc(0);
+        done = rc == OPENROUTER_OK;
+        if (done) {
+            CU_ASSERT_STRING_EQUAL(json, want_json);
+        } else {
+            CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
+        }
+        openrouter_buffer_free(json);
+        openrouter_error_clear(&err);
+    }
+    for (long nth = 1, done = 0; nth < 500 && !done; nth++) {
+        un_holder *d = holder(LIT("{}"));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        or_test_fail_alloc(nth);
+        int rc = or_model_copy_slot(d, &un_pet_array_type_desc, &d->pets, &want->pets);
+        or_test_fail_alloc(0);
+        done = rc == 0;
+        if (done) {
+            CU_ASSERT_EQUAL_FATAL(d->pets.count, 2u);
+            CU_ASSERT_STRING_EQUAL(d->pets.items[0].raw, "{\"kind\":\"emu\",\"legs\":2}");
+            CU_ASSERT_EQUAL(d->pets.items[1].kind, UN_PET_KIND_DOGGO);
+        }
+        un_holder_free(d);
+    }
+    openrouter_buffer_free(want_json);
+    un_holder_free(want);
+}
+
+/* A union with more untagged object variants than union.c tracks on the
+ * stack: selection allocates there, and running out of memory is ENOMEM,
+ * never a value silently kept as kind 0. The last variant is the one that
+ * fits best. */
+#define WIDE_VARIANTS 129
+typedef struct wide_union {
+    int kind;
+    char *raw;
+    union {
+        un_point point;
+        un_point3 point3;
+    } value;
+} wide_union;
+static const char *const wide_xy[] = {"x", "y"};
+static const char *const wide_xyz[] = {"x", "y", "z"};
+static openrouter_union_variant wide_variants[WIDE_VARIANTS];
+static const openrouter_union_desc wide_ud = {NULL, offsetof(wide_union, raw), offsetof(wide_union, value),
+                                              WIDE_VARIANTS, wide_variants};
+static const openrouter_object_desc wide_desc = {"wide_union", sizeof(wide_union), 0, NULL, &wide_ud};
+
+static void test_wide_union_selection(void)
+{
+    for (size_t i = 0; i < WIDE_VARIANTS; i++) {
+        int last = i == WIDE_VARIANTS - 1;
+        wide_variants[i] = (openrouter_union_variant){
+            .name = last ? "point3" : "point", .type = last ? &un_point3_type_desc : &un_point_type_desc,
+            .json_kinds = OPENROUTER_JSON_OBJECT, .n_required = last ? 3 : 2, .required = last ? wide_xyz : wide_xy};
+    }
+    int ok = 0;
+    long failures = 0;
+    for (long nth = 1; nth < 100 && !ok; nth++) {
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        void *out = NULL;
+        or_test_fail_alloc(nth);
+        int rc = openrouter_model_decode(&wide_desc, LIT("{\"x\":1,\"y\":2,\"z\":3}"), &out, &err);
+        or_test_fail_alloc(0);
+        if (rc == OPENROUTER_OK) {
+            const wide_union *w = out;
+            CU_ASSERT_EQUAL(w->kind, WIDE_VARIANTS);
+            CU_ASSERT_EQUAL(w->value.point3.z.value, 3.0);
+            ok = 1;
+        } else {
+            CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
+            CU_ASSERT_PTR_NULL(out);
+            failures++;
+        }
+        openrouter_model_free(out);
+        openrouter_error_clear(&err);
+    }
+    CU_ASSERT_TRUE(ok && failures >= 2); /* the model's arena and the selection's table */
+}
+
 static void test_round_trip_everything(void)
 {
     size_t len = 0;
@@ -305,6 +428,8 @@ static void test_round_trip_everything(void)
 
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("unions", NULL, NULL);
@@ -318,6 +443,8 @@ int main(void)
     CU_add_test(s, "equality and copies", test_equal_and_copy);
     CU_add_test(s, "a union body or response", test_union_at_the_top);
     CU_add_test(s, "other members of an object", test_additional_members);
+    CU_add_test(s, "allocation failures", test_allocation_failures);
+    CU_add_test(s, "selection among many variants", test_wide_union_selection);
     CU_add_test(s, "round trip: every model, every variant", test_round_trip_everything);
     return or_test_run();
 }
