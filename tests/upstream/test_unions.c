@@ -3,17 +3,20 @@
  * encoding (tags written for the caller, raw text sent back), equality and
  * copies; null union items; an object's other members
  * (OPENROUTER_F_ADDITIONAL); and every model of the fixture round-tripped,
- * every union in every variant; allocation failures. */
+ * every union in every variant; allocation failures; a union request body
+ * and response through the stand-in server. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
+#include <json-c/json.h>
 
 #include "fail_alloc.h"
 #include "internal.h"
 #include "round_trip.h"
+#include "stub_server.h"
 #include "test_util.h"
 #include "un/un.h"
 
@@ -426,6 +429,81 @@ static void test_round_trip_everything(void)
     free(report);
 }
 
+/* ---- over the wire --------------------------------------------------------- */
+
+static stub_server srv;
+
+static int wire_init(void) { return stub_start(&srv, 0); }
+static int wire_clean(void) { stub_stop(&srv); return 0; }
+
+/* Calls createPet with `body` against the stand-in server answering 200
+ * with `answer`; returns the call's result, the decoded pet in *out and
+ * the body the server received in sent (size n). */
+static int create_pet(const un_pet *body, const char *answer, int strict, un_pet **out, char *sent, size_t n)
+{
+    char fault[512];
+    snprintf(fault, sizeof fault, "{\"faults\":[{\"match\":{\"path_prefix\":\"/api/v1/pets\"},\"status\":200,"
+                                  "\"body\":%s}]}", answer);
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, fault), 0);
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    o.api_key = STUB_MANAGEMENT_KEY;
+    o.base_url = srv.base_url;
+    o.retry.max_attempts = 1;
+    o.strict_required_fields = strict;
+    openrouter_client *c = NULL;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
+    un_create_pet_request req = UN_CREATE_PET_REQUEST_INIT;
+    req.body = *body;
+    int rc = un_create_pet(c, &req, out, NULL, &err);
+    if (rc != OPENROUTER_OK)
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no variant of un_pet matches"));
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+    json_object *root = stub_requests(&srv), *list = NULL, *v = NULL;
+    CU_ASSERT_FATAL(root && json_object_object_get_ex(root, "requests", &list));
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(list), 1u);
+    CU_ASSERT_FATAL(json_object_object_get_ex(json_object_array_get_idx(list, 0), "body_raw", &v));
+    snprintf(sent, n, "%s", json_object_get_string(v));
+    json_object_put(root);
+    return rc;
+}
+
+/* A union request body goes out as the variant its kind names (the tag
+ * written for the caller) or as its raw text; a union response comes back
+ * as its variant, or kept as raw text, or (strict) an error. */
+static void test_union_body_and_response(void)
+{
+    char sent[256];
+    un_pet *out = NULL;
+    un_pet dog = UN_PET_INIT;
+    dog.kind = UN_PET_KIND_DOGGO;
+    dog.doggo.barks = OPENROUTER_BOOL(true);
+    CU_ASSERT_EQUAL(create_pet(&dog, "{\"kind\":\"cat\",\"name\":\"Tom\"}", 0, &out, sent, sizeof sent),
+                    OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(sent, "{\"kind\":\"doggo\",\"barks\":true}");
+    CU_ASSERT_FATAL(out != NULL);
+    CU_ASSERT_EQUAL(out->kind, UN_PET_KIND_CAT);
+    CU_ASSERT_STRING_EQUAL(out->cat.name.value, "Tom");
+    un_pet_free(out);
+
+    un_pet parrot = UN_PET_INIT;
+    parrot.raw = (char *)"{\"kind\":\"parrot\",\"wings\":2}";
+    out = NULL;
+    CU_ASSERT_EQUAL(create_pet(&parrot, "{\"kind\":\"emu\",\"legs\":2}", 0, &out, sent, sizeof sent),
+                    OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(sent, parrot.raw);
+    CU_ASSERT_FATAL(out != NULL);
+    CU_ASSERT_EQUAL(out->kind, UN_PET_KIND_UNKNOWN);
+    CU_ASSERT_STRING_EQUAL(out->raw, "{\"kind\":\"emu\",\"legs\":2}");
+    un_pet_free(out);
+
+    out = NULL;
+    CU_ASSERT_EQUAL(create_pet(&dog, "{\"kind\":\"emu\"}", 1, &out, sent, sizeof sent), OPENROUTER_EDECODE);
+    CU_ASSERT_PTR_NULL(out);
+}
+
 int main(void)
 {
     if (or_test_fail_alloc_install(NULL) != 0)
@@ -446,5 +524,7 @@ int main(void)
     CU_add_test(s, "allocation failures", test_allocation_failures);
     CU_add_test(s, "selection among many variants", test_wide_union_selection);
     CU_add_test(s, "round trip: every model, every variant", test_round_trip_everything);
+    CU_pSuite w = CU_add_suite("unions over the wire", wire_init, wire_clean);
+    CU_add_test(w, "a union request body and response", test_union_body_and_response);
     return or_test_run();
 }
