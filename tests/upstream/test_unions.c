@@ -301,6 +301,28 @@ static const char every_union[] =
     "\"lists\":[[1],[]],\"fitted\":{\"x\":1,\"y\":2,\"z\":3},\"choice\":{\"name\":\"f\"},"
     "\"extras\":{\"a\":1,\"name\":\"n\"}}";
 
+/* Decodes `json` as a `desc` with each allocation failing in turn: ENOMEM
+ * and nothing decoded, until it succeeds; returns that model (NULL if it
+ * never did) and the number of failures in *failures. */
+static void *decode_under_failures(const openrouter_object_desc *desc, const char *json, size_t len, long *failures)
+{
+    *failures = 0;
+    for (long nth = 1; nth < 500; nth++) {
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        void *out = NULL;
+        or_test_fail_alloc(nth);
+        int rc = openrouter_model_decode(desc, json, len, &out, &err);
+        or_test_fail_alloc(0);
+        openrouter_error_clear(&err);
+        if (rc == OPENROUTER_OK)
+            return out;
+        CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
+        CU_ASSERT_PTR_NULL(out);
+        ++*failures;
+    }
+    return NULL;
+}
+
 /* Each allocation failure in turn while decoding, encoding and copying
  * unions: ENOMEM and nothing leaked (valgrind and ASan check), until the
  * call succeeds with the same result as without failures. */
@@ -308,26 +330,11 @@ static void test_allocation_failures(void)
 {
     un_holder *want = holder(LIT(every_union));
     CU_ASSERT_PTR_NOT_NULL_FATAL(want);
-    int ok = 0;
     long failures = 0;
-    for (long nth = 1; nth < 500 && !ok; nth++) {
-        openrouter_error err = OPENROUTER_ERROR_INIT;
-        un_holder *h = NULL;
-        or_test_fail_alloc(nth);
-        int rc = un_holder_decode(LIT(every_union), &h, &err);
-        or_test_fail_alloc(0);
-        if (rc == OPENROUTER_OK) {
-            CU_ASSERT_TRUE(un_holder_equal(h, want));
-            un_holder_free(h);
-            ok = 1;
-        } else {
-            CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
-            CU_ASSERT_PTR_NULL(h);
-            failures++;
-        }
-        openrouter_error_clear(&err);
-    }
-    CU_ASSERT_TRUE(ok && failures >= 1);
+    un_holder *h = decode_under_failures(&un_holder_desc, LIT(every_union), &failures);
+    CU_ASSERT_TRUE(h != NULL && un_holder_equal(h, want));
+    CU_ASSERT_TRUE(failures >= 1);
+    un_holder_free(h);
     char *want_json = NULL;
     CU_ASSERT_EQUAL_FATAL(un_holder_encode(want, &want_json, NULL, NULL), OPENROUTER_OK);
     for (long nth = 1, done = 0; nth < 500 && !done; nth++) {
@@ -391,28 +398,13 @@ static void test_wide_union_selection(void)
             .name = last ? "point3" : "point", .type = last ? &un_point3_type_desc : &un_point_type_desc,
             .json_kinds = OPENROUTER_JSON_OBJECT, .n_required = last ? 3 : 2, .required = last ? wide_xyz : wide_xy};
     }
-    int ok = 0;
     long failures = 0;
-    for (long nth = 1; nth < 100 && !ok; nth++) {
-        openrouter_error err = OPENROUTER_ERROR_INIT;
-        void *out = NULL;
-        or_test_fail_alloc(nth);
-        int rc = openrouter_model_decode(&wide_desc, LIT("{\"x\":1,\"y\":2,\"z\":3}"), &out, &err);
-        or_test_fail_alloc(0);
-        if (rc == OPENROUTER_OK) {
-            const wide_union *w = out;
-            CU_ASSERT_EQUAL(w->kind, WIDE_VARIANTS);
-            CU_ASSERT_EQUAL(w->value.point3.z.value, 3.0);
-            ok = 1;
-        } else {
-            CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
-            CU_ASSERT_PTR_NULL(out);
-            failures++;
-        }
-        openrouter_model_free(out);
-        openrouter_error_clear(&err);
-    }
-    CU_ASSERT_TRUE(ok && failures >= 2); /* the model's arena and the selection's table */
+    wide_union *w = decode_under_failures(&wide_desc, LIT("{\"x\":1,\"y\":2,\"z\":3}"), &failures);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(w->kind, WIDE_VARIANTS);
+    CU_ASSERT_EQUAL(w->value.point3.z.value, 3.0);
+    openrouter_model_free(w);
+    CU_ASSERT_TRUE(failures >= 2); /* the model's arena and the selection's table */
 }
 
 static void test_round_trip_everything(void)
