@@ -72,7 +72,7 @@ def parse(node, op, op_ptr):
         raise UnsupportedError("offset_param of type %s (needs an integer)" % param.tref.kind,
                                child(ptr, "offset_param"))
 
-    if op.out is None:
+    if op.out is None or not hasattr(op.out, "fields"):  # none, or a union
         raise SpecError("a paged operation needs a JSON object success body", ptr)
     items = _field(op.out, ext["items"])
     if items is None or items.tref.kind != "array" or items.tref.item.kind != "object":
@@ -93,13 +93,12 @@ def idents(prefix, op_name):
                                "_pagination")]
 
 
-def context(op, prefix, names):
-    """Template context of `op`'s pagination (None when it has none); claims
-    the identifiers in `names` (render._Names)."""
+def context(op, prefix):
+    """Template context of `op`'s pagination (None when it has none); its
+    identifiers (idents()) are settled with the operation's (orgen/names.py)."""
     pg = getattr(op, "pagination", None)
     if pg is None:
         return None
-    names.claim(idents(prefix, op.name), pg.ptr)
     return {
         "iter": "%s_%s_iter" % (prefix, op.name),
         "all": "%s_%s_all" % (prefix, op.name),

@@ -264,6 +264,24 @@ typedef struct or_decode_options {
 int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                     const or_decode_options *options, void **out, openrouter_error *error);
 
+/* ---- unions (union.c; the rules are in descriptor.h) */
+/* The variant (1..n_variants) the value the reader is at belongs to, read
+ * ahead from a copy of `r` (r itself is untouched); 0 when none matches or
+ * the text is invalid there (the decode that follows reports it);
+ * OR_UNION_NOMEM when memory ran out. `tok` is what or_jr_peek(r) returned. */
+#define OR_UNION_NOMEM SIZE_MAX
+size_t or_union_select(const openrouter_union_desc *ud, const or_jr *r, or_jtok tok);
+/* Before encoding the union model at `u`: its kind must name a variant or
+ * be 0 (*variant NULL: send raw). For a discriminated object variant, its
+ * discriminator member, when present, must hold one of the variant's tags;
+ * when absent, *tag is the tag encoding writes in its place. 0 or EINVAL. */
+int or_union_encode_check(const openrouter_union_desc *ud, const char *u, const or_path *p,
+                          const openrouter_union_variant **variant, const char **tag, openrouter_error *error);
+/* Whether an integer literal would select another variant than a number
+ * variant (so encoding writes the number variant's integral values with
+ * ".0"). */
+int or_union_has_integer(const openrouter_union_desc *ud);
+
 /* ---- models: encoding (encode.c) */
 /* Validates then appends the model's JSON encoding to `out`. */
 int or_model_encode(const openrouter_object_desc *desc, const void *model, or_buf *out,

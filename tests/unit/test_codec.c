@@ -75,7 +75,7 @@ static const openrouter_field_desc inner_fields[] = {
     {"name", offsetof(inner, name), &t_string, OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
     {"count", offsetof(inner, count), &t_int32, 0, -1, -1, 0, 0},
 };
-static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 2, inner_fields};
+static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 2, inner_fields, NULL};
 
 static const openrouter_type_desc t_inner_slot = {OPENROUTER_KIND_OBJECT, sizeof(inner_slot), &inner_desc, 0, 0, 0, 0, 0};
 static const openrouter_type_desc t_inner_bare = {OPENROUTER_KIND_OBJECT, sizeof(inner), &inner_desc, 0, 0, 0, 0, 0};
@@ -110,7 +110,7 @@ static const openrouter_field_desc all_fields[] = {
     {"secret", offsetof(all, secret), &t_string, OPENROUTER_F_WRITE_ONLY | OPENROUTER_F_SECRET, -1, -1, 0, 0},
     {"id", offsetof(all, id), &t_string, OPENROUTER_F_READ_ONLY | OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
 };
-static const openrouter_object_desc all_desc = {"all", sizeof(all), sizeof all_fields / sizeof all_fields[0], all_fields};
+static const openrouter_object_desc all_desc = {"all", sizeof(all), sizeof all_fields / sizeof all_fields[0], all_fields, NULL};
 
 static const openrouter_type_desc t_all_bare = {OPENROUTER_KIND_OBJECT, sizeof(all), &all_desc, 0, 0, 0, 0, 0};
 static const openrouter_type_desc t_all_array = {OPENROUTER_KIND_ARRAY, sizeof(all_array), 0, 0, &t_all_bare, 0, 0, 0};
@@ -118,7 +118,7 @@ static const openrouter_field_desc list_fields[] = {
     {"data", offsetof(list, data), &t_all_array, OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
     {"total", offsetof(list, total), &t_int64, 0, -1, -1, 0, 0},
 };
-static const openrouter_object_desc list_desc = {"list", sizeof(list), 2, list_fields};
+static const openrouter_object_desc list_desc = {"list", sizeof(list), 2, list_fields, NULL};
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -1120,7 +1120,7 @@ static void test_encode_cycle(void)
     typedef struct holder { deep_array d; } holder;
     static openrouter_type_desc t_deep = {OPENROUTER_KIND_ARRAY, sizeof(deep_array), 0, 0, &t_deep, 0, 0, 0};
     static const openrouter_field_desc fields[] = {{"d", offsetof(holder, d), &t_deep, 0, -1, -1, 0, 0}};
-    static const openrouter_object_desc desc = {"holder", sizeof(holder), 1, fields};
+    static const openrouter_object_desc desc = {"holder", sizeof(holder), 1, fields, NULL};
     holder h;
     h.d.state = OPENROUTER_PRESENT;
     h.d.items = &h.d;

@@ -163,8 +163,10 @@ typedef struct openrouter_client_options {
     openrouter_retry_policy retry;  /* all zero: OPENROUTER_RETRY_POLICY_INIT */
     /* Plain http:// is accepted only for loopback hosts unless this is set. */
     int allow_insecure_http;
-    /* Nonzero: a response missing a field the spec marks required is a
-     * decode error naming it. Default: reported as OPENROUTER_ABSENT. */
+    /* Nonzero: a response missing a field the spec marks required, or
+     * holding a union value no variant matches, is a decode error naming
+     * it. Default: reported as OPENROUTER_ABSENT, the union value kept as
+     * JSON text with kind 0. */
     int strict_required_fields;
     const openrouter_clock *clock;  /* NULL: real clock; copied */
     openrouter_trace_fn trace;      /* optional */
