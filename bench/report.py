@@ -83,7 +83,8 @@ def main():
     pin = {"same": "client and nginx worker pinned to CPU 0",
            "split": "client pinned to CPU 0, nginx worker to CPU 1",
            "none": "no CPU pinning"}.get(meta.get("pin", "none"), "")
-    w("%s. Medians of %d repetition%s%s.%s" % (pin[:1].upper() + pin[1:], meta["reps"], "" if meta["reps"] == 1 else "s",
+    reps = meta["conc_reps"] if meta.get("concurrency_only") else meta["reps"]
+    w("%s. Medians of %d repetition%s%s.%s" % (pin[:1].upper() + pin[1:], reps, "" if reps == 1 else "s",
                                           " (**smoke mode: tiny N, numbers are not meaningful**)" if meta["smoke"] else "",
                                           sdk_note))
     for n in meta.get("notes", []):
@@ -267,7 +268,8 @@ def main():
     finish(L, args.out)
 
 
-CONC_CLIENTS = (("sdk", "blocking", "SDK, blocking call, one after another"),
+CONC_CLIENTS = (("raw", "sockets", "raw sockets, no HTTP library (the limit)"),
+                ("sdk", "blocking", "SDK, blocking call, one after another"),
                 ("sdk", "async", "SDK, async (run mode)"),
                 ("ts-sdk", "promise-all", "TypeScript SDK, Promise.all pool"))
 
@@ -277,8 +279,8 @@ def conc_rows(rows, client, api, k):
             and r.get("api") == api and r.get("inflight") == k]
 
 
-def conc_med(rs, f):
-    vals = [f(r) for r in rs]
+def conc_med(rs, f, need=()):
+    vals = [f(r) for r in rs if all(r.get(k) is not None for k in need)]
     return statistics.median(vals) if vals else None
 
 
@@ -334,14 +336,28 @@ def concurrency(L, rows, meta):
                 k, label, fmt(wall, digits=3), fmt(ideal, digits=3), fmt(ratio(wall, ideal), "×", 2),
                 fmt(cpu / 1e3), fmt(ratio(cpu, base_cpu), "×", 2),
                 span(sorted(r["server_connections"] for r in rs)), span(sorted(r["server_max_waiting"] for r in rs)),
-                fmt(conc_med(rs, lambda r: (r["heap_peak"] - r["heap_base"]) / 1024 / k), digits=1),
-                fmt(conc_med(rs, lambda r: r["rss_peak_kb"] - r["rss_base_kb"]), digits=0),
+                fmt(conc_med(rs, lambda r: (r["heap_peak"] - r["heap_base"]) / 1024 / k, ("heap_peak",)), digits=1),
+                fmt(conc_med(rs, lambda r: r["rss_peak_kb"] - r["rss_base_kb"], ("rss_peak_kb",)), digits=0),
                 fmt(conc_med(rs, lambda r: 100 * r["server_cpu_s"] / r["wall_s"]), " %", 1)))
     w("")
-    conc_targets(w, meta, got, base_cpu, delay)
+    cg = {(r["api"], r["inflight"]): r for r in rows if r.get("bench") == "conc-callgrind"}
+    if cg:
+        d = next(iter(cg.values()))["d"]
+        w("Callgrind, SDK client process: instructions per get = (Ir(K + %d gets) − Ir(K gets)) / %d with K in flight, "
+          "so start-up and connection set-up cancel out; noise-free where CPU time at 1 in flight is mostly the cost "
+          "of waking up every %d ms." % (d, d, meta["delay_ms"]))
+        w("")
+        w("| client | in flight | Ir per get | ratio to blocking |")
+        w("| --- | ---: | ---: | ---: |")
+        base = cg.get(("blocking", 1))
+        for (api, k), r in sorted(cg.items(), key=lambda kv: (kv[0][0] != "blocking", kv[0][1])):
+            w("| SDK, %s | %d | %s | %s |" % (api, k, fmt(r["ir_per_get"], digits=0),
+                                           fmt(ratio(r["ir_per_get"], base and base["ir_per_get"]), "×", 2)))
+        w("")
+    conc_targets(w, meta, got, base_cpu, delay, cg)
 
 
-def conc_targets(w, meta, got, base_cpu, delay):
+def conc_targets(w, meta, got, base_cpu, delay, cg):
     w("Targets (async interface; medians, same run):")
     w("")
     w("| in flight | target | limit | measured | |")
@@ -353,6 +369,10 @@ def conc_targets(w, meta, got, base_cpu, delay):
         w("| %d | wall / ideal | ≤ %.2f× | %s | %s |" % (k, TARGETS["conc_wall"], fmt(r, "×", 3), verdict(r, TARGETS["conc_wall"])))
         r = ratio(a and a[1], base_cpu)
         w("| %d | CPU per call / blocking | ≤ %.2f× | %s | %s |" % (k, TARGETS["conc_cpu"], fmt(r, "×", 3), verdict(r, TARGETS["conc_cpu"])))
+        if cg:
+            r = ratio(cg.get(("async", k), {}).get("ir_per_get"), cg.get(("blocking", 1), {}).get("ir_per_get"))
+            w("| %d | instructions per call / blocking (Callgrind) | ≤ %.2f× | %s | %s |" % (
+                k, TARGETS["conc_cpu"], fmt(r, "×", 3), verdict(r, TARGETS["conc_cpu"])))
         r = ratio(t and t[1], a and a[1])
         w("| %d | TypeScript SDK CPU / SDK CPU | ≥ %.0f× | %s | %s |" % (k, TARGETS["ts_cpu"], fmt(r, "×", 2), verdict(r, TARGETS["ts_cpu"], at_least=True)))
         r = ratio(a and a[0], t and t[0])
