@@ -71,7 +71,7 @@ static int take_response(lconn *c) {
 int main(int argc, char **argv) {
     const char *path = NULL, *label = "delay-server", *bench = "server-capacity";
     int port = 0, ep;
-    long conns = 64;
+    long conns = 64, inflight;
     struct timespec t0, t1;
     struct rusage r0, r1;
     struct epoll_event evs[256];
@@ -84,10 +84,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--label")) label = argv[i + 1];
         else if (!strcmp(argv[i], "--bench")) bench = argv[i + 1];
     }
-    if (!port || !path || conns < 1 || n_total < conns) {
-        fprintf(stderr, "usage: %s --port P --path PATH --conns C --n N (N >= C) [--label L] [--bench B]\n", argv[0]);
+    if (!port || !path || conns < 1 || n_total < 1) {
+        fprintf(stderr, "usage: %s --port P --path PATH --conns C --n N [--label L] [--bench B]\n", argv[0]);
         return 2;
     }
+    inflight = conns;
+    if (conns > n_total) conns = n_total; /* never more connections than gets */
     req_len = (size_t)snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", path, port);
     cs = calloc((size_t)conns, sizeof *cs);
     ep = epoll_create1(0);
@@ -128,7 +130,7 @@ int main(int argc, char **argv) {
     printf("{\"client\":\"%s\",\"bench\":\"%s\",\"api\":\"sockets\",\"path\":\"%s\",\"conns\":%ld,"
            "\"inflight\":%ld,\"warmup\":0,\"n\":%ld,\"calls\":%ld,\"wall_s\":%.6f,\"user_s\":%.6f,\"sys_s\":%.6f,"
            "\"cpu_ns_per_call\":%.1f,\"req_per_s\":%.1f,\"checksum\":\"%llx\"}\n",
-           label, bench, path, conns, conns, n_total, done, wall, user, sys, (user + sys) * 1e9 / (double)n_total,
+           label, bench, path, conns, inflight, n_total, done, wall, user, sys, (user + sys) * 1e9 / (double)n_total,
            (double)n_total / wall, body_bytes);
     for (long i = 0; i < conns; i++) close(cs[i].fd);
     free(cs);
