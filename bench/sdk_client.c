@@ -4,7 +4,8 @@
  * the repository's CMake build (target openrouter_static); when the library
  * does not build yet, bench/run reports the SDK rows as "not built".
  *
- * Connection reuse is measured by the server (nginx stub_status), not here. */
+ * Connection reuse is measured by the server (nginx stub_status, or the delay
+ * server's /_status for conc), not here. */
 #include "bench_common.h"
 
 #include <openrouter/async.h>
