@@ -164,7 +164,7 @@ int openrouter_create_key_external_encode(const openrouter_create_key_external *
 
 void openrouter_create_key_external_free(openrouter_create_key_external *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_create_key_external_desc, model);
 }
 
 int openrouter_create_key_external_equal(const openrouter_create_key_external *a, const openrouter_create_key_external *b)
@@ -215,7 +215,7 @@ int openrouter_create_key_body_encode(const openrouter_create_key_body *model, c
 
 void openrouter_create_key_body_free(openrouter_create_key_body *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_create_key_body_desc, model);
 }
 
 int openrouter_create_key_body_equal(const openrouter_create_key_body *a, const openrouter_create_key_body *b)
@@ -294,7 +294,7 @@ int openrouter_key_encode(const openrouter_key *model, char **json_out, size_t *
 
 void openrouter_key_free(openrouter_key *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_key_desc, model);
 }
 
 int openrouter_key_equal(const openrouter_key *a, const openrouter_key *b)
@@ -333,7 +333,7 @@ int openrouter_created_key_encode(const openrouter_created_key *model, char **js
 
 void openrouter_created_key_free(openrouter_created_key *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_created_key_desc, model);
 }
 
 int openrouter_created_key_equal(const openrouter_created_key *a, const openrouter_created_key *b)
@@ -374,7 +374,7 @@ int openrouter_free_model_daily_requests_encode(const openrouter_free_model_dail
 
 void openrouter_free_model_daily_requests_free(openrouter_free_model_daily_requests *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_free_model_daily_requests_desc, model);
 }
 
 int openrouter_free_model_daily_requests_equal(const openrouter_free_model_daily_requests *a, const openrouter_free_model_daily_requests *b)
@@ -415,7 +415,7 @@ int openrouter_rate_limit_encode(const openrouter_rate_limit *model, char **json
 
 void openrouter_rate_limit_free(openrouter_rate_limit *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_rate_limit_desc, model);
 }
 
 int openrouter_rate_limit_equal(const openrouter_rate_limit *a, const openrouter_rate_limit *b)
@@ -496,7 +496,7 @@ int openrouter_current_key_encode(const openrouter_current_key *model, char **js
 
 void openrouter_current_key_free(openrouter_current_key *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_current_key_desc, model);
 }
 
 int openrouter_current_key_equal(const openrouter_current_key *a, const openrouter_current_key *b)
@@ -533,7 +533,7 @@ int openrouter_current_key_response_encode(const openrouter_current_key_response
 
 void openrouter_current_key_response_free(openrouter_current_key_response *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_current_key_response_desc, model);
 }
 
 int openrouter_current_key_response_equal(const openrouter_current_key_response *a, const openrouter_current_key_response *b)
@@ -570,7 +570,7 @@ int openrouter_delete_key_response_encode(const openrouter_delete_key_response *
 
 void openrouter_delete_key_response_free(openrouter_delete_key_response *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_delete_key_response_desc, model);
 }
 
 int openrouter_delete_key_response_equal(const openrouter_delete_key_response *a, const openrouter_delete_key_response *b)
@@ -611,7 +611,7 @@ int openrouter_error_detail_encode(const openrouter_error_detail *model, char **
 
 void openrouter_error_detail_free(openrouter_error_detail *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_error_detail_desc, model);
 }
 
 int openrouter_error_detail_equal(const openrouter_error_detail *a, const openrouter_error_detail *b)
@@ -652,7 +652,7 @@ int openrouter_error_response_encode(const openrouter_error_response *model, cha
 
 void openrouter_error_response_free(openrouter_error_response *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_error_response_desc, model);
 }
 
 int openrouter_error_response_equal(const openrouter_error_response *a, const openrouter_error_response *b)
@@ -689,7 +689,7 @@ int openrouter_key_list_encode(const openrouter_key_list *model, char **json_out
 
 void openrouter_key_list_free(openrouter_key_list *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_key_list_desc, model);
 }
 
 int openrouter_key_list_equal(const openrouter_key_list *a, const openrouter_key_list *b)
@@ -726,7 +726,7 @@ int openrouter_key_response_encode(const openrouter_key_response *model, char **
 
 void openrouter_key_response_free(openrouter_key_response *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_key_response_desc, model);
 }
 
 int openrouter_key_response_equal(const openrouter_key_response *a, const openrouter_key_response *b)
@@ -771,7 +771,7 @@ int openrouter_update_key_body_encode(const openrouter_update_key_body *model, c
 
 void openrouter_update_key_body_free(openrouter_update_key_body *model)
 {
-    openrouter_model_free(model);
+    openrouter_model_free_typed(&openrouter_update_key_body_desc, model);
 }
 
 int openrouter_update_key_body_equal(const openrouter_update_key_body *a, const openrouter_update_key_body *b)

@@ -1,7 +1,6 @@
-/* openrouter-c: the runtime's allocator (injectable, see openrouter/alloc.h),
- * libcurl's allocator wrappers that wipe every block, and a test hook that
- * fails the Nth allocation so every error path can be exercised for leaks. */
-#include <stdatomic.h>
+/* openrouter-c: the runtime's allocator (injectable, see openrouter/alloc.h)
+ * and libcurl's allocator wrappers that wipe every block. Tests fail
+ * allocations through the same public hook (tests/support/fail_alloc.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,47 +31,16 @@ void or_alloc_install(const openrouter_allocator *a)
     current = a ? *a : std_allocator;
 }
 
-/* ---- the test hook ------------------------------------------------------------ */
-
-/* 0 = never fail; otherwise the countdown to the failing allocation. The
- * counters are atomic so clients used from many threads stay race-free;
- * arming the hook is still meant for single-threaded tests. */
-static atomic_long alloc_fail_countdown;
-static atomic_long alloc_count;
-
-static int should_fail(void)
-{
-    atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
-    if (atomic_load_explicit(&alloc_fail_countdown, memory_order_relaxed) > 0 &&
-        atomic_fetch_sub_explicit(&alloc_fail_countdown, 1, memory_order_relaxed) == 1)
-        return 1;
-    return 0;
-}
-
-/* Test hook: make the nth allocation from now fail (n >= 1), or 0 to turn
- * off. Returns the number of allocations made since the previous call.
- * Counts the library's own allocations only (not libcurl's). */
-long openrouter_test_set_alloc_fail(long nth)
-{
-    long made = atomic_exchange_explicit(&alloc_count, 0, memory_order_relaxed);
-    atomic_store_explicit(&alloc_fail_countdown, nth, memory_order_relaxed);
-    return made;
-}
-
 /* ---- the library's own allocations ------------------------------------------------ */
 
 void *or_malloc(size_t n)
 {
-    if (should_fail())
-        return NULL;
     return current.malloc_fn(current.ctx, n ? n : 1);
 }
 
 void *or_calloc(size_t count, size_t n)
 {
     if (count && n > SIZE_MAX / count)
-        return NULL;
-    if (should_fail())
         return NULL;
     size_t total = count * n;
     void *p = current.malloc_fn(current.ctx, total ? total : 1);
@@ -83,8 +51,6 @@ void *or_calloc(size_t count, size_t n)
 
 void *or_realloc(void *p, size_t n)
 {
-    if (should_fail())
-        return NULL;
     return current.realloc_fn(current.ctx, p, n ? n : 1);
 }
 
@@ -122,7 +88,8 @@ void or_wipe(void *p, size_t n)
  * the bytes it receives (a created key's secret) in heap blocks it frees
  * without clearing. These wrappers, installed with curl_global_init_mem(),
  * prefix every block with its size so it can be wiped before it is freed.
- * They bypass the test hook: libcurl's own OOM handling is not ours to test. */
+ * Tests that fail allocations initialise libcurl themselves first, so
+ * libcurl keeps malloc and its own OOM handling is not what they test. */
 
 #define OR_CURL_ALIGN _Alignof(max_align_t)
 #define OR_CURL_HDR ((sizeof(size_t) + OR_CURL_ALIGN - 1) / OR_CURL_ALIGN * OR_CURL_ALIGN)

@@ -1,5 +1,6 @@
 /* openrouter-c: global init, client options validation, the client's
- * lifetime, the real clock and the library version. */
+ * lifetime (it owns a transport, http.h), the real clock, the log hook and
+ * the library version. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "client_impl.h"
+#include "redact.h"
+#include "request.h"
 
 const char *openrouter_version(void)
 {
@@ -157,19 +160,9 @@ double or_clock_random_unit(openrouter_client *c)
 
 /* ---- options validation -------------------------------------------------- */
 
-/* Nonzero if `s` holds a byte that must never reach a header line: any C0
- * control (CR, LF, NUL-adjacent tricks, TAB included) or DEL. */
-static int has_control(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return 1;
-    return 0;
-}
-
 static int check_header_value(const char *value, const char *name, openrouter_error *error)
 {
-    if (value && has_control(value))
+    if (value && !or_wire_text_ok(value, strlen(value), OR_WIRE_VALUE))
         return or_error_set_field(error, OPENROUTER_EINVAL, name,
                                   "%s must not contain CR, LF or other control characters", name);
     return OPENROUTER_OK;
@@ -210,7 +203,7 @@ static int check_base_url(const char *url, int allow_insecure, char **normalized
 {
     *normalized = NULL;
     *http_allowed = 0;
-    if (*url == '\0' || has_control(url) || strchr(url, ' '))
+    if (*url == '\0' || !or_wire_text_ok(url, strlen(url), OR_WIRE_TOKEN))
         return or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
                                   "base_url must be a non-empty URL without spaces or control characters");
     CURLU *u = curl_url();
@@ -296,7 +289,7 @@ static int check_options(const openrouter_client_options *o, openrouter_retry_po
                                   OPENROUTER_CLIENT_OPTIONS_VERSION, o->version);
     if (!o->api_key || !*o->api_key)
         return or_error_set_field(error, OPENROUTER_EINVAL, "api_key", "api_key is required");
-    if (has_control(o->api_key) || strchr(o->api_key, ' '))
+    if (!or_wire_text_ok(o->api_key, strlen(o->api_key), OR_WIRE_TOKEN))
         return or_error_set_field(error, OPENROUTER_EINVAL, "api_key",
                                   "api_key must not contain spaces or control characters");
     int rc;
@@ -327,6 +320,26 @@ static int check_options(const openrouter_client_options *o, openrouter_retry_po
 }
 
 /* ---- lifetime ------------------------------------------------------------------ */
+
+static void transport_settings(const openrouter_client_options *options, int http_allowed,
+                               or_transport_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->nosignal = 1;
+    s->ssl_verify_peer = 1;
+    s->ssl_verify_host = 2;
+    s->follow_location = 0;
+    s->tcp_keepalive = 1;
+    s->connect_timeout_ms = options->connect_timeout_ms > 0 ? options->connect_timeout_ms
+                                                             : OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS;
+    s->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : OPENROUTER_DEFAULT_TIMEOUT_MS;
+    s->http_allowed = http_allowed;
+    s->protocols = http_allowed ? "http,https" : "https";
+    s->redir_protocols = s->protocols;
+    s->accept_encoding = "";
+    s->max_response_bytes = options->max_response_bytes ? options->max_response_bytes
+                                                        : OPENROUTER_DEFAULT_MAX_RESPONSE_BYTES;
+}
 
 int openrouter_client_new(openrouter_client **out, const openrouter_client_options *options,
                           openrouter_error *error)
@@ -374,28 +387,18 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
     c->log_ctx = options->log_ctx;
     c->log_level = options->log_level;
 
-    or_transport_settings *s = &c->settings;
-    s->nosignal = 1;
-    s->ssl_verify_peer = 1;
-    s->ssl_verify_host = 2;
-    s->follow_location = 0;
-    s->tcp_keepalive = 1;
-    s->connect_timeout_ms = options->connect_timeout_ms > 0 ? options->connect_timeout_ms
-                                                             : OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS;
-    s->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : OPENROUTER_DEFAULT_TIMEOUT_MS;
-    s->http_allowed = http_allowed;
-    s->protocols = http_allowed ? "http,https" : "https";
-    s->redir_protocols = s->protocols;
-    s->accept_encoding = "";
-    s->max_response_bytes = options->max_response_bytes ? options->max_response_bytes
-                                                        : OPENROUTER_DEFAULT_MAX_RESPONSE_BYTES;
-
+    or_transport_settings s;
+    transport_settings(options, http_allowed, &s);
     if (global_acquire(&global_client_refs) != OPENROUTER_OK) {
         openrouter_client_free(c);
         return or_error_set(error, OPENROUTER_ETRANSPORT, "curl_global_init failed");
     }
     c->global_ref = 1;
-    rc = or_http_setup(c, options, error);
+    if (or_default_headers(options, c->api_key, c->api_key_len, &c->headers) != 0) {
+        openrouter_client_free(c);
+        return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
+    }
+    rc = or_http_init(&c->http, &s, c->headers, error);
     if (rc != OPENROUTER_OK) {
         openrouter_client_free(c);
         return rc;
@@ -408,8 +411,9 @@ void openrouter_client_free(openrouter_client *client)
 {
     if (!client)
         return;
-    or_http_teardown(client);
-    or_buf_free(&client->response);
+    or_http_cleanup(&client->http);
+    or_slist_free_wiped(client->headers);
+    or_buf_free(&client->response_body);
     or_buf_free(&client->request_body);
     or_buf_free(&client->url);
     or_buf_free(&client->param_text);
@@ -426,15 +430,38 @@ void openrouter_client_free(openrouter_client *client)
 
 const or_transport_settings *or_client_settings(const openrouter_client *client)
 {
-    return client ? &client->settings : NULL;
+    return client ? &client->http.settings : NULL;
 }
 
 void *or_client_curl_handle(openrouter_client *client)
 {
-    return client ? client->curl : NULL;
+    return client ? client->http.curl : NULL;
 }
 
 const char *or_client_base_url(const openrouter_client *client)
 {
     return client ? client->base_url : NULL;
+}
+
+/* ---- the log hook ---------------------------------------------------------------------- */
+
+void or_log(openrouter_client *client, openrouter_log_level level, const char *fmt, ...)
+{
+    if (!client || !client->log || level < client->log_level)
+        return;
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    or_buf b = OR_BUF_INIT;
+    if (n >= 0 && or_buf_reserve(&b, (size_t)n + 1) == 0) {
+        vsnprintf(b.data, (size_t)n + 1, fmt, ap2);
+        b.len = (size_t)n;
+        /* or_redact_buf falls back to masking in place when short of memory. */
+        or_redact_buf(&b, client->api_key);
+        client->log(client->log_ctx, level, b.data);
+    }
+    va_end(ap2);
+    or_buf_free(&b);
 }

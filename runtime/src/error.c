@@ -1,9 +1,11 @@
-/* openrouter-c: filling and clearing the caller-owned openrouter_error. */
+/* openrouter-c: filling and clearing the caller-owned openrouter_error.
+ * What a server sent is redacted by rule 2 of redact.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "redact.h"
 
 static void set_message(openrouter_error *error, openrouter_status kind, const char *fmt, va_list ap)
 {
@@ -64,45 +66,6 @@ const char *openrouter_status_name(int status)
     }
 }
 
-/* Overwrites, in place, anything in `s` that looks like an OpenRouter key:
- * "sk-or-" followed by a run of key characters that is at least 8 long or
- * runs to the end of the string (a key cut by a length limit). A server
- * that echoes a key, or another key's secret, in an error must not put it
- * into our error strings. Key labels ("sk-or-v1-abc...xyz") do not match. */
-static int key_char(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
-           c == '_';
-}
-
-static void redact_key_like(char *s)
-{
-    static const char tag[] = "[REDACTED]";
-    if (!s)
-        return;
-    size_t before = strlen(s);
-    char *p = s;
-    while ((p = strstr(p, "sk-or-")) != NULL) {
-        size_t run = 6;
-        while (key_char(p[run]))
-            run++;
-        if (run - 6 < 8 && p[run] != '\0') {
-            p += 6;
-            continue;
-        }
-        if (run >= sizeof tag - 1) {
-            memcpy(p, tag, sizeof tag - 1);
-            memmove(p + sizeof tag - 1, p + run, strlen(p + run) + 1);
-            p += sizeof tag - 1;
-        } else {
-            memset(p, '*', run);
-            p += run;
-        }
-    }
-    size_t after = strlen(s);
-    or_wipe(s + after, before - after); /* what the shift left behind */
-}
-
 /* Keeps a printable, bounded copy of a body that was not a JSON error. */
 static int keep_snippet(openrouter_error *error, const char *body, size_t len)
 {
@@ -117,7 +80,7 @@ static int keep_snippet(openrouter_error *error, const char *body, size_t len)
         copy[i] = (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
     }
     copy[n] = '\0';
-    redact_key_like(copy);
+    or_redact_key_shaped(copy);
     error->body_snippet = copy;
     return 0;
 }
@@ -130,46 +93,21 @@ static int dup_into(char **dst, const char *src)
     return *dst ? 0 : OPENROUTER_ENOMEM;
 }
 
-int or_error_parse_body(openrouter_error *error, const char *body, size_t len)
+int or_error_set_api(openrouter_error *error, const char *code, long code_number, const char *message,
+                     const char *metadata)
 {
-    if (!error || !body || len == 0)
-        return 0;
-    json_object *root = NULL;
-    openrouter_error scratch = OPENROUTER_ERROR_INIT;
-    json_object *detail = NULL;
-    if (or_json_parse(body, len, OR_DEFAULT_MAX_DEPTH, &root, &scratch) != OPENROUTER_OK ||
-        !json_object_is_type(root, json_type_object) ||
-        !json_object_object_get_ex(root, "error", &detail) ||
-        !json_object_is_type(detail, json_type_object)) {
-        or_json_put_wiped(root);
-        openrouter_error_clear(&scratch);
-        return keep_snippet(error, body, len);
-    }
-    int rc = 0;
-    json_object *v;
-    if (json_object_object_get_ex(detail, "code", &v)) {
-        if (json_object_is_type(v, json_type_int)) {
-            error->api_code_number = (long)json_object_get_int64(v);
-            char num[32];
-            snprintf(num, sizeof num, "%ld", error->api_code_number);
-            rc = rc ? rc : dup_into(&error->api_code, num);
-        } else if (json_object_is_type(v, json_type_string)) {
-            const char *s = json_object_get_string(v);
-            char *end = NULL;
-            long n = strtol(s, &end, 10);
-            if (*s && end && *end == '\0')
-                error->api_code_number = n;
-            rc = rc ? rc : dup_into(&error->api_code, s);
-        }
-    }
-    if (json_object_object_get_ex(detail, "message", &v) && json_object_is_type(v, json_type_string))
-        rc = rc ? rc : dup_into(&error->api_message, json_object_get_string(v));
-    if (json_object_object_get_ex(detail, "metadata", &v) && v != NULL)
-        rc = rc ? rc : dup_into(&error->api_metadata,
-                                json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-    or_json_put_wiped(root);
-    redact_key_like(error->api_code);
-    redact_key_like(error->api_message);
-    redact_key_like(error->api_metadata);
+    int rc = dup_into(&error->api_code, code);
+    rc = rc ? rc : dup_into(&error->api_message, message);
+    rc = rc ? rc : dup_into(&error->api_metadata, metadata);
+    if (code)
+        error->api_code_number = code_number;
+    or_redact_key_shaped(error->api_code);
+    or_redact_key_shaped(error->api_message);
+    or_redact_key_shaped(error->api_metadata);
     return rc;
+}
+
+int or_error_set_snippet(openrouter_error *error, const char *body, size_t len)
+{
+    return keep_snippet(error, body, len);
 }

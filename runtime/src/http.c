@@ -1,7 +1,8 @@
-/* openrouter-c: the libcurl side. One easy handle per client, configured
- * once (TLS verification on, no redirects, protocol allow-list, timeouts,
- * size limit) and reused for every request so connections and TLS sessions
- * are kept alive. */
+/* openrouter-c: the libcurl side. One easy handle, configured once (TLS
+ * verification on, no redirects, protocol allow-list, timeouts, size
+ * limit) and reused for every request so connections and TLS sessions are
+ * kept alive. What a transfer brings back goes into the caller's
+ * or_http_response, never into the client. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,19 +13,20 @@
 
 size_t or_http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    openrouter_client *c = userdata;
+    or_http *t = userdata;
+    or_http_response *res = t->receiving;
     size_t n = size * nmemb;
-    size_t max = c->settings.max_response_bytes;
+    size_t max = t->settings.max_response_bytes;
     /* Enforced while receiving: the transfer is aborted (curl sees a short
      * write, CURLE_WRITE_ERROR) before the limit is exceeded, so a hostile
      * or broken server cannot make us buffer more than max bytes, whether
      * it announced a Content-Length or not (chunked, compressed). */
-    if (c->response.len > max || n > max - c->response.len) {
-        c->too_large = 1;
+    if (res->body.len > max || n > max - res->body.len) {
+        res->too_large = 1;
         return 0;
     }
-    if (or_buf_append(&c->response, ptr, n) != 0) {
-        c->oom = 1;
+    if (or_buf_append(&res->body, ptr, n) != 0) {
+        t->oom = 1;
         return 0;
     }
     return n;
@@ -57,13 +59,18 @@ static void capture(char *dst, const char *value, size_t len, int cut_ok)
     dst[len] = '\0';
 }
 
+static void forget_headers(or_http_response *res)
+{
+    res->retry_after[0] = res->retry_after_ms[0] = res->content_type[0] = '\0';
+}
+
 static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 {
-    openrouter_client *c = userdata;
+    or_http_response *res = ((or_http *)userdata)->receiving;
     size_t n = size * nitems;
     /* A new status line (interim 1xx, proxy CONNECT) starts a new header set. */
     if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
-        c->retry_after[0] = c->retry_after_ms[0] = c->content_type[0] = '\0';
+        forget_headers(res);
         return n;
     }
     const char *colon = memchr(buf, ':', n);
@@ -74,11 +81,11 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
     size_t value_len = n - name_len - 1;
     trim(&value, &value_len);
     if (name_len == 11 && strncasecmp(buf, "retry-after", 11) == 0)
-        capture(c->retry_after, value, value_len, 0);
+        capture(res->retry_after, value, value_len, 0);
     else if (name_len == 14 && strncasecmp(buf, "retry-after-ms", 14) == 0)
-        capture(c->retry_after_ms, value, value_len, 0);
+        capture(res->retry_after_ms, value, value_len, 0);
     else if (name_len == 12 && strncasecmp(buf, "content-type", 12) == 0)
-        capture(c->content_type, value, value_len, 1);
+        capture(res->content_type, value, value_len, 1);
     return n;
 }
 
@@ -92,67 +99,18 @@ void or_slist_free_wiped(struct curl_slist *list)
     curl_slist_free_all(list);
 }
 
-/* Appends "Name: value" (skipped when value is NULL or empty: an empty
- * custom header would tell libcurl to drop the header instead). */
-static int add_header(struct curl_slist **list, or_buf *tmp, const char *name, const char *value)
+int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_slist *default_headers,
+                 openrouter_error *error)
 {
-    if (!value || !*value)
-        return 0;
-    or_buf_reset(tmp);
-    if (or_buf_printf(tmp, "%s: %s", name, value) != 0)
-        return -1;
-    struct curl_slist *next = curl_slist_append(*list, tmp->data);
-    if (!next)
-        return -1;
-    *list = next;
-    return 0;
-}
-
-static int build_default_headers(openrouter_client *c, const openrouter_client_options *o)
-{
-    or_buf tmp = OR_BUF_INIT;
-    struct curl_slist *list = NULL;
-    int bad = 0;
-    or_buf auth = OR_BUF_INIT;
-    if (or_buf_puts(&auth, "Bearer ") != 0 || or_buf_append(&auth, c->api_key, c->api_key_len) != 0)
-        bad = 1;
-    bad = bad || add_header(&list, &tmp, "Authorization", auth.data);
-    bad = bad || add_header(&list, &tmp, "Accept", "application/json");
-    bad = bad || add_header(&list, &tmp, "User-Agent",
-                            o->user_agent && *o->user_agent ? o->user_agent
-                                                            : "openrouter-c/" OPENROUTER_VERSION_STRING);
-    bad = bad || add_header(&list, &tmp, "HTTP-Referer", o->http_referer);
-    bad = bad || add_header(&list, &tmp, "X-OpenRouter-Title", o->app_title);
-    bad = bad || add_header(&list, &tmp, "X-Title", o->app_title);
-    bad = bad || add_header(&list, &tmp, "X-OpenRouter-Categories", o->app_categories);
-    if (!bad) {
-        /* No "Expect: 100-continue" round trip for request bodies. */
-        struct curl_slist *next = curl_slist_append(list, "Expect:");
-        if (next)
-            list = next;
-        else
-            bad = 1;
-    }
-    or_buf_free(&auth); /* wipes */
-    or_buf_free(&tmp);  /* wipes: held the Authorization line */
-    if (bad) {
-        or_slist_free_wiped(list);
-        return -1;
-    }
-    c->headers = list;
-    return 0;
-}
-
-int or_http_setup(openrouter_client *c, const openrouter_client_options *o, openrouter_error *error)
-{
-    c->curl = curl_easy_init();
-    if (!c->curl)
+    memset(t, 0, sizeof *t);
+    t->settings = *settings;
+    t->default_headers = default_headers;
+    t->curl = curl_easy_init();
+    if (!t->curl)
         return or_error_set(error, OPENROUTER_ENOMEM, "curl_easy_init failed");
-    if (build_default_headers(c, o) != 0)
-        return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
 
-    const or_transport_settings *s = &c->settings;
-    CURL *h = c->curl;
+    const or_transport_settings *s = &t->settings;
+    CURL *h = t->curl;
     CURLcode rc = CURLE_OK;
     const char *what = NULL;
 #define OR_SET(opt, val)                              \
@@ -183,99 +141,105 @@ int or_http_setup(openrouter_client *c, const openrouter_client_options *o, open
     if (s->max_response_bytes <= (size_t)INT64_MAX)
         OR_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->max_response_bytes);
     OR_SET(CURLOPT_WRITEFUNCTION, or_http_write_cb);
-    OR_SET(CURLOPT_WRITEDATA, (void *)c);
+    OR_SET(CURLOPT_WRITEDATA, (void *)t);
     OR_SET(CURLOPT_HEADERFUNCTION, header_cb);
-    OR_SET(CURLOPT_HEADERDATA, (void *)c);
-    OR_SET(CURLOPT_ERRORBUFFER, c->errbuf);
-    OR_SET(CURLOPT_HTTPHEADER, c->headers);
+    OR_SET(CURLOPT_HEADERDATA, (void *)t);
+    OR_SET(CURLOPT_ERRORBUFFER, t->errbuf);
+    OR_SET(CURLOPT_HTTPHEADER, default_headers);
     OR_SET(CURLOPT_NOPROGRESS, 1L);
 #undef OR_SET
-    /* What or_http_perform() sets per transfer, as set now. */
-    c->plain_get = 0;
-    c->set_headers = c->headers;
-    c->set_timeout_ms = s->timeout_ms;
-    c->set_fresh_connect = 0;
+    /* What or_http_prepare() sets per transfer, as set now. */
+    t->plain_get = 0;
+    t->set_headers = default_headers;
+    t->set_timeout_ms = s->timeout_ms;
+    t->set_fresh_connect = 0;
     if (rc != CURLE_OK)
         return or_error_set(error, rc == CURLE_OUT_OF_MEMORY ? OPENROUTER_ENOMEM : OPENROUTER_ETRANSPORT,
                             "libcurl refused %s: %s", what, curl_easy_strerror(rc));
     return OPENROUTER_OK;
 }
 
-void or_http_teardown(openrouter_client *c)
+void or_http_cleanup(or_http *t)
 {
-    if (c->curl) {
-        curl_easy_cleanup(c->curl);
-        c->curl = NULL;
+    if (t->curl) {
+        curl_easy_cleanup(t->curl);
+        t->curl = NULL;
     }
-    if (c->headers) {
-        or_slist_free_wiped(c->headers);
-        c->headers = NULL;
-    }
+    t->default_headers = t->set_headers = NULL;
+    t->receiving = NULL;
 }
 
 /* ---- one transfer -------------------------------------------------------------------- */
 
-void or_http_perform(openrouter_client *c, const or_http_request *req, or_http_result *res)
+/* Only what changed since the previous transfer is set again: the URL (and
+ * a body) always, the method when it differs. */
+static CURLcode set_method(or_http *t, const or_http_request *req)
 {
-    memset(res, 0, sizeof *res);
-    or_buf_reset(&c->response);
-    c->too_large = 0;
-    c->oom = 0;
-    c->retry_after[0] = c->retry_after_ms[0] = c->content_type[0] = '\0';
-    c->errbuf[0] = '\0';
-
-    /* Only what changed since the previous transfer is set again: the URL
-     * (and a body) always, the method, header list, timeout and
-     * fresh-connect flag when they differ. */
-    CURL *h = c->curl;
+    CURL *h = t->curl;
     CURLcode rc = curl_easy_setopt(h, CURLOPT_URL, req->url);
     int is_get = strcmp(req->method, "GET") == 0;
     int is_post = strcmp(req->method, "POST") == 0;
-    if (rc == CURLE_OK) {
-        if (req->body || is_post) {
-            curl_easy_setopt(h, CURLOPT_POST, 1L);
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
-            rc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-            if (rc == CURLE_OK)
-                rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_post ? NULL : req->method);
-            c->plain_get = 0;
-        } else if (!is_get || !c->plain_get) {
-            rc = curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-            if (rc == CURLE_OK)
-                rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_get ? NULL : req->method);
-            /* A bodiless GET leaves the handle as the next one needs it. */
-            c->plain_get = rc == CURLE_OK && is_get;
-        }
+    if (rc != CURLE_OK)
+        return rc;
+    if (req->body || is_post) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+        rc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_post ? NULL : req->method);
+        t->plain_get = 0;
+    } else if (!is_get || !t->plain_get) {
+        rc = curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_get ? NULL : req->method);
+        /* A bodiless GET leaves the handle as the next one needs it. */
+        t->plain_get = rc == CURLE_OK && is_get;
     }
-    struct curl_slist *headers = req->headers ? req->headers : c->headers;
-    if (rc == CURLE_OK && headers != c->set_headers) {
+    return rc;
+}
+
+CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_response *res)
+{
+    or_buf_reset(&res->body);
+    res->curl_code = CURLE_OK;
+    res->status = 0;
+    res->nothing_sent = 0;
+    res->too_large = 0;
+    forget_headers(res);
+    res->error_detail[0] = '\0';
+    t->receiving = res;
+    t->oom = 0;
+    t->errbuf[0] = '\0';
+
+    /* The header list, timeout and fresh-connect flag only when they differ. */
+    CURL *h = t->curl;
+    CURLcode rc = set_method(t, req);
+    struct curl_slist *headers = req->headers ? req->headers : t->default_headers;
+    if (rc == CURLE_OK && headers != t->set_headers) {
         rc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-        c->set_headers = rc == CURLE_OK ? headers : NULL;
+        t->set_headers = rc == CURLE_OK ? headers : NULL;
     }
-    if (rc == CURLE_OK && req->timeout_ms != c->set_timeout_ms) {
+    if (rc == CURLE_OK && req->timeout_ms != t->set_timeout_ms) {
         rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-        c->set_timeout_ms = rc == CURLE_OK ? req->timeout_ms : -1;
+        t->set_timeout_ms = rc == CURLE_OK ? req->timeout_ms : -1;
     }
     int fresh = req->fresh_connect ? 1 : 0;
-    if (rc == CURLE_OK && fresh != c->set_fresh_connect) {
+    if (rc == CURLE_OK && fresh != t->set_fresh_connect) {
         rc = curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, (long)fresh);
-        c->set_fresh_connect = rc == CURLE_OK ? fresh : -1;
+        t->set_fresh_connect = rc == CURLE_OK ? fresh : -1;
     }
+    return rc;
+}
 
-    /* The duration is only reported to trace and log hooks. */
-    int timed = c->trace || c->log;
-    int64_t t0 = timed ? or_clock_now_ms(c) : 0;
-    if (rc == CURLE_OK)
-        rc = curl_easy_perform(h);
-    int64_t t1 = timed ? or_clock_now_ms(c) : 0;
-    res->duration_ms = t1 > t0 ? (long)(t1 - t0) : 0;
+void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http_response *res)
+{
+    CURL *h = t->curl;
     res->curl_code = rc;
-
     long status = 0;
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
         res->status = status;
-    res->too_large = c->too_large || rc == CURLE_FILESIZE_EXCEEDED;
-    if (rc == CURLE_WRITE_ERROR && c->oom)
+    res->too_large = res->too_large || rc == CURLE_FILESIZE_EXCEEDED;
+    if (rc == CURLE_WRITE_ERROR && t->oom)
         res->curl_code = CURLE_OUT_OF_MEMORY;
     if (rc != CURLE_OK) {
         long sent = 0;
@@ -283,14 +247,25 @@ void or_http_perform(openrouter_client *c, const or_http_request *req, or_http_r
             sent = 1; /* unknown: assume it may have been sent */
         res->nothing_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
                             rc == CURLE_COULDNT_RESOLVE_PROXY || sent == 0;
+        snprintf(res->error_detail, sizeof res->error_detail, "%s",
+                 t->errbuf[0] ? t->errbuf : curl_easy_strerror(res->curl_code));
     }
-    /* Drop the pointers to the caller's body and the per-call header list
-     * so the handle never refers to freed memory between calls. */
+    /* Drop the pointers to the caller's body, header list and response so
+     * the handle never refers to freed memory between transfers. */
     if (req->body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
     }
-    if (c->set_headers != c->headers) {
-        c->set_headers = curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers) == CURLE_OK ? c->headers : NULL;
-    }
+    if (t->set_headers != t->default_headers)
+        t->set_headers =
+            curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->default_headers) == CURLE_OK ? t->default_headers : NULL;
+    t->receiving = NULL;
+}
+
+void or_http_perform(or_http *t, const or_http_request *req, or_http_response *res)
+{
+    CURLcode rc = or_http_prepare(t, req, res);
+    if (rc == CURLE_OK)
+        rc = curl_easy_perform(t->curl);
+    or_http_finish(t, req, rc, res);
 }

@@ -1,5 +1,7 @@
-/* openrouter-c: the client struct and the one-transfer transport layer
- * (client.c, http.c, call.c). Runtime-private; not installed. */
+/* openrouter-c: the transport. One libcurl easy handle and what a transfer
+ * returns. It knows nothing of clients or calls: the client owns one
+ * or_http, and each transfer's result comes back as an or_http_response
+ * the caller owns. Runtime-private; not installed. */
 #ifndef OPENROUTER_HTTP_H
 #define OPENROUTER_HTTP_H
 
@@ -11,64 +13,12 @@
  * parse, which is what a bogus header deserves). */
 #define OR_HEADER_VALUE_MAX 128
 
-struct openrouter_client {
-    char *api_key;               /* wiped on free */
-    size_t api_key_len;
-    char *base_url;              /* normalised, no trailing '/' */
-    size_t base_url_len;
-    int strict_required;
-    openrouter_retry_policy retry;
-    openrouter_clock clock;      /* caller's; NULL members = real ones */
-    uint64_t rng_state;          /* xorshift64* for the real random_unit */
-    openrouter_trace_fn trace;
-    void *trace_ctx;
-    openrouter_log_fn log;
-    void *log_ctx;
-    openrouter_log_level log_level;
-    int global_ref;              /* holds one openrouter_global_init() */
-
-    CURL *curl;                  /* one handle, reused: keep-alive, TLS reuse */
-    struct curl_slist *headers;  /* default headers, built once */
-    or_transport_settings settings;
-    char errbuf[CURL_ERROR_SIZE];
-
-    /* What the handle was last set to by or_http_perform, so options that
-     * did not change since the previous transfer are not set again. */
-    int plain_get;               /* HTTPGET set, no CUSTOMREQUEST */
-    struct curl_slist *set_headers;
-    long set_timeout_ms;
-    int set_fresh_connect;
-
-    /* Per-call buffers, reused across calls (wiped after each call). */
-    or_buf url;                  /* the request URL */
-    or_buf param_text;           /* one parameter's text */
-
-    /* Per-transfer state, reset before every attempt. */
-    or_buf response;             /* body, reused across calls */
-    or_buf request_body;         /* encoded JSON, wiped after each call */
-    int too_large;               /* write callback hit max_response_bytes */
-    int oom;                     /* write callback could not grow the buffer */
-    char retry_after[OR_HEADER_VALUE_MAX];
-    char retry_after_ms[OR_HEADER_VALUE_MAX];
-    char content_type[OR_HEADER_VALUE_MAX];
-};
-
-/* Clock helpers: the injected clock's function or the real one. */
-int64_t or_clock_now_ms(openrouter_client *c);
-void or_clock_sleep_ms(openrouter_client *c, long ms);
-double or_clock_random_unit(openrouter_client *c);
-
-/* http.c */
-int or_http_setup(openrouter_client *c, const openrouter_client_options *options,
-                  openrouter_error *error);
-void or_http_teardown(openrouter_client *c);
-
 typedef struct or_http_request {
     const char *method;            /* "GET", "POST", "PATCH", "DELETE", ... */
     const char *url;
     const char *body;              /* NULL: no body */
     size_t body_len;
-    struct curl_slist *headers;    /* full list to send */
+    struct curl_slist *headers;    /* full list to send; NULL: the default list */
     long timeout_ms;
     /* Nonzero: open a new connection for this transfer. Used for requests
      * that must not be repeated: libcurl silently re-sends a request whose
@@ -77,22 +27,58 @@ typedef struct or_http_request {
     int fresh_connect;
 } or_http_request;
 
-typedef struct or_http_result {
-    CURLcode curl_code;
+/* One transfer's result. `body` is the caller's buffer: each transfer
+ * resets and fills it, nothing here frees or wipes it. */
+typedef struct or_http_response {
+    CURLcode curl_code;            /* CURLE_OUT_OF_MEMORY also when the body could not grow */
     long status;                   /* 0 when no response */
     int nothing_sent;              /* the server cannot have seen the request */
     int too_large;                 /* body exceeded max_response_bytes */
-    long duration_ms;
-} or_http_result;
+    or_buf body;
+    char retry_after[OR_HEADER_VALUE_MAX];
+    char retry_after_ms[OR_HEADER_VALUE_MAX];
+    char content_type[OR_HEADER_VALUE_MAX];
+    char error_detail[CURL_ERROR_SIZE]; /* libcurl's words when curl_code != CURLE_OK */
+} or_http_response;
 
-/* One transfer. The body lands in c->response, headers in c->retry_after,
- * c->retry_after_ms, c->content_type. */
-void or_http_perform(openrouter_client *c, const or_http_request *req, or_http_result *res);
+typedef struct or_http {
+    CURL *curl;                    /* reused: keep-alive, TLS session reuse */
+    or_transport_settings settings;
+    struct curl_slist *default_headers; /* borrowed from the owner, outlives the handle */
+    char errbuf[CURL_ERROR_SIZE];
+    or_http_response *receiving;   /* the response the callbacks fill */
+    int oom;                       /* the write callback could not grow the body */
+
+    /* What the handle was last set to, so options that did not change since
+     * the previous transfer are not set again. */
+    int plain_get;                 /* HTTPGET set, no CUSTOMREQUEST */
+    struct curl_slist *set_headers;
+    long set_timeout_ms;
+    int set_fresh_connect;
+} or_http;
+
+/* Creates the handle and sets every option that never changes; the default
+ * headers are borrowed and must outlive `t`. Call or_http_cleanup() after
+ * a failure too. */
+int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_slist *default_headers,
+                 openrouter_error *error);
+void or_http_cleanup(or_http *t);
+
+/* One transfer in three steps, so a non-blocking driver (curl multi) can
+ * run the middle one itself: or_http_prepare() sets the handle up for
+ * `req` and points the callbacks at `res` (CURLE_OK or why not);
+ * or_http_finish() completes `res` from the transfer's CURLcode and drops
+ * the handle's pointers to the request. Both `req` and `res` must live
+ * until or_http_finish(). or_http_perform() does all three, blocking. */
+CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_response *res);
+void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http_response *res);
+void or_http_perform(or_http *t, const or_http_request *req, or_http_response *res);
 
 /* Frees a curl_slist after wiping every string in it. */
 void or_slist_free_wiped(struct curl_slist *list);
 
-/* The libcurl write callback (exposed for a unit test of the limit). */
+/* The libcurl write callback; `userdata` is the or_http (exposed for a unit
+ * test of the limit). */
 size_t or_http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata);
 
 #endif

@@ -6,12 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
-
 #include "openrouter/client.h"
 #include "openrouter/descriptor.h"
 #include "openrouter/error.h"
 #include "openrouter/types.h"
+
+#include "slots.h"
+#include "text.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OR_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -19,8 +20,9 @@
 #define OR_PRINTF(a, b)
 #endif
 
-/* ---- allocation: every runtime allocation goes through these, so tests can
- * fail the Nth one (see openrouter_test_set_alloc_fail in alloc.c). */
+/* ---- allocation (alloc.c): every runtime allocation goes through these and
+ * the allocator in force (openrouter_set_allocator), so tests can fail the
+ * Nth one with an allocator of their own (tests/support/fail_alloc.c). */
 void *or_malloc(size_t n);
 void *or_calloc(size_t count, size_t n);
 void *or_realloc(void *p, size_t n);
@@ -37,9 +39,23 @@ int or_error_set(openrouter_error *error, openrouter_status kind, const char *fm
 /* Same, recording the JSON path or parameter name in error->field. */
 int or_error_set_field(openrouter_error *error, openrouter_status kind, const char *field,
                        const char *fmt, ...) OR_PRINTF(4, 5);
+/* Copies the parts of an API error body into error->api_* (each may be
+ * NULL; code_number is stored when code is not), redacting key-shaped
+ * text. 0, or OPENROUTER_ENOMEM. */
+int or_error_set_api(openrouter_error *error, const char *code, long code_number, const char *message,
+                     const char *metadata);
+/* Keeps a printable, bounded, redacted copy of a body that was not a JSON
+ * error in error->body_snippet. 0, or OPENROUTER_ENOMEM. */
+int or_error_set_snippet(openrouter_error *error, const char *body, size_t len);
+
+/* ---- API error bodies (error_body.c) */
 /* Parses an API error body into error->api_*; keeps a bounded snippet of
  * bodies that are not a JSON error. Returns 0, or OPENROUTER_ENOMEM. */
 int or_error_parse_body(openrouter_error *error, const char *body, size_t len);
+/* The runtime's error envelope {"error": {"code", "message", "metadata"}}
+ * and its detail ("code" widened to any JSON value). */
+extern const openrouter_object_desc or_error_envelope_desc;
+extern const openrouter_object_desc or_error_detail_desc;
 
 /* ---- growable byte buffer (buf.c) */
 typedef struct or_buf {
@@ -58,8 +74,7 @@ void or_buf_free(or_buf *b);                           /* wipes, then frees */
  * Returns 0, -1 on OOM, -2 if `s` is not valid UTF-8. */
 int or_buf_json_string(or_buf *b, const char *s, size_t n);
 
-/* ---- UTF-8 (codec.c) */
-int or_utf8_valid(const char *s, size_t n);
+/* ---- text and number formatting: text.h (text.c) */
 
 /* ---- json_reader.c: strict single-pass JSON reader (RFC 8259) over
  * (text, length); never allocates (except a long number's copy), never
@@ -67,10 +82,8 @@ int or_utf8_valid(const char *s, size_t n);
  * from it straight into model structs. See the file comment for the
  * grammar and the depth rule ([[1]] is 3 deep). */
 
-/* Length of the valid UTF-8 sequence at p (p[0] >= 0x80, `avail` bytes
- * readable), or 0 if it is invalid: overlong, surrogate, above U+10FFFF
- * or cut short. */
-size_t or_utf8_seq(const unsigned char *p, size_t avail);
+/* Nesting limit of decoding and trees when none is given. */
+#define OR_DEFAULT_MAX_DEPTH 64
 
 /* Hard cap on max_depth (the reader's skip stack is sized for it). */
 #define OR_JR_MAX_DEPTH 4096
@@ -174,51 +187,82 @@ size_t or_jr_compact(const char *src, size_t len, char *dst);
 int or_jr_num_int(const or_jr *r, const or_jr_num *num, int64_t lo, int64_t hi, int64_t *out);
 int or_jr_num_double(const or_jr *r, const or_jr_num *num, double *out);
 
-/* ---- JSON codec over the descriptor tables (codec.c) */
-#define OR_DEFAULT_MAX_DEPTH 64
-
-typedef struct or_decode_options {
-    int strict_required;  /* missing required field is an error */
-    int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH; at most OR_JR_MAX_DEPTH */
-} or_decode_options;
-
-/* Strict parse of a whole buffer: one JSON value, nothing but whitespace
- * after it, depth-limited, strings valid UTF-8. */
-int or_json_parse(const char *json, size_t len, int max_depth, json_object **out,
+/* ---- json-c trees of untyped JSON (json_tree.c) */
+struct json_object;
+/* Validates a whole buffer with the reader (one value, nothing but
+ * whitespace after it, depth-limited, strings valid UTF-8), then builds
+ * its json-c tree (JSON null: *out NULL). max_depth <= 0:
+ * OR_DEFAULT_MAX_DEPTH. See json_tree.c for what json-c cannot hold. */
+int or_json_parse(const char *json, size_t len, int max_depth, struct json_object **out,
                   openrouter_error *error);
-/* Wipes every string and key of a parsed tree, then json_object_put()s it.
- * Use for every tree from or_json_parse: json-c frees without wiping. */
-void or_json_put_wiped(json_object *root);
+/* Wipes every string and key of a tree, then json_object_put()s it
+ * (json-c frees without wiping). */
+void or_json_put_wiped(struct json_object *root);
+
+/* ---- field paths (path.c) and constraints checked when sending
+ * (constraints.c), shared by encode.c and request.c */
+/* One step of a path; the text ("data[3].limit") is built only when an
+ * error is reported. */
+typedef struct or_path {
+    const struct or_path *up;
+    const char *name; /* NULL: array index */
+    size_t index;
+} or_path;
+/* Reports "<path>: <message>" with error->field = path; returns `kind`. */
+int or_path_error(openrouter_error *error, openrouter_status kind, const or_path *p, const char *fmt, ...)
+    OR_PRINTF(4, 5);
+
+/* Constraints of a field or parameter; items of arrays and maps have none. */
+typedef struct or_limits {
+    unsigned flags;
+    int64_t min_length, max_length;
+    double minimum, maximum;
+} or_limits;
+extern const or_limits or_no_limits;
+/* Each returns 0 or OPENROUTER_EINVAL with the path in the error. */
+int or_check_length(openrouter_error *error, const or_path *p, const or_limits *lim, int64_t n,
+                    const char *unit);
+int or_check_range(openrouter_error *error, const or_path *p, const or_limits *lim, double v);
+/* Present (non-NULL), valid UTF-8, length in code points. */
+int or_check_string(openrouter_error *error, const or_path *p, const or_limits *lim, const char *s);
+/* RFC 3339; with OPENROUTER_F_UTC_ONLY in `flags`, ending in Z. */
+int or_check_datetime(openrouter_error *error, const or_path *p, unsigned flags, const char *s);
+/* Text of an enum slot to send, or NULL with the error set. */
+const char *or_enum_text(openrouter_error *error, const or_path *p, const openrouter_type_desc *t,
+                         const openrouter_enum_value *ev);
+
+/* ---- models: ownership (ownership.c; arenas in arena.h, arena.c) */
+/* Records `model` (the first allocation of its arena) as live, so
+ * openrouter_model_free() accepts it. 0, or -1 on OOM. */
+int or_model_register(void *model, const openrouter_object_desc *desc);
+/* Building models from pieces (pager.c). or_model_new: a zeroed, live
+ * model of `desc` in a new arena, released by openrouter_model_free();
+ * NULL on OOM. or_model_alloc: n zeroed bytes in that model's arena (the
+ * model must come from the library). */
+void *or_model_new(const openrouter_object_desc *desc);
+void *or_model_alloc(void *model, size_t n);
+
+/* ---- models: decoding (decode.c) */
+typedef struct or_decode_options {
+    int strict_required;  /* missing required field, or null where not nullable: an error */
+    int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH; at most OR_JR_MAX_DEPTH */
+    int lenient;          /* a value of the wrong type or out of range leaves its slot ABSENT */
+} or_decode_options;
 
 int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                     const or_decode_options *options, void **out, openrouter_error *error);
 
+/* ---- models: encoding (encode.c) */
 /* Validates then appends the model's JSON encoding to `out`. */
 int or_model_encode(const openrouter_object_desc *desc, const void *model, or_buf *out,
                     openrouter_error *error);
 
-/* Building models from pieces (pager.c). or_model_new: a zeroed model of
- * `desc` in a new arena, released by openrouter_model_free(); NULL on OOM.
- * or_model_alloc: n zeroed bytes in that model's arena. or_model_copy_slot:
- * copies the slot `src` of type `t` into `dst` (any memory, slot_size
+/* ---- models: equality and copies (equal_copy.c) */
+/* Copies the slot `src` of type `t` into `dst` (any memory, slot_size
  * bytes) with every string, array and map it reaches duplicated into the
- * model's arena; 0, or -1 on OOM (then `dst` is garbage: drop it). */
-void *or_model_new(const openrouter_object_desc *desc);
-void *or_model_alloc(void *model, size_t n);
+ * arena of `model` (from the library); 0, or -1 on OOM (then `dst` is
+ * garbage: drop it). */
 int or_model_copy_slot(void *model, const openrouter_type_desc *t, void *dst, const void *src);
-
-/* Validates one scalar/enum parameter slot (min/max, UTF-8, no CR/LF for
- * headers) and formats it as text into `out` (reset first). Returns
- * OPENROUTER_OK, or OPENROUTER_EINVAL naming `name`, or OR_PARAM_ABSENT
- * (positive) when an optional query/header slot is ABSENT or NULL: leave
- * the parameter out. For path params `slot` points at the `char *` member. */
-#define OR_PARAM_ABSENT 1
-int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_buf *out,
-                     openrouter_error *error);
-
-/* Formats a double the shortest way that round-trips ("75", "0.1"),
- * locale-independently. Returns the length, or -1 (NaN/Inf, too small). */
-int or_format_double(double v, char *buf, size_t size);
 
 /* ---- datetime.c */
 /* Parses an HTTP date (IMF-fixdate, RFC 850 or asctime) into Unix seconds.
@@ -226,7 +270,6 @@ int or_format_double(double v, char *buf, size_t size);
 int or_http_date_parse(const char *s, int64_t *unix_s);
 
 /* ---- alloc.c: the injectable allocator and libcurl's wiping wrappers */
-long openrouter_test_set_alloc_fail(long nth);
 /* Nonzero if `a` is complete and of the right version. */
 int or_allocator_valid(const openrouter_allocator *a);
 /* Makes `a` (NULL: malloc/realloc/free) the allocator in force. Only while
@@ -236,9 +279,9 @@ void or_alloc_install(const openrouter_allocator *a);
  * allocator and wipe every libcurl block before freeing it. 0 or -1. */
 int or_curl_global_init(void);
 
-
 /* ---- client, transport, retries and calls (client.c, http.c, retry.c,
- * call.c). The client struct itself is in http.h (runtime-private). */
+ * request.c, call.c, outcome.c). The client struct is in client_impl.h, the
+ * transport in http.h, a call's steps in call.h. */
 
 /* The transport settings a client applied to its curl handle, kept so tests
  * can assert them (libcurl cannot read most options back). */
@@ -296,15 +339,7 @@ int or_retry_policy_check(const openrouter_retry_policy *policy, const char *wha
  * dropped). Returns ms or -1. */
 long or_parse_retry_after_ms(const char *value);
 
-/* call.c: replaces every occurrence of `secret` in every string of the
- * error (message, field, api_code, api_message, api_metadata, body_snippet)
- * with "[REDACTED]". */
-void or_error_redact(openrouter_error *error, const char *secret);
-/* Same for a buffer, in place (may reallocate). Returns 0 or -1 on OOM (then
- * occurrences are overwritten with '*' instead). */
-int or_buf_redact(or_buf *b, const char *secret);
-
-/* call.c: formats a message and passes it to the client's log callback when
+/* client.c: formats a message and passes it to the client's log callback when
  * one is set and `level` >= its log_level, with the API key redacted. Never
  * pass bodies or secrets in the arguments. */
 void or_log(openrouter_client *client, openrouter_log_level level, const char *fmt, ...) OR_PRINTF(3, 4);

@@ -1,7 +1,8 @@
 /* openrouter-c: a strict, single-pass JSON reader over (text, length).
  *
- * The codec pulls values from it and writes them straight into model
- * structs (codec.c, "Decoding"), so no tree of the document is ever built.
+ * The decoder pulls values from it and writes them straight into model
+ * structs (decode.c), so no tree of a typed document is ever built; the
+ * json-c trees of untyped values are built from it too (json_tree.c).
  * The reader never allocates, never recurses and never reads past the
  * given length; the text need not be NUL-terminated.
  *
@@ -44,34 +45,6 @@ static inline size_t jr_skip_ws(const unsigned char *s, size_t i, size_t n)
 static inline int jr_digit(unsigned c)
 {
     return c - '0' < 10u;
-}
-
-size_t or_utf8_seq(const unsigned char *p, size_t avail)
-{
-    unsigned c = p[0];
-    if (c < 0xC2)
-        return 0;
-    if (c < 0xE0)
-        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0) {
-        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xE0 && p[1] < 0xA0)
-            return 0; /* overlong */
-        if (c == 0xED && p[1] > 0x9F)
-            return 0; /* UTF-16 surrogate */
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xF0 && p[1] < 0x90)
-            return 0; /* overlong */
-        if (c == 0xF4 && p[1] > 0x8F)
-            return 0; /* above U+10FFFF */
-        return 4;
-    }
-    return 0;
 }
 
 /* ======================================================================

@@ -28,13 +28,6 @@
 #define PAGER_FAILED 1 /* final error recorded in fail_* */
 #define PAGER_DONE 2   /* the last page was fetched; yield what is left */
 
-/* The layout of every generated array slot (see descriptor.h). */
-typedef struct array_slot {
-    openrouter_presence state;
-    void *items;
-    size_t count;
-} array_slot;
-
 /* Open-addressing set of id strings (linear probing, power-of-two size). */
 typedef struct id_set {
     char **slots;
@@ -409,7 +402,7 @@ static int fetch(openrouter_pager *p, openrouter_error *error)
         return rc; /* nothing consumed: next() tries this page again */
     p->pages++;
     p->page = page;
-    const array_slot *arr = (const array_slot *)((const char *)page + p->items_field);
+    const or_array_slot *arr = (const or_array_slot *)((const char *)page + p->items_field);
     size_t count = arr->state == OPENROUTER_PRESENT && arr->items ? arr->count : 0;
     size_t sz = p->item_type->slot_size;
     p->page_items = arr->items;
@@ -561,7 +554,7 @@ int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_clie
         }
         n++;
     }
-    array_slot *arr = (array_slot *)((char *)model + p->items_field);
+    or_array_slot *arr = (or_array_slot *)((char *)model + p->items_field);
     arr->state = OPENROUTER_PRESENT;
     arr->items = NULL;
     arr->count = n;

@@ -1,5 +1,5 @@
 /* openrouter-c: word-at-a-time byte tests shared by the JSON scanners
- * (codec.c's check of json-c input, json_reader.c). Not installed. */
+ * (json_reader.c, text.c). Not installed. */
 #ifndef OPENROUTER_SWAR_H
 #define OPENROUTER_SWAR_H
 

@@ -10,6 +10,8 @@ the reference changes):
   examples (every field present, nested objects and arrays included);
 - every error response example -> fuzz_error_body, plus non-JSON bodies seen
   in the wild (an HTML 502 page, a string error code);
+- every JSON example -> fuzz_json_tree, plus what json-c cannot hold as is
+  (integers beyond 64 bits, a \u0000 key, duplicate keys);
 - every date-time example in the document, the live service's form, HTTP
   dates in the three formats and Retry-After values -> fuzz_datetime;
 - Server-Sent-Events streams as the streaming notes describe them (keep-alive
@@ -146,6 +148,7 @@ def main():
                 for ex in examples:
                     add(target, json.dumps(ex, indent=2))
                     add(target, json.dumps(ex, separators=(",", ":")))
+                    add("fuzz_json_tree", json.dumps(ex, indent=2))
 
     # error bodies seen in the wild
     add("fuzz_error_body", '{"error":{"code":"429","message":"Rate limit exceeded","metadata":null},'
@@ -153,6 +156,12 @@ def main():
     add("fuzz_error_body", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
                            "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
     add("fuzz_error_body", "error code: 524")
+
+    # trees: what json-c's own parser would change or cannot hold
+    for doc in ('[99999999999999999999,-99999999999999999999,18446744073709551615,9223372036854775808]',
+                '{"a\\u0000b":1,"a":2}', '{"a":1,"b":[true,false,null],"a":{"c":"\\ud83d\\ude00"}}',
+                '[1e400,-0,-0.0,1.50,0.1e-400,"x\\u0000y"]', 'null', '"s"'):
+        add("fuzz_json_tree", doc)
 
     found = set()
     date_times(spec, found)

@@ -42,7 +42,7 @@ prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
 libdir=$(dirname "$(find "$prefix" -name libopenrouter.a -print -quit)")
 [ -d "$libdir" ] || fail "no libopenrouter.a installed"
-for h in openrouter.h client.h error.h types.h descriptor.h models.h operations.h pagination.h; do
+for h in openrouter.h client.h error.h types.h descriptor.h models.h operations.h pagination.h json_c.h; do
   [ -f "$prefix/include/openrouter/$h" ] || fail "header include/openrouter/$h not installed"
 done
 [ -f "$libdir/libopenrouter.so.$version" ] || fail "libopenrouter.so.$version not installed"

@@ -5,8 +5,9 @@
  * failing run must end in a clean OPENROUTER_ENOMEM with *out NULL, and the
  * run after the last one must give the normal result. Leaks are caught by
  * the valgrind and ASan variants of this suite. Client creation gets the
- * same treatment. (libcurl and json-c allocate outside the library's
- * allocator and are not failed.) */
+ * same treatment. The failing allocator (tests/support/fail_alloc.c) goes
+ * in through openrouter_set_allocator; libcurl and json-c allocate outside
+ * it and are not failed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <openrouter/openrouter.h>
 
 #include "internal.h"
+#include "fail_alloc.h"
 #include "stub_server.h"
 #include "test_util.h"
 
@@ -121,9 +123,9 @@ static long sweep(int op, int error_path)
         CU_ASSERT_PTR_NOT_NULL_FATAL(c);
         openrouter_error err = OPENROUTER_ERROR_INIT;
         int got_out = 0;
-        openrouter_test_set_alloc_fail(n);
+        or_test_fail_alloc(n);
         int rc = run(c, op, &err, &got_out);
-        long made = openrouter_test_set_alloc_fail(0);
+        long made = or_test_fail_alloc(0);
         int triggered = made >= n;
         if (!triggered) {
             /* The path needs fewer than n allocations: the normal result. */
@@ -182,9 +184,9 @@ static void test_client_new(void)
         o.http_referer = "https://example.test/";
         openrouter_client *c = NULL;
         openrouter_error err = OPENROUTER_ERROR_INIT;
-        openrouter_test_set_alloc_fail(n);
+        or_test_fail_alloc(n);
         int rc = openrouter_client_new(&c, &o, &err);
-        long made = openrouter_test_set_alloc_fail(0);
+        long made = or_test_fail_alloc(0);
         if (made < n) {
             CU_ASSERT_EQUAL(rc, OPENROUTER_OK);
             CU_ASSERT_PTR_NOT_NULL(c);
@@ -209,6 +211,8 @@ static int suite_clean(void) { stub_stop(&srv); return 0; }
 
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("allocation failure", suite_init, suite_clean);

@@ -228,7 +228,7 @@ static void test_integers_out_of_range(void)
         {"9223372036854775807", 1, INT64_MAX, NULL},
         {"-9223372036854775807", 1, -INT64_MAX, NULL},
         /* json-c saturates larger negatives to INT64_MIN, so -2^63 itself
-         * cannot be told apart from them and is refused (codec.c). */
+         * cannot be told apart from them and is refused (decode.c). */
         {"-9223372036854775808", 0, 0, "out of range"},
         {"0", 1, 0, NULL},
         {"9223372036854775808", 0, 0, "out of range"},

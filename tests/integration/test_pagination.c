@@ -12,7 +12,7 @@
 
 #include <openrouter/openrouter.h>
 
-#include "internal.h" /* openrouter_test_set_alloc_fail */
+#include "fail_alloc.h"
 #include "stub_server.h"
 #include "test_util.h"
 
@@ -637,18 +637,18 @@ static void test_out_of_memory_everywhere(void)
     openrouter_client *c = client();
     openrouter_list_keys_request req = all_keys();
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    openrouter_test_set_alloc_fail(0);
+    or_test_fail_alloc(0);
     openrouter_key_list *list = NULL;
     CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_all(c, &req, NULL, &list, &err), OPENROUTER_OK);
     openrouter_key_list_free(list);
-    long total = openrouter_test_set_alloc_fail(0);
+    long total = or_test_fail_alloc(0);
     CU_ASSERT(total > 0);
     size_t failed = 0;
     for (long nth = 1; nth <= total; nth++) {
         list = NULL;
-        openrouter_test_set_alloc_fail(nth);
+        or_test_fail_alloc(nth);
         int rc = openrouter_list_keys_all(c, &req, NULL, &list, &err);
-        openrouter_test_set_alloc_fail(0);
+        or_test_fail_alloc(0);
         CU_ASSERT(rc == OPENROUTER_OK || rc == OPENROUTER_ENOMEM);
         if (rc == OPENROUTER_OK) {
             CU_ASSERT_EQUAL(list->data.count, 120u);
@@ -661,7 +661,7 @@ static void test_out_of_memory_everywhere(void)
         openrouter_list_keys_iter *it = NULL;
         if (openrouter_list_keys_iter_new(&it, c, &req, NULL, &err) != OPENROUTER_OK)
             continue;
-        openrouter_test_set_alloc_fail(nth);
+        or_test_fail_alloc(nth);
         size_t n = 0, errors = 0;
         const openrouter_key *key;
         for (;;) {
@@ -674,7 +674,7 @@ static void test_out_of_memory_everywhere(void)
                 continue; /* retry the page */
             break;
         }
-        openrouter_test_set_alloc_fail(0);
+        or_test_fail_alloc(0);
         CU_ASSERT(rc == 0 || rc == OPENROUTER_ENOMEM);
         CU_ASSERT(n <= 120);
         openrouter_list_keys_iter_free(it);
@@ -756,7 +756,10 @@ static int suite_clean(void) { stub_stop(&srv); return 0; }
 int main(void)
 {
 #if HAVE_ALLOCATOR
-    if (openrouter_set_allocator(&counting) != OPENROUTER_OK)
+    if (or_test_fail_alloc_install(&counting) != 0)
+        return 1;
+#else
+    if (or_test_fail_alloc_install(NULL) != 0)
         return 1;
 #endif
     if (CU_initialize_registry() != CUE_SUCCESS)

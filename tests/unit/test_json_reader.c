@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <json-c/json.h>
 
 #include "internal.h"
+#include "fail_alloc.h"
 #include "test_util.h"
 
 /* ---- a test model ---------------------------------------------------------- */
@@ -90,7 +92,7 @@ static const openrouter_object_desc rd_desc = {"rd", sizeof(rd), sizeof rd_field
 
 static int decode_n(const char *json, size_t len, int strict, int max_depth, rd **out, openrouter_error *err)
 {
-    or_decode_options opt = {strict, max_depth};
+    or_decode_options opt = {.strict_required = strict, .max_depth = max_depth};
     void *m = (void *)1;
     int rc = or_model_decode(&rd_desc, json, len, &opt, &m, err);
     if (rc != OPENROUTER_OK)
@@ -746,7 +748,7 @@ static void test_duplicates(void)
     /* each occurrence must decode (json-c dropped all but the last unseen) */
     BADF("{\"s\":1,\"s\":\"x\"}", "s: expected string, got number", "s");
     /* strict: a duplicate does not hide a missing field, nor invent one */
-    or_decode_options strict = {1, 0};
+    or_decode_options strict = {.strict_required = 1};
     void *out = NULL;
     CU_ASSERT_EQUAL(or_model_decode(&rd_desc, "{\"s\":\"a\",\"s\":\"b\"}", 17, &strict, &out, NULL), OPENROUTER_OK);
     openrouter_model_free(out);
@@ -856,9 +858,9 @@ static void test_alloc_failures(void)
     for (long nth = 1; nth < 100 && !done; nth++) {
         rd *m = NULL;
         openrouter_error err = OPENROUTER_ERROR_INIT;
-        openrouter_test_set_alloc_fail(nth);
+        or_test_fail_alloc(nth);
         int rc = decode_n(doc, strlen(doc), 0, 0, &m, &err);
-        openrouter_test_set_alloc_fail(0);
+        or_test_fail_alloc(0);
         if (rc == OPENROUTER_OK) {
             CU_ASSERT_EQUAL(m->scores.count, 2);
             openrouter_model_free(m);
@@ -936,6 +938,8 @@ static void test_reader_direct(void)
 
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("json_reader", NULL, NULL);

@@ -7,6 +7,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "fail_alloc.h"
 #include "sse.h"
 #include "sse_log.h"
 #include "test_util.h"
@@ -391,7 +392,7 @@ static void test_no_allocation_per_event(void)
     /* Two events warm every buffer (the id buffers take turns). */
     CU_ASSERT_EQUAL(or_sse_feed(&p, ev, strlen(ev), NULL), 0);
     CU_ASSERT_EQUAL(or_sse_feed(&p, ev, strlen(ev), NULL), 0);
-    (void)openrouter_test_set_alloc_fail(0); /* counts the library's allocations from here */
+    (void)or_test_fail_alloc(0); /* counts the library's allocations from here */
     int rc = 0;
     for (int i = 0; i < 1000 && !rc; i++) {
         log.len = 0; /* keeps the recorder small */
@@ -399,7 +400,7 @@ static void test_no_allocation_per_event(void)
             rc = or_sse_feed(&p, ev + at, strlen(ev) - at < 7 ? strlen(ev) - at : 7, NULL);
     }
     CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_EQUAL(openrouter_test_set_alloc_fail(0), 0);
+    CU_ASSERT_EQUAL(or_test_fail_alloc(0), 0);
     CU_ASSERT_EQUAL(log.events, 1002);
     or_sse_free(&p);
     sse_log_free(&log);
@@ -415,9 +416,9 @@ static void test_out_of_memory(void)
         or_sse p;
         or_sse_init(&p, &o);
         openrouter_error err = OPENROUTER_ERROR_INIT;
-        (void)openrouter_test_set_alloc_fail(nth);
+        (void)or_test_fail_alloc(nth);
         int rc = or_sse_feed(&p, s, strlen(s), &err);
-        (void)openrouter_test_set_alloc_fail(0);
+        (void)or_test_fail_alloc(0);
         if (rc == 0) {
             done = 1;
             CU_ASSERT_EQUAL(log.events, 2);
@@ -434,6 +435,8 @@ static void test_out_of_memory(void)
 
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("sse", NULL, NULL);

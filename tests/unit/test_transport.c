@@ -15,6 +15,8 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "redact.h"
+#include "fail_alloc.h"
 #include "internal.h"
 #include "stub_server.h"
 #include "test_util.h"
@@ -849,26 +851,34 @@ static void test_response_size_limit(void)
     openrouter_model_free(out);
 
     /* The write callback itself stops before the limit, without a
-     * Content-Length to go by (chunked or compressed bodies). */
-    openrouter_client *c = f.client;
-    or_buf_reset(&c->response);
-    c->too_large = 0;
+     * Content-Length to go by (chunked or compressed bodies). On a
+     * transport of its own, with the client's settings: it needs no client. */
+    or_http t;
+    CU_ASSERT_EQUAL_FATAL(or_http_init(&t, or_client_settings(f.client), NULL, NULL), OPENROUTER_OK);
+    fixture_done(&f);
+    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0};
+    or_http_response res;
+    memset(&res, 0, sizeof res);
+    CU_ASSERT_EQUAL(or_http_prepare(&t, &get, &res), CURLE_OK);
     char chunk[1000];
     memset(chunk, 'x', sizeof chunk);
     size_t total = 0;
     for (int i = 0; i < 10; i++) {
-        size_t n = or_http_write_cb(chunk, 1, sizeof chunk, c);
+        size_t n = or_http_write_cb(chunk, 1, sizeof chunk, &t);
         if (n != sizeof chunk)
             break;
         total += n;
     }
     CU_ASSERT_EQUAL(total, 4000);
-    CU_ASSERT_EQUAL(c->response.len, 4000);
-    CU_ASSERT_EQUAL(c->too_large, 1);
-    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 96, c), 96); /* exactly the limit is fine */
-    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 1, c), 0);
-    or_buf_reset(&c->response);
-    fixture_done(&f);
+    CU_ASSERT_EQUAL(res.body.len, 4000);
+    CU_ASSERT_EQUAL(res.too_large, 1);
+    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 96, &t), 96); /* exactly the limit is fine */
+    CU_ASSERT_EQUAL(or_http_write_cb(chunk, 1, 1, &t), 0);
+    or_http_finish(&t, &get, CURLE_WRITE_ERROR, &res);
+    CU_ASSERT_EQUAL(res.too_large, 1);
+    CU_ASSERT_EQUAL(res.curl_code, CURLE_WRITE_ERROR);
+    or_http_cleanup(&t);
+    or_buf_free(&res.body);
 }
 
 static void test_timeout(void)
@@ -993,7 +1003,7 @@ static void test_key_never_leaks(void)
     openrouter_error e = OPENROUTER_ERROR_INIT;
     snprintf(e.message, sizeof e.message, "x %s y %.*s", KEY, 14, KEY);
     e.api_message = or_strdup("pre" KEY "post");
-    or_error_redact(&e, KEY);
+    or_redact_error(&e, KEY);
     CU_ASSERT_STRING_EQUAL(e.message, "x [REDACTED] y [REDACTED]");
     CU_ASSERT_STRING_EQUAL(e.api_message, "pre[REDACTED]post");
     openrouter_error_clear(&e);
@@ -1120,7 +1130,7 @@ static void test_allocation_failures(void)
     for (long nth = 1; nth < 400 && !completed; nth++) {
         fixture f;
         fixture_options(&f);
-        openrouter_test_set_alloc_fail(nth);
+        or_test_fail_alloc(nth);
         int rc = openrouter_client_new(&f.client, &f.opts, &f.err);
         if (rc == OPENROUTER_OK) {
             t_get_req req = {alpha_hash};
@@ -1145,7 +1155,7 @@ static void test_allocation_failures(void)
             CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
             CU_ASSERT_PTR_NULL(f.client);
         }
-        openrouter_test_set_alloc_fail(0);
+        or_test_fail_alloc(0);
         fixture_done(&f);
     }
     CU_ASSERT(completed);
@@ -1172,6 +1182,8 @@ static int suite_clean(void)
 
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("transport", suite_init, suite_clean);

@@ -20,8 +20,9 @@
  *   installs wrappers with curl_global_init_mem() that take their blocks
  *   from this allocator and wipe every libcurl block (request headers with
  *   the Authorization line, received responses) before freeing it.
- * - Not json-c's (it has no allocator hook; the library wipes the strings
- *   of each parsed document before releasing it), nor OpenSSL's.
+ * - Not json-c's (it has no allocator hook; the library parses JSON with
+ *   its own reader and calls json-c only to build the trees you ask for
+ *   with openrouter_json_tree()), nor OpenSSL's.
  *
  * Secrets: the library never reallocates a block that may hold a secret in
  * place; buffers grow by copying and wiping the old block, and every block

@@ -3,8 +3,9 @@
  * Generated code is data plus thin typed wrappers (the protobuf-c way): each
  * model has an openrouter_object_desc listing its fields with JSON name, kind,
  * offsetof, flags and nested descriptors; each operation has an
- * openrouter_operation_desc. One audited runtime (codec.c, call.c) encodes,
- * decodes, validates, compares and frees through these tables.
+ * openrouter_operation_desc. One audited runtime (decode.c, encode.c,
+ * equal_copy.c, ownership.c, call.c) encodes, decodes, validates, compares
+ * and frees through these tables.
  *
  * Applications do not normally need this header; it is public so generated
  * code, tests and fuzzers can use the generic entry points below. */
@@ -175,8 +176,24 @@ int openrouter_model_encode(const openrouter_object_desc *desc, const void *mode
 int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, const void *b);
 
 /* Releases a model returned by the library (NULL-safe). Secret fields and
- * all string memory are wiped before release. */
+ * all string memory are wiped before release.
+ *
+ * Misuse is caught, not ignored: the library keeps a registry of the
+ * models it handed out and that are not freed yet, and looks `model` up
+ * there before touching it (without reading any memory it did not
+ * allocate). A pointer it did not return, such as a struct you own, a
+ * pointer into a model (&created->data.value, an array item) or a model
+ * already freed, is a bug that would otherwise corrupt memory or leave a
+ * secret unwiped: the library prints what was wrong to stderr
+ * ("openrouter: openrouter_key_free(0x...): that pointer is 8 bytes into
+ * a live model (openrouter_created_key, member "data") ...") and calls abort(), as glibc does on a bad
+ * free(). */
 void openrouter_model_free(void *model);
+
+/* openrouter_model_free() that also checks the model is a `desc`: the
+ * generated *_free functions call it, so freeing a model through another
+ * type's *_free is caught (and aborts) as well. NULL desc: any model. */
+void openrouter_model_free_typed(const openrouter_object_desc *desc, void *model);
 
 /* Wipes and releases a buffer the library returned (encoded JSON, a raw
  * body). NULL-safe. */

@@ -41,9 +41,13 @@ typedef struct openrouter_error {
     char message[OPENROUTER_ERROR_MESSAGE_SIZE];
 
     /* From the API's error body {"error": {"code", "message", "metadata"}};
-     * NULL when absent. `api_code` is the code as text whether the server
-     * sent a number or a string; `api_code_number` is its value when it is
-     * numeric, else 0. `api_metadata` is compact JSON. */
+     * NULL when absent or of an unusable type (the rest is still kept).
+     * `api_code` is the code as text whether the server sent a number or a
+     * string (an integer as its digits, another number as sent);
+     * `api_code_number` is its value when it is an integer (or a string
+     * holding one), else 0. `api_metadata` is the member's JSON text as
+     * received, whitespace outside strings removed (openrouter_json_tree()
+     * in openrouter/json_c.h parses it). */
     char *api_code;           /* error.code as text */
     long api_code_number;     /* error.code when numeric, else 0 */
     char *api_message;        /* error.message */

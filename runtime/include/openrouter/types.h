@@ -9,7 +9,11 @@
  * Ownership: structs you fill in for a request are yours; the library only
  * reads them. Structs the library returns through `**out` are owned by the
  * caller and released with the matching generated *_free function, which
- * frees every string and array inside them at once. */
+ * frees every string and array inside them at once. Only the struct the
+ * library returned can be freed, once, by its own type's *_free: anything
+ * else (a pointer into it, a struct of yours, a second free) is reported
+ * on stderr and aborts the program (see openrouter_model_free() in
+ * descriptor.h). */
 #ifndef OPENROUTER_TYPES_H
 #define OPENROUTER_TYPES_H
 
@@ -68,7 +72,9 @@ typedef struct openrouter_number {
 typedef openrouter_string openrouter_datetime;
 
 /* Any JSON value (free-form objects such as error metadata), kept as
- * compact JSON text. */
+ * compact JSON text: as received, whitespace outside strings removed.
+ * openrouter_json_tree() (openrouter/json_c.h) turns it into a json-c
+ * tree. */
 typedef struct openrouter_json {
     openrouter_presence state; /* ABSENT, NULL or PRESENT */
     char *value;               /* compact JSON text when PRESENT */
