@@ -376,7 +376,7 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
         openrouter_client_free(c);
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     }
-    c->strict_required = options->strict_required_fields != 0;
+    c->strict_decoding = options->strict_decoding != 0 || options->strict_required_fields != 0;
     c->retry = retry;
     if (options->clock)
         c->clock = *options->clock;

@@ -112,8 +112,7 @@ typedef struct openrouter_client_options {
     openrouter_retry_policy retry;  /* all zero: OPENROUTER_RETRY_POLICY_INIT */
     /* Plain http:// is accepted only for loopback hosts unless this is set. */
     int allow_insecure_http;
-    /* Nonzero: a response missing a field the spec marks required is a
-     * decode error naming it. Default: reported as OPENROUTER_ABSENT. */
+    /* The older name of strict_decoding (below): nonzero turns it on. */
     int strict_required_fields;
     const openrouter_clock *clock;  /* NULL: real clock; copied */
     openrouter_trace_fn trace;      /* optional */
@@ -121,14 +120,22 @@ typedef struct openrouter_client_options {
     openrouter_log_fn log;          /* optional, see openrouter_log_fn */
     void *log_ctx;                  /* passed to `log` */
     openrouter_log_level log_level; /* least severe level passed to `log` */
+    /* Nonzero: the first response value that breaks the description (a
+     * bad date-time, a value outside its limits, null where not allowed, a
+     * required member missing, an optional one of the wrong type, one its
+     * C type cannot hold) fails the call with OPENROUTER_EDECODE naming it.
+     * Default (0): the call succeeds and the model keeps what it can, each
+     * such value recorded as a warning: see openrouter_model_warnings()
+     * in openrouter/types.h. */
+    int strict_decoding;
 } openrouter_client_options;
 
 #define OPENROUTER_CLIENT_OPTIONS_VERSION 1 /* current version of openrouter_client_options */
 /* Defaults: the public base URL, default timeouts and retry policy, no
- * hooks, log level INFO. */
+ * hooks, log level INFO, lenient decoding. */
 #define OPENROUTER_CLIENT_OPTIONS_INIT                                                     \
     {OPENROUTER_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0,       \
-     OPENROUTER_RETRY_POLICY_INIT, 0, 0, NULL, NULL, NULL, NULL, NULL, OPENROUTER_LOG_INFO}
+     OPENROUTER_RETRY_POLICY_INIT, 0, 0, NULL, NULL, NULL, NULL, NULL, OPENROUTER_LOG_INFO, 0}
 
 /* Per-call overrides; pass NULL for the client's settings. */
 typedef struct openrouter_call_options {
