@@ -1,5 +1,6 @@
 /* openrouter-keys: manage OpenRouter API keys from the command line, on top
- * of openrouter-c. See usage() below and README.md ("Command-line tool").
+ * of openrouter-c. The command line is in cli_args.c; README.md
+ * ("Command-line tool") describes it.
  *
  * Exit codes: 0 success, 1 the API answered with an error (or something
  * this tool could not understand), 2 usage error (nothing was sent),
@@ -11,10 +12,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openrouter/openrouter.h>
@@ -22,139 +23,18 @@
 
 #include <json-c/json.h>
 
+#include "cli_args.h"
 #include "json_items.h"
 
-#define PROG "openrouter-keys"
-
-enum { EXIT_OK = 0, EXIT_API = 1, EXIT_USAGE = 2, EXIT_TRANSPORT = 3 };
-
-/* ---- commands and options --------------------------------------------------- */
-
-enum {
-    C_LIST = 1 << 0,
-    C_CREATE = 1 << 1,
-    C_GET = 1 << 2,
-    C_UPDATE = 1 << 3,
-    C_DELETE = 1 << 4,
-    C_CURRENT = 1 << 5,
-    C_ANY = 0x3f
-};
-
-static const struct command {
-    const char *name;
-    unsigned bit;
-    int takes_hash;
-} commands[] = {
-    {"list", C_LIST, 0},     {"create", C_CREATE, 0}, {"get", C_GET, 1},
-    {"update", C_UPDATE, 1}, {"delete", C_DELETE, 1}, {"current", C_CURRENT, 0},
-};
-
-enum opt_id {
-    O_HELP, O_VERSION, O_JSON, O_BASE_URL, O_API_KEY_ENV, O_REFERER, O_TITLE, O_CATEGORIES,
-    O_TIMEOUT, O_RETRIES,
-    O_OFFSET, O_INCLUDE_DISABLED, O_WORKSPACE_ID, O_ALL, O_MAX_PAGES,
-    O_NAME, O_LIMIT, O_LIMIT_RESET, O_INCLUDE_BYOK, O_EXPIRES_AT, O_CREATOR_USER_ID,
-    O_EXTERNAL_USER, O_EXTERNAL_API_KEY_ENV, O_EXTERNAL_API_KEY_STDIN, O_DISABLED,
-    O_COUNT
-};
-
-enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
-
-static const struct option_def {
-    const char *name;
-    int arg;
-    unsigned commands;
-} options_def[O_COUNT] = {
-    [O_HELP] = {"help", ARG_NONE, C_ANY},
-    [O_VERSION] = {"version", ARG_NONE, C_ANY},
-    [O_JSON] = {"json", ARG_NONE, C_ANY},
-    [O_BASE_URL] = {"base-url", ARG_REQUIRED, C_ANY},
-    [O_API_KEY_ENV] = {"api-key-env", ARG_REQUIRED, C_ANY},
-    [O_REFERER] = {"referer", ARG_REQUIRED, C_ANY},
-    [O_TITLE] = {"title", ARG_REQUIRED, C_ANY},
-    [O_CATEGORIES] = {"categories", ARG_REQUIRED, C_ANY},
-    [O_TIMEOUT] = {"timeout", ARG_REQUIRED, C_ANY},
-    [O_RETRIES] = {"retries", ARG_REQUIRED, C_ANY},
-    [O_OFFSET] = {"offset", ARG_REQUIRED, C_LIST},
-    [O_INCLUDE_DISABLED] = {"include-disabled", ARG_OPTIONAL, C_LIST},
-    [O_WORKSPACE_ID] = {"workspace-id", ARG_REQUIRED, C_LIST | C_CREATE},
-    [O_ALL] = {"all", ARG_NONE, C_LIST},
-    [O_MAX_PAGES] = {"max-pages", ARG_REQUIRED, C_LIST},
-    [O_NAME] = {"name", ARG_REQUIRED, C_CREATE | C_UPDATE},
-    [O_LIMIT] = {"limit", ARG_REQUIRED, C_CREATE | C_UPDATE},
-    [O_LIMIT_RESET] = {"limit-reset", ARG_REQUIRED, C_CREATE | C_UPDATE},
-    [O_INCLUDE_BYOK] = {"include-byok-in-limit", ARG_REQUIRED, C_CREATE | C_UPDATE},
-    [O_EXPIRES_AT] = {"expires-at", ARG_REQUIRED, C_CREATE},
-    [O_CREATOR_USER_ID] = {"creator-user-id", ARG_REQUIRED, C_CREATE},
-    [O_EXTERNAL_USER] = {"external-user", ARG_REQUIRED, C_CREATE},
-    [O_EXTERNAL_API_KEY_ENV] = {"external-api-key-env", ARG_REQUIRED, C_CREATE},
-    [O_EXTERNAL_API_KEY_STDIN] = {"external-api-key-stdin", ARG_NONE, C_CREATE},
-    [O_DISABLED] = {"disabled", ARG_REQUIRED, C_UPDATE},
-};
-
 typedef struct cli {
-    const struct command *cmd;
-    const char *hash;
-    const char *opt[O_COUNT]; /* value given, "" for flags; NULL when not given */
+    cli_args a;
     int json;
+    const char *base_url;        /* as given; NULL: the default */
+    const char *base_url_origin; /* "--base-url" or the environment variable */
     openrouter_client *client;
     openrouter_error err;
     char *external_api_key;   /* read from env or stdin; wiped */
 } cli;
-
-static void usage(FILE *f)
-{
-    fputs("Usage: " PROG " [OPTIONS] COMMAND [ARGS]\n"
-          "\n"
-          "Manage OpenRouter API keys (needs a management key).\n"
-          "\n"
-          "Commands:\n"
-          "  list      [--offset N] [--include-disabled[=true|false]] [--workspace-id ID]\n"
-          "            [--all [--max-pages N]]      one page of up to 100 keys, or every key\n"
-          "  create    --name NAME [--limit USD|none] [--limit-reset daily|weekly|monthly|none]\n"
-          "            [--include-byok-in-limit true|false] [--expires-at RFC3339Z|none]\n"
-          "            [--creator-user-id ID|none] [--workspace-id ID]\n"
-          "            [--external-user ID [--external-api-key-env VAR | --external-api-key-stdin]]\n"
-          "  get       HASH\n"
-          "  update    HASH [--name NAME] [--disabled true|false] [--limit USD|none]\n"
-          "            [--limit-reset daily|weekly|monthly|none] [--include-byok-in-limit true|false]\n"
-          "  delete    HASH\n"
-          "  current   the key this tool authenticates with\n"
-          "\n"
-          "\"none\" sends JSON null: --limit none removes the cap, --limit-reset none stops resets.\n"
-          "A field whose flag is not given is left out of the request (unchanged on update).\n"
-          "\n"
-          "Options:\n"
-          "  --json               print the API's JSON response exactly as received (list --all:\n"
-          "                       {\"data\":[...]} holding every page's items exactly as received)\n"
-          "  --base-url URL       API base URL [env OPENROUTER_BASE_URL, default "
-          OPENROUTER_DEFAULT_BASE_URL "]\n"
-          "  --api-key-env VAR    read the API key from VAR instead of OPENROUTER_API_KEY\n"
-          "  --referer URL        app attribution: HTTP-Referer [env OPENROUTER_HTTP_REFERER]\n"
-          "  --title TITLE        app attribution: X-OpenRouter-Title [env OPENROUTER_APP_TITLE]\n"
-          "  --categories LIST    app attribution: X-OpenRouter-Categories [env OPENROUTER_APP_CATEGORIES]\n"
-          "  --timeout SECONDS    limit for each request (default 60)\n"
-          "  --retries N          retries after a failed attempt (default 2; a create is only\n"
-          "                       retried when the server cannot have acted on it)\n"
-          "  -h, --help           show this help;  --version  show the version\n"
-          "\n"
-          "The API key is never taken from the command line. The secret of a created key is\n"
-          "printed once, to stdout; store it then, it cannot be fetched again.\n"
-          "\n"
-          "Exit status: 0 success, 1 API error, 2 usage error, 3 transport error.\n",
-          f);
-}
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry '" PROG " --help'.\n", stderr);
-    return EXIT_USAGE;
-}
 
 /* ---- output helpers --------------------------------------------------------------- */
 
@@ -308,7 +188,8 @@ static void table_add(table *t, const openrouter_key *k)
     t->rows++;
 }
 
-static void table_print(const table *t)
+/* The table and its count; an incomplete one (a walk that failed) says so. */
+static void table_print(const table *t, int complete)
 {
     size_t width[N_COLS];
     for (int c = 0; c < N_COLS; c++)
@@ -332,7 +213,7 @@ static void table_print(const table *t)
             for (size_t pad = text_width(cell); pad < width[c] + 2; pad++)
                 putchar(' ');
         }
-    printf("%zu key%s\n", t->rows, t->rows == 1 ? "" : "s");
+    printf("%zu key%s%s\n", t->rows, t->rows == 1 ? "" : "s", complete ? "" : " so far (incomplete)");
 }
 
 static void table_free(table *t)
@@ -355,6 +236,37 @@ static int exit_code_for(int rc)
     }
 }
 
+/* The base URL with any user:password@ masked (the library refuses those,
+ * but the value is echoed before that is known). */
+static void put_url(FILE *f, const char *url)
+{
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    const char *at = strchr(host, '@'), *end = host + strcspn(host, "/?#");
+    if (at && at < end) {
+        fwrite(url, 1, (size_t)(host - url), f);
+        fputs("***", f);
+        url = at;
+    }
+    put_clean(f, url);
+}
+
+/* "base URL 'X' (from --base-url)" */
+static void put_base_url(FILE *f, const cli *c)
+{
+    fputs("base URL '", f);
+    put_url(f, c->base_url ? c->base_url : OPENROUTER_DEFAULT_BASE_URL);
+    fprintf(f, "' (%s%s)", c->base_url ? "from " : "the default", c->base_url ? c->base_url_origin : "");
+}
+
+/* A 404 for a path that cannot be missing (list, create, current), or one
+ * whose body is not an OpenRouter error (a web server's page): the base
+ * URL is wrong, not the key's hash. */
+static int wrong_path(const cli *c, int rc)
+{
+    return rc == OPENROUTER_EHTTP && c->err.http_status == 404 && (!c->a.cmd->takes_hash || !c->err.api_message);
+}
+
 /* "openrouter-keys: getKey: HTTP 404: Resource not found" and, when there
  * was no JSON error, the start of whatever the server sent instead. */
 static int report(cli *c, int rc)
@@ -369,6 +281,11 @@ static int report(cli *c, int rc)
         fputs(PROG ": response body: ", stderr);
         put_clean(stderr, snippet);
         fputc('\n', stderr);
+    }
+    if (wrong_path(c, rc)) {
+        fputs(PROG ": the server has no such path: check the ", stderr);
+        put_base_url(stderr, c);
+        fputs("; OpenRouter's is " OPENROUTER_DEFAULT_BASE_URL "\n", stderr);
     }
     if (e->request_may_have_been_processed)
         fputs(PROG ": the server may still have carried out the request; check with '" PROG
@@ -399,15 +316,10 @@ static void free_raw(char **raw, size_t *len)
 
 static int is_none(const char *v) { return strcmp(v, "none") == 0 || strcmp(v, "null") == 0; }
 
-static int parse_bool(const char *flag, const char *v, openrouter_bool *out)
+/* The wire value of a boolean flag that was given (see cli_flag()). */
+static openrouter_bool flag_value(const cli *c, int id)
 {
-    if (strcmp(v, "true") == 0)
-        *out = OPENROUTER_BOOL(true);
-    else if (strcmp(v, "false") == 0)
-        *out = OPENROUTER_BOOL(false);
-    else
-        return usage_error("--%s expects true or false, got '%s'", flag, v);
-    return 0;
+    return OPENROUTER_BOOL(cli_flag(&c->a, id) ? true : false);
 }
 
 static int parse_limit(const char *v, openrouter_number *out)
@@ -420,7 +332,7 @@ static int parse_limit(const char *v, openrouter_number *out)
     errno = 0;
     double d = strtod(v, &end);
     if (!*v || *end || errno || !isfinite(d))
-        return usage_error("--limit expects a number of US dollars or 'none', got '%s'", v);
+        return cli_usage_error("--limit expects a number of US dollars or 'none', got '%s'", v);
     *out = OPENROUTER_NUMBER(d);
     return 0;
 }
@@ -440,7 +352,7 @@ static int parse_limit_reset(const char *v, openrouter_limit_reset_value *out)
             out->value = values[i];
             return 0;
         }
-    return usage_error("--limit-reset expects daily, weekly, monthly or none, got '%s'", v);
+    return cli_usage_error("--limit-reset expects daily, weekly, monthly or none, got '%s'", v);
 }
 
 static int parse_nonneg(const char *flag, const char *v, long long max, long long *out)
@@ -449,7 +361,7 @@ static int parse_nonneg(const char *flag, const char *v, long long max, long lon
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (!*v || *end || errno || n < 0 || n > max)
-        return usage_error("--%s expects a whole number from 0 to %lld, got '%s'", flag, max, v);
+        return cli_usage_error("--%s expects a whole number from 0 to %lld, got '%s'", flag, max, v);
     *out = n;
     return 0;
 }
@@ -513,7 +425,7 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
 static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_get_key_request req = OPENROUTER_GET_KEY_REQUEST_INIT;
-    req.hash = (char *)c->hash;
+    req.hash = (char *)c->a.hash;
     openrouter_key_response *out = NULL;
     int rc = openrouter_get_key(c->client, &req, &out, co, &c->err);
     if (rc != OPENROUTER_OK)
@@ -529,7 +441,7 @@ static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_
 static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-    req.hash = (char *)c->hash;
+    req.hash = (char *)c->a.hash;
     openrouter_delete_key_response *out = NULL;
     int rc = openrouter_delete_key(c->client, &req, &out, co, &c->err);
     if (rc != OPENROUTER_OK)
@@ -538,7 +450,7 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
         print_raw(*raw, *raw_len);
     } else {
         fputs("deleted ", stdout);
-        put_clean(stdout, c->hash);
+        put_clean(stdout, c->a.hash);
         putchar('\n');
     }
     openrouter_delete_key_response_free(out);
@@ -548,20 +460,20 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
 static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_update_key_request req = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-    req.hash = (char *)c->hash;
-    const char *const *o = c->opt;
+    req.hash = (char *)c->a.hash;
+    const char *const *o = c->a.opt;
     if (o[O_NAME])
         req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
-    if (o[O_DISABLED] && parse_bool("disabled", o[O_DISABLED], &req.body.disabled))
-        return EXIT_USAGE;
+    if (o[O_DISABLED])
+        req.body.disabled = flag_value(c, O_DISABLED);
     if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
         return EXIT_USAGE;
     if (o[O_LIMIT_RESET] && parse_limit_reset(o[O_LIMIT_RESET], &req.body.limit_reset))
         return EXIT_USAGE;
-    if (o[O_INCLUDE_BYOK] && parse_bool("include-byok-in-limit", o[O_INCLUDE_BYOK], &req.body.include_byok_in_limit))
-        return EXIT_USAGE;
+    if (o[O_INCLUDE_BYOK])
+        req.body.include_byok_in_limit = flag_value(c, O_INCLUDE_BYOK);
     if (!o[O_NAME] && !o[O_DISABLED] && !o[O_LIMIT] && !o[O_LIMIT_RESET] && !o[O_INCLUDE_BYOK])
-        return usage_error("update: nothing to change; give at least one of --name, --disabled, --limit, "
+        return cli_usage_error("update: nothing to change; give at least one of --name, --disabled, --limit, "
                            "--limit-reset, --include-byok-in-limit");
     openrouter_key_response *out = NULL;
     int rc = openrouter_update_key(c->client, &req, &out, co, &c->err);
@@ -579,26 +491,86 @@ static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *r
  * line of stdin, never from argv (visible to every user in ps). */
 static int read_external_api_key(cli *c)
 {
-    if (c->opt[O_EXTERNAL_API_KEY_ENV] && c->opt[O_EXTERNAL_API_KEY_STDIN])
-        return usage_error("give only one of --external-api-key-env and --external-api-key-stdin");
-    if (c->opt[O_EXTERNAL_API_KEY_ENV]) {
-        const char *v = getenv(c->opt[O_EXTERNAL_API_KEY_ENV]);
+    int from_stdin = cli_flag(&c->a, O_EXTERNAL_API_KEY_STDIN);
+    if (c->a.opt[O_EXTERNAL_API_KEY_ENV] && from_stdin)
+        return cli_usage_error("give only one of --external-api-key-env and --external-api-key-stdin");
+    if (c->a.opt[O_EXTERNAL_API_KEY_ENV]) {
+        const char *v = getenv(c->a.opt[O_EXTERNAL_API_KEY_ENV]);
         if (!v || !*v)
-            return usage_error("--external-api-key-env: variable %s is not set", c->opt[O_EXTERNAL_API_KEY_ENV]);
+            return cli_usage_error("--external-api-key-env: variable %s is not set", c->a.opt[O_EXTERNAL_API_KEY_ENV]);
         c->external_api_key = xstrdup(v);
-    } else if (c->opt[O_EXTERNAL_API_KEY_STDIN]) {
+    } else if (from_stdin) {
         char *line = NULL;
         size_t cap = 0;
         ssize_t n = getline(&line, &cap, stdin);
         if (n <= 0) {
             free(line);
-            return usage_error("--external-api-key-stdin: nothing to read on stdin");
+            return cli_usage_error("--external-api-key-stdin: nothing to read on stdin");
         }
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         c->external_api_key = line;
         if (n == 0)
-            return usage_error("--external-api-key-stdin: empty line");
+            return cli_usage_error("--external-api-key-stdin: empty line");
+    }
+    return 0;
+}
+
+/* "30d", "12h", "1d12h": whole numbers, each with a unit, added up. */
+static int parse_duration(const char *v, long long *seconds)
+{
+    static const struct { char unit; long long seconds; } units[] = {
+        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+    const long long max = 100LL * 366 * 86400; /* a century is plenty */
+    long long total = 0;
+    const char *p = v;
+    do {
+        long long n = 0;
+        if (*p < '0' || *p > '9')
+            return -1;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if ((n = n * 10 + (*p - '0')) > max)
+                return -1;
+        size_t u = 0;
+        while (u < sizeof units / sizeof units[0] && units[u].unit != *p)
+            u++;
+        if (u == sizeof units / sizeof units[0])
+            return -1;
+        p++;
+        if ((total += n * units[u].seconds) > max)
+            return -1;
+    } while (*p);
+    *seconds = total;
+    return total > 0 ? 0 : -1;
+}
+
+/* --expires-at or --expires-in into `out`; `buf` holds the text the
+ * latter computes. */
+static int expiry(const cli *c, char *buf, size_t size, openrouter_datetime *out)
+{
+    const char *at = c->a.opt[O_EXPIRES_AT], *in = c->a.opt[O_EXPIRES_IN];
+    if (at && in)
+        return cli_usage_error("give only one of --expires-at and --expires-in");
+    if (at) {
+        if (is_none(at)) {
+            out->state = OPENROUTER_NULL;
+            return 0;
+        }
+        if (openrouter_datetime_parse(at, NULL, NULL) != 0)
+            return cli_usage_error("--expires-at expects an RFC 3339 time in UTC such as 2027-12-31T23:59:59Z, "
+                                   "or 'none'; got '%s'", at);
+        *out = OPENROUTER_DATETIME((char *)at);
+    } else if (in) {
+        long long seconds;
+        struct tm tm;
+        time_t when = time(NULL);
+        if (parse_duration(in, &seconds) != 0)
+            return cli_usage_error("--expires-in expects a duration such as 30d, 12h or 1d12h (units s, m, h, d, "
+                                   "w; at most a century), got '%s'", in);
+        when += (time_t)seconds;
+        if (!gmtime_r(&when, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+            return cli_usage_error("--expires-in: cannot represent the time %s from now", in);
+        *out = OPENROUTER_DATETIME(buf);
     }
     return 0;
 }
@@ -606,31 +578,25 @@ static int read_external_api_key(cli *c)
 static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-    const char *const *o = c->opt;
+    const char *const *o = c->a.opt;
     if (!o[O_NAME])
-        return usage_error("create: --name is required");
+        return cli_usage_error("create: --name is required");
     req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
     if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
         return EXIT_USAGE;
     if (o[O_LIMIT_RESET] && parse_limit_reset(o[O_LIMIT_RESET], &req.body.limit_reset))
         return EXIT_USAGE;
-    if (o[O_INCLUDE_BYOK] && parse_bool("include-byok-in-limit", o[O_INCLUDE_BYOK], &req.body.include_byok_in_limit))
+    if (o[O_INCLUDE_BYOK])
+        req.body.include_byok_in_limit = flag_value(c, O_INCLUDE_BYOK);
+    char expires[32];
+    if (expiry(c, expires, sizeof expires, &req.body.expires_at))
         return EXIT_USAGE;
-    if (o[O_EXPIRES_AT]) {
-        if (is_none(o[O_EXPIRES_AT]))
-            req.body.expires_at.state = OPENROUTER_NULL;
-        else if (openrouter_datetime_parse(o[O_EXPIRES_AT], NULL, NULL) != 0)
-            return usage_error("--expires-at expects an RFC 3339 time in UTC such as 2027-12-31T23:59:59Z, "
-                               "or 'none'; got '%s'", o[O_EXPIRES_AT]);
-        else
-            req.body.expires_at = OPENROUTER_DATETIME((char *)o[O_EXPIRES_AT]);
-    }
     if (o[O_CREATOR_USER_ID])
         string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
     if (o[O_WORKSPACE_ID])
         req.body.workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
-    if ((o[O_EXTERNAL_API_KEY_ENV] || o[O_EXTERNAL_API_KEY_STDIN]) && !o[O_EXTERNAL_USER])
-        return usage_error("create: the external user's API key needs --external-user");
+    if ((o[O_EXTERNAL_API_KEY_ENV] || cli_flag(&c->a, O_EXTERNAL_API_KEY_STDIN)) && !o[O_EXTERNAL_USER])
+        return cli_usage_error("create: the external user's API key needs --external-user");
     if (o[O_EXTERNAL_USER]) {
         if (read_external_api_key(c))
             return EXIT_USAGE;
@@ -663,19 +629,15 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
 
 static int fill_list_request(cli *c, openrouter_list_keys_request *req)
 {
-    const char *const *o = c->opt;
+    const char *const *o = c->a.opt;
     if (o[O_OFFSET]) {
         long long n;
         if (parse_nonneg("offset", o[O_OFFSET], INT64_MAX, &n))
             return EXIT_USAGE;
         req->offset = OPENROUTER_INT64(n);
     }
-    if (o[O_INCLUDE_DISABLED]) {
-        if (!*o[O_INCLUDE_DISABLED])
-            req->include_disabled = OPENROUTER_BOOL(true);
-        else if (parse_bool("include-disabled", o[O_INCLUDE_DISABLED], &req->include_disabled))
-            return EXIT_USAGE;
-    }
+    if (o[O_INCLUDE_DISABLED])
+        req->include_disabled = flag_value(c, O_INCLUDE_DISABLED);
     if (o[O_WORKSPACE_ID])
         req->workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
     return 0;
@@ -797,9 +759,9 @@ static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrou
         a.raw_len = raw_len;
     }
     openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
-    if (c->opt[O_MAX_PAGES]) {
+    if (c->a.opt[O_MAX_PAGES]) {
         long long n;
-        if (parse_nonneg("max-pages", c->opt[O_MAX_PAGES], 1000000, &n))
+        if (parse_nonneg("max-pages", c->a.opt[O_MAX_PAGES], 1000000, &n))
             return EXIT_USAGE;
         po.max_pages = (size_t)n;
     }
@@ -834,13 +796,19 @@ static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrou
         fputc('\n', stderr);
     if (c->json)
         fputs("]}\n", stdout); /* valid JSON even when the walk failed; the exit code says so */
-    if (rc < 0) {
-        table_free(&t);
-        return report(c, rc);
-    }
-    if (!c->json)
-        table_print(&t);
+    if (!c->json && (rc == 0 || t.rows > 0))
+        table_print(&t, rc == 0); /* what was fetched, also before a failure */
     table_free(&t);
+    if (rc < 0) {
+        fflush(stdout);
+        int capped = strcmp(c->err.field, "max_pages") == 0;
+        size_t pages = po.max_pages ? po.max_pages : OPENROUTER_DEFAULT_MAX_PAGES;
+        rc = report(c, rc);
+        if (capped)
+            fprintf(stderr, PROG ": stopped after %zu page%s (--max-pages); raise it to fetch more\n", pages,
+                    pages == 1 ? "" : "s");
+        return rc;
+    }
     if (missing || a.bad_page) {
         fprintf(stderr, PROG ": %d key%s could not be matched to the raw page text and %s left out\n", missing,
                 missing == 1 ? "" : "s", missing == 1 ? "was" : "were");
@@ -850,14 +818,18 @@ static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrou
 }
 
 
+/* Items in a full GET /keys page (the spec's page size): a full page may
+ * have a successor, a shorter one is the last. */
+#define LIST_PAGE_SIZE 100
+
 static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_list_keys_request req = OPENROUTER_LIST_KEYS_REQUEST_INIT;
     if (fill_list_request(c, &req))
         return EXIT_USAGE;
-    if (c->opt[O_MAX_PAGES] && !c->opt[O_ALL])
-        return usage_error("list: --max-pages needs --all");
-    if (c->opt[O_ALL])
+    if (c->a.opt[O_MAX_PAGES] && !cli_flag(&c->a, O_ALL))
+        return cli_usage_error("list: --max-pages needs --all");
+    if (cli_flag(&c->a, O_ALL))
         return cmd_list_all(c, &req, co, raw, raw_len);
     openrouter_key_list *out = NULL;
     int rc = openrouter_list_keys(c->client, &req, &out, co, &c->err);
@@ -869,8 +841,15 @@ static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw
         table t = {NULL, 0, 0};
         for (size_t i = 0; i < out->data.count; i++)
             table_add(&t, &out->data.items[i]);
-        table_print(&t);
+        table_print(&t, 1);
         table_free(&t);
+    }
+    /* stderr, so the table and --json's exact body stay as they are */
+    if (out->data.count >= LIST_PAGE_SIZE) {
+        fflush(stdout);
+        long long next = (req.offset.state == OPENROUTER_PRESENT ? req.offset.value : 0) + (long long)out->data.count;
+        fprintf(stderr, PROG ": a full page of %zu keys: more may follow; the next page: --offset %lld, "
+                        "every key: --all\n", out->data.count, next);
     }
     openrouter_key_list_free(out);
     return EXIT_OK;
@@ -878,117 +857,83 @@ static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw
 
 /* ---- main ----------------------------------------------------------------------------------- */
 
-static int parse_args(cli *c, int argc, char **argv)
-{
-    const char *positional[3];
-    int n_pos = 0, options_done = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!options_done && strcmp(arg, "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (!options_done && strcmp(arg, "-h") == 0)
-            arg = "--help";
-        if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            if (n_pos == 3)
-                return usage_error("unexpected argument '%s'", arg);
-            positional[n_pos++] = arg;
-            continue;
-        }
-        if (arg[1] != '-')
-            return usage_error("unknown option '%s'", arg);
-        const char *name = arg + 2, *eq = strchr(name, '=');
-        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
-        if (name_len == 7 && strncmp(name, "api-key", 7) == 0)
-            return usage_error("the API key is read from the environment only (OPENROUTER_API_KEY, or "
-                               "the variable named by --api-key-env)");
-        int id = -1;
-        for (int k = 0; k < O_COUNT; k++)
-            if (strlen(options_def[k].name) == name_len && strncmp(options_def[k].name, name, name_len) == 0)
-                id = k;
-        if (id < 0)
-            return usage_error("unknown option '--%.*s'", (int)name_len, name);
-        const char *value = "";
-        if (options_def[id].arg == ARG_NONE && eq)
-            return usage_error("option '--%s' takes no value", options_def[id].name);
-        if (eq) {
-            value = eq + 1;
-        } else if (options_def[id].arg == ARG_REQUIRED) {
-            if (i + 1 >= argc)
-                return usage_error("option '--%s' needs a value", options_def[id].name);
-            value = argv[++i];
-        }
-        if (c->opt[id])
-            return usage_error("option '--%s' given twice", options_def[id].name);
-        c->opt[id] = value;
-    }
-    if (c->opt[O_HELP] || c->opt[O_VERSION])
-        return 0;
-    if (n_pos == 0)
-        return usage_error("missing command (list, create, get, update, delete, current)");
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (strcmp(commands[k].name, positional[0]) == 0)
-            c->cmd = &commands[k];
-    if (!c->cmd)
-        return usage_error("unknown command '%s'", positional[0]);
-    if (c->cmd->takes_hash) {
-        if (n_pos < 2)
-            return usage_error("%s: missing the key's HASH", c->cmd->name);
-        c->hash = positional[1];
-        if (n_pos > 2)
-            return usage_error("%s: unexpected argument '%s'", c->cmd->name, positional[2]);
-    } else if (n_pos > 1) {
-        return usage_error("%s: unexpected argument '%s'", c->cmd->name, positional[1]);
-    }
-    for (int k = 0; k < O_COUNT; k++)
-        if (c->opt[k] && !(options_def[k].commands & c->cmd->bit))
-            return usage_error("option '--%s' does not apply to '%s'", options_def[k].name, c->cmd->name);
-    c->json = c->opt[O_JSON] != NULL;
-    return 0;
-}
-
 static const char *opt_or_env(const cli *c, int id, const char *env)
 {
-    if (c->opt[id])
-        return c->opt[id];
+    if (c->a.opt[id])
+        return c->a.opt[id];
     const char *v = getenv(env);
     return v && *v ? v : NULL;
 }
 
+/* Says what is wrong with the base URL, where it came from, and what a
+ * user of this tool (not of the C API) can do about it. */
+static int bad_base_url(cli *c, openrouter_client_options *o)
+{
+    /* Checked again with plain http allowed: what still fails is a fault
+     * whatever the scheme; if nothing does, plain http was the only one
+     * (and the library's advice names a C option). */
+    openrouter_error probe = OPENROUTER_ERROR_INIT;
+    openrouter_client *client = NULL;
+    o->allow_insecure_http = 1;
+    int only_insecure = openrouter_client_new(&client, o, &probe) == OPENROUTER_OK;
+    openrouter_client_free(client);
+
+    fputs(PROG ": bad ", stderr);
+    put_base_url(stderr, c);
+    if (only_insecure) {
+        fputs(": plain http to a host other than this machine would send the API key unencrypted; use "
+              "https, a loopback host (127.0.0.1, [::1], localhost), or --allow-insecure-http\n",
+              stderr);
+    } else {
+        const char *why = probe.message;
+        if (strncmp(why, "base_url ", 9) == 0)
+            why += 9; /* "base_url must not contain ..." */
+        fputs(": ", stderr);
+        put_clean(stderr, why);
+        fputc('\n', stderr);
+    }
+    openrouter_error_clear(&probe);
+    openrouter_error_clear(&c->err);
+    return EXIT_USAGE;
+}
+
 static int make_client(cli *c)
 {
-    const char *key_env = c->opt[O_API_KEY_ENV] ? c->opt[O_API_KEY_ENV] : "OPENROUTER_API_KEY";
+    const char *key_env = c->a.opt[O_API_KEY_ENV] ? c->a.opt[O_API_KEY_ENV] : "OPENROUTER_API_KEY";
     const char *api_key = getenv(key_env);
     if (!api_key || !*api_key)
-        return usage_error("set %s to an OpenRouter management key", key_env);
+        return cli_usage_error("set %s to an OpenRouter management key", key_env);
 
     openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
     o.api_key = api_key;
-    o.base_url = opt_or_env(c, O_BASE_URL, "OPENROUTER_BASE_URL");
+    o.base_url = c->base_url = opt_or_env(c, O_BASE_URL, "OPENROUTER_BASE_URL");
+    c->base_url_origin = c->a.opt[O_BASE_URL] ? "--base-url" : "OPENROUTER_BASE_URL";
+    o.allow_insecure_http = cli_flag(&c->a, O_ALLOW_INSECURE_HTTP);
     o.http_referer = opt_or_env(c, O_REFERER, "OPENROUTER_HTTP_REFERER");
     o.app_title = opt_or_env(c, O_TITLE, "OPENROUTER_APP_TITLE");
     o.app_categories = opt_or_env(c, O_CATEGORIES, "OPENROUTER_APP_CATEGORIES");
     o.user_agent = PROG "/" OPENROUTER_VERSION_STRING;
-    if (c->opt[O_TIMEOUT]) {
+    if (c->a.opt[O_TIMEOUT]) {
         char *end = NULL;
         errno = 0;
-        double s = strtod(c->opt[O_TIMEOUT], &end);
-        if (!*c->opt[O_TIMEOUT] || *end || errno || !(s > 0) || s > 86400)
-            return usage_error("--timeout expects seconds (> 0), got '%s'", c->opt[O_TIMEOUT]);
+        double s = strtod(c->a.opt[O_TIMEOUT], &end);
+        if (!*c->a.opt[O_TIMEOUT] || *end || errno || !(s > 0) || s > 86400)
+            return cli_usage_error("--timeout expects seconds (> 0), got '%s'", c->a.opt[O_TIMEOUT]);
         o.timeout_ms = (long)ceil(s * 1000);
         o.connect_timeout_ms = o.timeout_ms < OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS
                                    ? o.timeout_ms : OPENROUTER_DEFAULT_CONNECT_TIMEOUT_MS;
     }
-    if (c->opt[O_RETRIES]) {
+    if (c->a.opt[O_RETRIES]) {
         long long n;
-        if (parse_nonneg("retries", c->opt[O_RETRIES], 10, &n))
+        if (parse_nonneg("retries", c->a.opt[O_RETRIES], 10, &n))
             return EXIT_USAGE;
         o.retry.max_attempts = (int)n + 1;
     }
     int rc = openrouter_client_new(&c->client, &o, &c->err);
+    if (rc == OPENROUTER_EINVAL && strcmp(c->err.field, "base_url") == 0)
+        return bad_base_url(c, &o);
     if (rc != OPENROUTER_OK)
-        return report(c, rc); /* a bad base URL or option: EINVAL, exit 2 */
+        return report(c, rc); /* a bad option: EINVAL, exit 2 */
     return 0;
 }
 
@@ -998,14 +943,14 @@ int main(int argc, char **argv)
     memset(&c, 0, sizeof c);
     openrouter_error init = OPENROUTER_ERROR_INIT;
     c.err = init;
-    int status = parse_args(&c, argc, argv);
+    int status = cli_parse_args(&c.a, argc, argv);
     if (status)
         return status;
-    if (c.opt[O_HELP]) {
-        usage(stdout);
+    if (c.a.opt[O_HELP]) {
+        cli_help(stdout, c.a.cmd);
         return EXIT_OK;
     }
-    if (c.opt[O_VERSION]) {
+    if (c.a.opt[O_VERSION]) {
         printf(PROG " %s (openrouter-c %s)\n", OPENROUTER_VERSION_STRING, openrouter_version());
         return EXIT_OK;
     }
@@ -1013,6 +958,7 @@ int main(int argc, char **argv)
         fputs(PROG ": could not initialise libcurl\n", stderr);
         return EXIT_TRANSPORT;
     }
+    c.json = cli_flag(&c.a, O_JSON);
     status = make_client(&c);
     if (status == 0) {
         char *raw = NULL;
@@ -1022,7 +968,7 @@ int main(int argc, char **argv)
             co.raw_body = &raw;
             co.raw_body_len = &raw_len;
         }
-        switch (c.cmd->bit) {
+        switch (c.a.cmd->bit) {
         case C_LIST: status = cmd_list(&c, &co, &raw, &raw_len); break;
         case C_CREATE: status = cmd_create(&c, &co, &raw, &raw_len); break;
         case C_GET: status = cmd_get(&c, &co, &raw, &raw_len); break;

@@ -4,6 +4,13 @@
 
 #include "internal.h"
 
+/* After every write: the high-water mark or_buf_wipe covers. */
+static void note_len(or_buf *b)
+{
+    if (b->len > b->high)
+        b->high = b->len;
+}
+
 int or_buf_reserve(or_buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)
@@ -37,6 +44,7 @@ int or_buf_append(or_buf *b, const void *p, size_t n)
         memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
+    note_len(b);
     return 0;
 }
 
@@ -57,6 +65,7 @@ int or_buf_printf(or_buf *b, const char *fmt, ...)
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+    note_len(b);
     return 0;
 }
 
@@ -73,7 +82,16 @@ void or_buf_free(or_buf *b)
     or_wipe(b->data, b->cap);
     or_free(b->data);
     b->data = NULL;
-    b->len = b->cap = 0;
+    b->len = b->cap = b->high = 0;
+}
+
+void or_buf_wipe(or_buf *b)
+{
+    note_len(b);
+    if (b->data)
+        or_wipe(b->data, b->high < b->cap ? b->high + 1 : b->cap); /* + its NUL */
+    b->high = 0;
+    or_buf_reset(b);
 }
 
 int or_buf_json_string(or_buf *b, const char *s, size_t n)
@@ -108,5 +126,6 @@ int or_buf_json_string(or_buf *b, const char *s, size_t n)
     *out++ = '"';
     b->len = (size_t)(out - b->data);
     b->data[b->len] = '\0';
+    note_len(b);
     return 0;
 }

@@ -17,35 +17,6 @@
 #include "call.h"
 #include "redact.h"
 
-/* ---- messages -------------------------------------------------------------------- */
-
-void or_append_cut(char *dst, size_t size, size_t *used, const char *s)
-{
-    size_t n = strlen(s);
-    if (*used + 1 >= size)
-        return;
-    if (n > size - 1 - *used)
-        n = size - 1 - *used;
-    memcpy(dst + *used, s, n);
-    *used += n;
-    dst[*used] = '\0';
-}
-
-void or_call_prefix_error(const char *opid, openrouter_error *error)
-{
-    if (!error || !opid)
-        return;
-    size_t n = strlen(opid);
-    if (strncmp(error->message, opid, n) == 0 && error->message[n] == ':')
-        return;
-    char copy[OPENROUTER_ERROR_MESSAGE_SIZE];
-    memcpy(copy, error->message, sizeof copy);
-    size_t used = 0;
-    or_append_cut(error->message, sizeof error->message, &used, opid);
-    or_append_cut(error->message, sizeof error->message, &used, ": ");
-    or_append_cut(error->message, sizeof error->message, &used, copy);
-}
-
 /* ---- the beginning ------------------------------------------------------------------ */
 
 static int op_has_success_body(const openrouter_operation_desc *op)
@@ -80,7 +51,7 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     if (options->retry) {
         int rc = or_retry_policy_check(options->retry, "options.retry", error);
         if (rc != OPENROUTER_OK) {
-            or_call_prefix_error(x->opid, error);
+            or_error_prefix(error, x->opid);
             return rc;
         }
         x->policy = options->retry;
@@ -258,22 +229,14 @@ void or_attempt_report(or_call *x, long duration_ms)
 
 /* ---- the end ---------------------------------------------------------------------------- */
 
-/* Keeps the memory of a reused buffer for the next call, not what it held
- * (`used`: only the bytes in use, enough for buffers reset before use). */
-static void wipe_for_reuse(or_buf *b, int used)
-{
-    or_wipe(b->data, used ? b->len : b->cap);
-    or_buf_reset(b);
-}
-
 void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
 {
     openrouter_client *c = x->c;
     /* Bodies may carry secrets (a created key, external.api_key). */
-    wipe_for_reuse(&x->res.body, 1);
+    or_buf_wipe(&x->res.body); /* every attempt's, not just the last */
     c->response_body = x->res.body;
     x->res.body = (or_buf)OR_BUF_INIT;
-    wipe_for_reuse(&c->request_body, 1);
+    or_buf_wipe(&c->request_body);
     if (rc != OPENROUTER_OK) {
         if (out && *out) {
             openrouter_model_free(*out);
@@ -284,8 +247,8 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
     or_outcome_log(x, rc, error);
     /* After the log, which may still have shown the URL. */
     or_request_release(x);
-    wipe_for_reuse(&c->url, 0);
-    wipe_for_reuse(&c->param_text, 0);
+    or_buf_wipe(&c->url);
+    or_buf_wipe(&c->param_text);
 }
 
 /* ---- the blocking call ------------------------------------------------------------------- */

@@ -64,12 +64,6 @@ void or_attempt_report(or_call *x, long duration_ms);
 /* Frees what the request holds, wipes the client's buffers, frees *out and
  * redacts `error` when rc failed, and logs the outcome. */
 void or_call_end(or_call *x, int rc, void **out, openrouter_error *error);
-/* Puts "opid: " in front of a message another module wrote. Allocates
- * nothing (it also runs while reporting ENOMEM). */
-void or_call_prefix_error(const char *opid, openrouter_error *error);
-/* Appends `s` to dst (size `size`, `*used` bytes filled so far), cut short
- * if it does not fit; dst stays NUL-terminated. */
-void or_append_cut(char *dst, size_t size, size_t *used, const char *s);
 
 /* request.c */
 /* Everything validated and built before any network I/O: x->req, the

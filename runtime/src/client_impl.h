@@ -27,7 +27,9 @@ struct openrouter_client {
     struct curl_slist *headers;  /* default headers (request.c), built once, lent to http */
 
     /* Buffers lent to one call at a time and reused across calls, so a call
-     * does not allocate them again; each is wiped when the call ends. */
+     * does not allocate them again; each is wiped when the call ends, up to
+     * the most it held in the call (or_buf_wipe), so a retry's longer
+     * earlier body goes too. */
     or_buf url;                  /* the request URL */
     or_buf param_text;           /* one parameter's text */
     or_buf request_body;         /* encoded JSON */

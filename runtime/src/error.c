@@ -111,3 +111,30 @@ int or_error_set_snippet(openrouter_error *error, const char *body, size_t len)
 {
     return keep_snippet(error, body, len);
 }
+
+void or_append_cut(char *dst, size_t size, size_t *used, const char *s)
+{
+    size_t n = strlen(s);
+    if (*used + 1 >= size)
+        return;
+    if (n > size - 1 - *used)
+        n = size - 1 - *used;
+    memcpy(dst + *used, s, n);
+    *used += n;
+    dst[*used] = '\0';
+}
+
+void or_error_prefix(openrouter_error *error, const char *prefix)
+{
+    if (!error || !prefix)
+        return;
+    size_t n = strlen(prefix);
+    if (strncmp(error->message, prefix, n) == 0 && error->message[n] == ':')
+        return;
+    char copy[OPENROUTER_ERROR_MESSAGE_SIZE];
+    memcpy(copy, error->message, sizeof copy);
+    size_t used = 0;
+    or_append_cut(error->message, sizeof error->message, &used, prefix);
+    or_append_cut(error->message, sizeof error->message, &used, ": ");
+    or_append_cut(error->message, sizeof error->message, &used, copy);
+}

@@ -39,6 +39,13 @@ int or_error_set(openrouter_error *error, openrouter_status kind, const char *fm
 /* Same, recording the JSON path or parameter name in error->field. */
 int or_error_set_field(openrouter_error *error, openrouter_status kind, const char *field,
                        const char *fmt, ...) OR_PRINTF(4, 5);
+/* Puts "prefix: " (an operation's name) in front of a message another
+ * module wrote, unless it is there already. Allocates nothing (it also runs
+ * while reporting ENOMEM). */
+void or_error_prefix(openrouter_error *error, const char *prefix);
+/* Appends `s` to dst (size `size`, `*used` bytes filled so far), cut short
+ * if it does not fit; dst stays NUL-terminated. */
+void or_append_cut(char *dst, size_t size, size_t *used, const char *s);
 /* Copies the parts of an API error body into error->api_* (each may be
  * NULL; code_number is stored when code is not), redacting key-shaped
  * text. 0, or OPENROUTER_ENOMEM. */
@@ -62,14 +69,19 @@ typedef struct or_buf {
     char *data;   /* always NUL-terminated when non-NULL */
     size_t len;
     size_t cap;
+    size_t high;  /* the most bytes held since the last or_buf_wipe */
 } or_buf;
-#define OR_BUF_INIT {NULL, 0, 0}
+#define OR_BUF_INIT {NULL, 0, 0, 0}
 int or_buf_reserve(or_buf *b, size_t extra);          /* 0 or -1 on OOM */
 int or_buf_append(or_buf *b, const void *p, size_t n); /* 0 or -1 */
 int or_buf_puts(or_buf *b, const char *s);
 int or_buf_printf(or_buf *b, const char *fmt, ...) OR_PRINTF(2, 3);
 void or_buf_reset(or_buf *b);                          /* len = 0, keeps memory */
 void or_buf_free(or_buf *b);                           /* wipes, then frees */
+/* Wipes every byte held since the last wipe (up to the high-water mark, so
+ * a longer earlier content goes too), then resets; keeps the memory for
+ * reuse. Only for buffers written through these functions. */
+void or_buf_wipe(or_buf *b);
 /* Appends `s` (length n) as a JSON string literal with quotes and escapes.
  * Returns 0, -1 on OOM, -2 if `s` is not valid UTF-8. */
 int or_buf_json_string(or_buf *b, const char *s, size_t n);

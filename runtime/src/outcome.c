@@ -88,7 +88,7 @@ static int decode_success(or_call *x, long status, void **out, openrouter_error 
     if (rc != OPENROUTER_OK) {
         if (model)
             openrouter_model_free(model);
-        or_call_prefix_error(x->opid, error);
+        or_error_prefix(error, x->opid);
         return rc;
     }
     if (out)

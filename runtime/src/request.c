@@ -231,7 +231,7 @@ static int append_path_param(or_call *x, const char *p, const char **end, openro
                                   x->opid, param->name);
     int rc = or_param_to_text(param, slot, text, error);
     if (rc != OPENROUTER_OK) {
-        or_call_prefix_error(x->opid, error);
+        or_error_prefix(error, x->opid);
         return rc;
     }
     const char *value = text->data ? text->data : "";
@@ -262,7 +262,7 @@ static int append_query(or_call *x, openrouter_error *error)
         if (rc == OR_PARAM_ABSENT)
             continue; /* absent or null: not sent */
         if (rc != OPENROUTER_OK) {
-            or_call_prefix_error(x->opid, error);
+            or_error_prefix(error, x->opid);
             return rc;
         }
         if (or_buf_append(url, &sep, 1) != 0 || append_escaped(url, h, q->name, strlen(q->name)) != 0 ||
@@ -348,7 +348,7 @@ static int add_param_headers(or_call *x, int *overrides, or_buf *line, openroute
         if (rc == OR_PARAM_ABSENT)
             continue; /* absent or null: the default header (if any) stays */
         if (rc != OPENROUTER_OK) {
-            or_call_prefix_error(x->opid, error);
+            or_error_prefix(error, x->opid);
             return rc;
         }
         if (add_param_header(x, q->name, line) != 0 ||
@@ -412,7 +412,7 @@ static int build_body(or_call *x, openrouter_error *error)
     or_buf *body = &x->c->request_body;
     int rc = or_model_encode(x->op->body, (const char *)x->request + x->op->body_offset, body, error);
     if (rc != OPENROUTER_OK) {
-        or_call_prefix_error(x->opid, error);
+        or_error_prefix(error, x->opid);
         return rc;
     }
     if (!body->data && or_buf_puts(body, "{}") != 0)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -87,6 +88,23 @@ class Stub:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
+
+
+class StubCase(unittest.TestCase):
+    """Tests sharing one stand-in server (self.stub), reset to 3 seeded keys
+    before each test."""
+    stub = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stub = Stub()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stub.stop()
+
+    def setUp(self):
+        self.stub.reset(3)
 
 
 def free_port():

@@ -3,7 +3,7 @@
 0/1/2/3, error messages, the created secret printed exactly once, and
 progress on stderr only when it is a terminal.
 
-    OPENROUTER_KEYS_BIN=build/cli/openrouter-keys python3 -m unittest tests/cli/test_cli.py
+    OPENROUTER_KEYS_BIN=build-test/cli/openrouter-keys python3 -m unittest tests/cli/test_cli.py
 """
 
 import hashlib
@@ -18,8 +18,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stubproc  # noqa: E402
+from clicase import BIN, CliCase  # noqa: E402
 
-BIN = os.environ.get("OPENROUTER_KEYS_BIN", "openrouter-keys")
 SEED_HASH_0 = hashlib.sha256(b"seed-key-0000").hexdigest()
 SEED_HASH_2 = hashlib.sha256(b"seed-key-0002").hexdigest()
 
@@ -28,50 +28,7 @@ def sha256(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class CliTest(unittest.TestCase):
-    stub = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.stub = stubproc.Stub()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stub.stop()
-
-    def setUp(self):
-        self.stub.reset(3)
-        self.outputs = []
-
-    def tearDown(self):
-        # Whatever a test ran: the management key never appears in any output.
-        for out, err in self.outputs:
-            self.assertNotIn(stubproc.MGMT_KEY, out)
-            self.assertNotIn(stubproc.MGMT_KEY, err)
-            self.assertNotIn(stubproc.MGMT_KEY[10:30], out + err)
-
-    def env(self, **extra):
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("OPENROUTER_")}
-        env["OPENROUTER_API_KEY"] = stubproc.MGMT_KEY
-        env["OPENROUTER_BASE_URL"] = self.stub.base_url
-        env.update(extra)
-        return {k: v for k, v in env.items() if v is not None}
-
-    def run_cli(self, *args, env=None, stdin=None, expect=None):
-        p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True,
-                           env=env if env is not None else self.env(), timeout=60)
-        self.outputs.append((p.stdout, p.stderr))
-        if expect is not None:
-            self.assertEqual(p.returncode, expect,
-                             "exit %d, stdout %r, stderr %r" % (p.returncode, p.stdout, p.stderr))
-        return p
-
-    def last_request(self):
-        reqs = self.stub.requests()
-        self.assertTrue(reqs)
-        return reqs[-1]
-
+class CliTest(CliCase):
     def has_list_all(self):
         p = self.run_cli("list", "--all")
         return "not available yet" not in p.stderr
@@ -85,6 +42,36 @@ class CliTest(unittest.TestCase):
             self.assertIn(word, p.stdout)
         p = self.run_cli("--version", expect=0)
         self.assertRegex(p.stdout, r"^openrouter-keys \d+\.\d+\.\d+ \(openrouter-c \d+\.\d+\.\d+\)\n$")
+
+    # Each command's own options (the rest are global).
+    COMMAND_OPTIONS = {
+        "list": ["offset", "include-disabled", "workspace-id", "all", "max-pages"],
+        "create": ["name", "limit", "limit-reset", "include-byok-in-limit", "expires-at", "expires-in",
+                   "creator-user-id", "workspace-id", "external-user", "external-api-key-env",
+                   "external-api-key-stdin"],
+        "get": [], "delete": [], "current": [],
+        "update": ["name", "limit", "limit-reset", "include-byok-in-limit", "disabled"],
+    }
+
+    def test_command_help_shows_that_command_only(self):
+        every = {o for opts in self.COMMAND_OPTIONS.values() for o in opts}
+        overview = self.run_cli("--help", expect=0).stdout
+        for opt in every:
+            self.assertRegex(overview, r"(?m)^ +--%s\b" % opt)
+        for cmd, own in self.COMMAND_OPTIONS.items():
+            for args in ((cmd, "--help"), ("--help", cmd), (cmd, "-h")):
+                with self.subTest(args=args):
+                    out = self.run_cli(*args, expect=0).stdout
+                    self.assertTrue(out.startswith("Usage: openrouter-keys [GLOBAL OPTIONS] %s" % cmd), out)
+                    for opt in own:
+                        self.assertRegex(out, r"(?m)^  --%s\b" % opt)
+                    for opt in every - set(own):
+                        self.assertNotRegex(out, r"(?m)^ *--%s\b" % opt)
+                    for other in self.COMMAND_OPTIONS:
+                        if other != cmd:
+                            self.assertNotIn("] %s " % other, out)
+                    self.assertLess(len(out.splitlines()), len(overview.splitlines()))
+        self.run_cli("frobnicate", "--help", expect=2)
 
     def test_usage_errors_exit_2_and_send_nothing(self):
         self.stub.control("DELETE", "/requests")
@@ -154,6 +141,22 @@ class CliTest(unittest.TestCase):
         self.assertEqual(self.last_request()["query_params"], {"include_disabled": ["false"]})
         self.run_cli("list", expect=0)
         self.assertEqual(self.last_request()["query_params"], {})
+
+    def test_list_says_when_another_page_may_exist(self):
+        self.stub.reset(150)
+        p = self.run_cli("list", expect=0)
+        self.assertEqual(p.stdout.splitlines()[-1], "100 keys")
+        self.assertEqual(p.stderr, "openrouter-keys: a full page of 100 keys: more may follow; the next page: "
+                                   "--offset 100, every key: --all\n")
+        p = self.run_cli("list", "--offset", "7", expect=0)
+        self.assertIn("--offset 107", p.stderr)
+        p = self.run_cli("list", "--offset", "100", expect=0)
+        self.assertEqual(p.stdout.splitlines()[-1], "35 keys")  # 15 of the 150 are disabled
+        self.assertEqual(p.stderr, "")  # the last page
+        # --json: the body on stdout stays exact; the note goes to stderr.
+        p = self.run_cli("--json", "list", expect=0)
+        self.assertEqual(p.stdout, self.stub.api_raw("/keys")[1].decode() + "\n")
+        self.assertIn("--offset 100", p.stderr)
 
     def test_get_table(self):
         p = self.run_cli("get", SEED_HASH_2, expect=0)
@@ -325,6 +328,43 @@ class CliTest(unittest.TestCase):
         p = self.run_cli("--base-url", "http://example.com/api/v1", "list", expect=2)
         self.assertIn("openrouter-keys: ", p.stderr)
 
+    def test_bad_base_url_says_value_origin_and_remedy(self):
+        self.stub.control("DELETE", "/requests")
+        p = self.run_cli("--base-url", "http://example.com/api/v1", "list", expect=2)
+        self.assertIn("bad base URL 'http://example.com/api/v1' (from --base-url)", p.stderr)
+        self.assertIn("--allow-insecure-http", p.stderr)
+        self.assertIn("https", p.stderr)
+        self.assertNotIn("allow_insecure_http", p.stderr)  # the C API's option
+        p = self.run_cli("list", env=self.env(OPENROUTER_BASE_URL="ftp://example.com/api/v1"), expect=2)
+        self.assertIn("bad base URL 'ftp://example.com/api/v1' (from OPENROUTER_BASE_URL): scheme", p.stderr)
+        # Credentials in the URL are masked, whatever else is wrong with it.
+        for url in ("https://user:pw-secret@example.com/api/v1", "http://user:pw-secret@example.com/x"):
+            p = self.run_cli("--base-url", url, "get", "h", expect=2)
+            self.assertIn("'%s//***@example.com/" % url.split("//")[0], p.stderr)
+            self.assertNotIn("pw-secret", p.stderr)
+            self.assertNotIn("allow_insecure_http", p.stderr)
+        self.assertEqual(self.stub.requests(), [])
+
+    def test_404_on_a_missing_path_points_at_the_base_url(self):
+        wrong = "http://127.0.0.1:%d/v1" % self.stub.port  # the server's, without /api
+        hint = "openrouter-keys: the server has no such path: check the base URL '%s' (from %s)"
+        for args, env, origin in ((("list",), self.env(OPENROUTER_BASE_URL=wrong), "OPENROUTER_BASE_URL"),
+                                  (("--base-url", wrong, "current"), None, "--base-url"),
+                                  (("create", "--name", "x"), self.env(OPENROUTER_BASE_URL=wrong),
+                                   "OPENROUTER_BASE_URL")):
+            with self.subTest(args=args):
+                p = self.run_cli(*args, env=env, expect=1)
+                self.assertIn("HTTP 404", p.stderr)
+                self.assertIn(hint % (wrong, origin), p.stderr)
+        # A key operation: a web server's 404 page means a wrong URL ...
+        self.stub.add_faults({"status": 404, "headers": {"Content-Type": "text/html"},
+                              "body": "<html><body>404 Not Found</body></html>"})
+        p = self.run_cli("get", SEED_HASH_0, expect=1)
+        self.assertIn(hint % (self.stub.base_url, "OPENROUTER_BASE_URL"), p.stderr)
+        # ... the API's own 404 a missing key, as the API says.
+        p = self.run_cli("get", "no-such-hash", expect=1)
+        self.assertEqual(p.stderr, "openrouter-keys: getKey: HTTP 404: Resource not found\n")
+
     def test_attribution_from_flags_and_environment(self):
         env = self.env(OPENROUTER_HTTP_REFERER="https://env.example/app",
                        OPENROUTER_APP_TITLE="Env Title", OPENROUTER_APP_CATEGORIES="cli-agent")
@@ -416,6 +456,24 @@ class CliTest(unittest.TestCase):
                      env=self.env(OPENROUTER_BASE_URL="http://127.0.0.1:%d/api/v1" % stubproc.free_port()),
                      expect=3)
 
+    def test_list_all_page_cap_prints_what_it_fetched(self):
+        self.stub.reset(250)
+        for pages, fetched in ((1, 100), (2, 199)):  # each page after the first repeats one key
+            with self.subTest(pages=pages):
+                p = self.run_cli("list", "--all", "--max-pages", str(pages), expect=1)
+                lines = p.stdout.splitlines()
+                self.assertTrue(lines[0].startswith("HASH"))
+                self.assertEqual(len(lines), 1 + fetched + 1)
+                self.assertEqual(lines[-1], "%d keys so far (incomplete)" % fetched)
+                self.assertEqual(len({line.split()[0] for line in lines[1:-1]}), fetched)
+                self.assertIn("page cap of %d reached" % pages, p.stderr)
+                self.assertIn("stopped after %d page%s (--max-pages); raise it to fetch more"
+                              % (pages, "" if pages == 1 else "s"), p.stderr)
+        # Nothing fetched: no table at all.
+        self.stub.add_faults({"status": 500, "times": 3})
+        p = self.run_cli("list", "--all", "--retries", "0", expect=1)
+        self.assertEqual(p.stdout, "")
+
     def test_list_all_progress_only_on_a_terminal(self):
         if not self.has_list_all():
             self.skipTest("list --all not built yet (no generated iterator)")
@@ -489,6 +547,14 @@ class CliUnderValgrindTest(CliTest):
         self.run_cli("current", "--retries", "0", expect=1)
         self.run_cli("update", h, expect=2)
         self.run_cli("--help", expect=0)
+        self.run_cli("create", "--help", expect=0)
+        self.run_cli("list", "--include-disabled", "yes", expect=2)
+        self.run_cli("create", "--name", "v3", "--expires-in", "1d12h", expect=0)
+        self.run_cli("list", "--all", "--max-pages", "1", expect=1)
+        self.run_cli("list", expect=0)  # a full page: the next-page note
+        self.run_cli("--base-url", "http://u:p@example.com/api/v1", "list", expect=2)
+        self.run_cli("--base-url", "http://example.com/api/v1", "list", expect=2)
+        self.run_cli("--base-url", "http://127.0.0.1:%d/v1" % self.stub.port, "list", expect=1)
         self.run_cli("list", "--retries", "0", env=self.env(
             OPENROUTER_BASE_URL="http://127.0.0.1:%d/api/v1" % stubproc.free_port()), expect=3)
 

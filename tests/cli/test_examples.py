@@ -2,7 +2,7 @@
 comment promises, prints no secret, and stores the created secret where it
 says (mode 0600).
 
-    OR_EXAMPLES_DIR=build python3 -m unittest tests/cli/test_examples.py
+    OR_EXAMPLES_DIR=build-test python3 -m unittest tests/cli/test_examples.py
 """
 
 import hashlib
@@ -21,17 +21,9 @@ EXAMPLES_DIR = os.environ.get("OR_EXAMPLES_DIR", ".")
 SECRET_RE = re.compile(r"sk-or-v1-[0-9a-f]{64}")
 
 
-class ExamplesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stub = stubproc.Stub()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stub.stop()
-
+class ExamplesTest(stubproc.StubCase):
     def setUp(self):
-        self.stub.reset(3)
+        super().setUp()
         self.tmp = tempfile.TemporaryDirectory(prefix="or-examples-")
 
     def tearDown(self):

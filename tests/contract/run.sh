@@ -6,11 +6,11 @@
 # sl-violations header; contract_client.c performs every operation in
 # several variants and checks each answer against the description's
 # examples. Fails on any failed check and on any violation Prism logs.
-#   tests/contract/run.sh [build-dir]      (default: build; built if missing)
+#   tests/contract/run.sh [build-dir]      (default: build-test, scripts/test's; built if missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=$(cd "$root" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
+build=$(cd "$root" && mkdir -p "${1:-build-test}" && cd "${1:-build-test}" && pwd)
 spec=${OR_UPSTREAM_SPEC:-$root/../shared/reference/openrouter-keys.upstream-2026-08-22.yaml}
 work=$(mktemp -d /tmp/openrouter-contract.XXXXXX)
 prism_pid=

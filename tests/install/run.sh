@@ -8,7 +8,9 @@
 #      and runs it, shared and static;
 #   4. builds the same program with pkg-config only (consumer/Makefile),
 #      shared and static (pkg-config --static), and runs it;
-#   5. runs the installed openrouter-keys against the server;
+#   5. runs the installed openrouter-keys against the server, with no
+#      library path in the environment, also from a moved copy of the
+#      prefix (its RPATH is $ORIGIN-relative);
 #   6. builds the consumer with FetchContent(SOURCE_DIR=<this checkout>)
 #      and runs it (skip with OR_INSTALL_SKIP_FETCHCONTENT=1).
 #
@@ -142,9 +144,18 @@ unset PKG_CONFIG_PATH
 # ---- 5. the installed CLI
 step "installed openrouter-keys"
 grep -q "^openrouter-keys $version " <<<"$("$prefix/bin/openrouter-keys" --version)" || fail "openrouter-keys --version"
-n=$("$prefix/bin/openrouter-keys" list --all | tail -1)
-[ "$n" = "135 keys" ] || fail "openrouter-keys list --all printed '$n'"
-echo "   openrouter-keys list --all: $n"
+rpath=$(objdump -p "$prefix/bin/openrouter-keys" | awk '$1 == "RUNPATH" || $1 == "RPATH" {print $2}')
+[ "$rpath" = "\$ORIGIN/${libdir#"$prefix"/}" ] || [ "$rpath" = "\$ORIGIN/../${libdir#"$prefix"/}" ] \
+  || fail "bin/openrouter-keys has RPATH '$rpath', want \$ORIGIN/../${libdir#"$prefix"/}"
+for p in "$prefix" "$work/moved"; do
+  lib=$(realpath -s "$(env -u LD_LIBRARY_PATH ldd "$p/bin/openrouter-keys" | awk '$1 ~ /^libopenrouter/ {print $3}')")
+  [ "$lib" = "$(realpath -s "$p")/${libdir#"$prefix"/}/libopenrouter.so.$soname_ver" ] \
+    || fail "$p/bin/openrouter-keys loads libopenrouter from '$lib'"
+  n=$(env -i OPENROUTER_API_KEY="$OPENROUTER_API_KEY" OPENROUTER_BASE_URL="$OPENROUTER_BASE_URL" \
+        "$p/bin/openrouter-keys" list --all | tail -1)
+  [ "$n" = "135 keys" ] || fail "$p/bin/openrouter-keys list --all printed '$n'"
+  echo "   ${p#"$work"/}/bin/openrouter-keys list --all (no environment but the key and URL): $n"
+done
 
 # ---- 6. FetchContent (add_subdirectory underneath)
 if [ "${OR_INSTALL_SKIP_FETCHCONTENT:-0}" != 1 ]; then

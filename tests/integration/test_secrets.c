@@ -426,8 +426,9 @@ static void test_failure_paths_emit_no_secret(void)
     int failures = 0;
     for (int f = 0; f < nf; f++) {
         for (int op = 0; op < N_OPS; op++) {
-            char one[1200];
-            snprintf(one, sizeof one, "{\"faults\":[%s]}", faults[f]);
+            char one[sizeof faults[0] + 16];
+            int n = snprintf(one, sizeof one, "{\"faults\":[%s]}", faults[f]);
+            CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof one); /* never a truncated fault */
             CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, one), 0);
             int rc = run_op(op, c, hash);
             if (rc != OPENROUTER_OK)

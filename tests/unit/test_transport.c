@@ -14,6 +14,7 @@
 #include <CUnit/Basic.h>
 #include <curl/curl.h>
 
+#include "client_impl.h" /* the client's reused response buffer */
 #include "http.h"
 #include "redact.h"
 #include "fail_alloc.h"
@@ -881,6 +882,39 @@ static void test_response_size_limit(void)
     or_buf_free(&res.body);
 }
 
+/* A retried call whose first attempt got a far longer body than the last:
+ * the client's reused response buffer keeps its memory for the next call,
+ * but not the earlier attempt's bytes past the last body (bodies may hold
+ * secrets). */
+static void test_retry_wipes_earlier_bodies(void)
+{
+    fresh_server();
+    add_alpha();
+    fixture f;
+    fixture_options(&f);
+    fixture_client(&f);
+    static const char word[] = "EARLIER-BODY ";
+    char body[256 * (sizeof word - 1) + 1] = "";
+    for (size_t i = 0; i < 256; i++)
+        memcpy(body + i * (sizeof word - 1), word, sizeof word);
+    char faults[sizeof body + 64];
+    snprintf(faults, sizeof faults, "{\"faults\":[{\"status\":503,\"body\":\"%s\"}]}", body);
+    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&server, faults), 0);
+    t_get_req req = {alpha_hash};
+    void *out = NULL;
+    CU_ASSERT_EQUAL(openrouter_call(f.client, &t_get_op, &req, &out, NULL, &f.err), OPENROUTER_OK);
+    openrouter_model_free(out);
+    CU_ASSERT_EQUAL(f.err.attempts, 2);
+    const or_buf *kept = &f.client->response_body;
+    CU_ASSERT_FATAL(kept->data != NULL && kept->cap > strlen(body));
+    /* Only bytes some attempt wrote are read (valgrind: no uninitialised reads). */
+    size_t leftovers = 0, n = strlen(body), w = sizeof word - 1;
+    for (size_t i = 0; i + w <= n; i++)
+        leftovers += memcmp(kept->data + i, word, w) == 0;
+    CU_ASSERT_EQUAL(leftovers, 0);
+    fixture_done(&f);
+}
+
 static void test_timeout(void)
 {
     fresh_server();
@@ -1198,6 +1232,7 @@ int main(void)
     CU_add_test(s, "4xx never retried", test_client_errors_never_retried);
     CU_add_test(s, "redirect not followed", test_redirect_not_followed);
     CU_add_test(s, "max_response_bytes", test_response_size_limit);
+    CU_add_test(s, "a retry leaves no earlier body behind", test_retry_wipes_earlier_bodies);
     CU_add_test(s, "timeout", test_timeout);
     CU_add_test(s, "decode errors", test_decode_errors);
     CU_add_test(s, "API key never leaks", test_key_never_leaks);
