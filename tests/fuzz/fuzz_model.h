@@ -3,6 +3,8 @@
  * For one generated response model M:
  *   decode(input) -> on success encode -> decode the encoding -> the two
  *   models must be equal, and encoding the second must give the same bytes.
+ * And the two modes agree: strict decoding fails exactly when the default
+ * one recorded warnings, naming the first of them with its message.
  * Every model and buffer is freed; ASan/UBSan and LeakSanitizer do the rest.
  * A decode or encode that fails must leave *out NULL and set an error
  * message, and must not crash. */
@@ -15,6 +17,29 @@
 #include <string.h>
 
 #include <openrouter/openrouter.h>
+
+#include "internal.h"
+
+/* `lenient` decoded `data` without strict mode: strict mode must stop at
+ * its first warning, or succeed when there is none. */
+static inline void fuzz_check_strict(const openrouter_object_desc *desc, const uint8_t *data, size_t size,
+                                     const void *lenient)
+{
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(lenient, &n);
+    or_decode_options strict = {.strict = 1};
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    void *model = NULL;
+    int rc = or_model_decode(desc, (const char *)data, size, &strict, &model, &err);
+    FUZZ_CHECK((rc == OPENROUTER_OK) == (n == 0));
+    if (rc != OPENROUTER_OK) {
+        size_t k = strlen(err.field);
+        FUZZ_CHECK(rc == OPENROUTER_EDECODE && model == NULL && strncmp(err.field, w[0].path, k) == 0);
+        FUZZ_CHECK(strstr(err.message, w[0].message) != NULL || k + 2 + strlen(w[0].message) >= sizeof err.message);
+    }
+    openrouter_model_free(model);
+    openrouter_error_clear(&err);
+}
 
 #define FUZZ_CHECK(cond)    \
     do {                    \
@@ -35,6 +60,7 @@
             return 0;                                                                           \
         }                                                                                       \
         FUZZ_CHECK(first != NULL);                                                              \
+        fuzz_check_strict(&M##_desc, data, size, first);                                        \
         char *json = NULL;                                                                      \
         size_t len = 0;                                                                         \
         rc = M##_encode(first, &json, &len, &err);                                              \
