@@ -12,7 +12,8 @@
 # dynamic: Prism answers with random responses valid per a description
 #   (-d; a seed per request would make every answer the same, see
 #   dynamic.py): OR_DYNAMIC_CALLS (default 1000) responses per operation
-#   through the library, the CLI's table and its --json output, on both
+#   through the library, and OR_DYNAMIC_CLI_CALLS (default the same)
+#   through the CLI's table and through its --json output, on both
 #   upstream excerpts, plus the newer one with its date-time formats taken
 #   out (so values break the library's description: strict mode must name
 #   exactly those). dynamic.py judges them with response_check.py.
@@ -123,7 +124,8 @@ if [ "$stages" = dynamic ] || [ "$stages" = all ]; then
     python3 "$here/dynamic.py" --base-url "$base" --label "$label" --work "$work" \
       --spec "${OR_DYNAMIC_SPEC:-$root/spec/openrouter-keys.yaml}" \
       --operations "${OR_DYNAMIC_OPERATIONS:-$root/spec/operations.txt}" \
-      --calls "${OR_DYNAMIC_CALLS:-1000}" --client "$work/dynamic_client" \
+      --calls "${OR_DYNAMIC_CALLS:-1000}" --cli-calls "${OR_DYNAMIC_CLI_CALLS:-${OR_DYNAMIC_CALLS:-1000}}" \
+      --client "$work/dynamic_client" \
       $([ "$cli" = cli ] && echo --cli "$build/cli/openrouter-keys") || status=1
     violations=$(grep -c "Violation" "$work/prism.log" || true)
     if [ "$violations" != 0 ]; then

@@ -512,7 +512,8 @@ struct openrouter_update_key_body {
 extern const openrouter_object_desc openrouter_create_key_external_desc;
 /* Every field absent. */
 #define OPENROUTER_CREATE_KEY_EXTERNAL_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_create_key_external_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_create_key_external_decode(const char *json, size_t len, openrouter_create_key_external **out,
     openrouter_error *error);
@@ -530,7 +531,8 @@ int openrouter_create_key_external_equal(const openrouter_create_key_external *a
 extern const openrouter_object_desc openrouter_create_key_body_desc;
 /* Every field absent. */
 #define OPENROUTER_CREATE_KEY_BODY_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_create_key_body_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_create_key_body_decode(const char *json, size_t len, openrouter_create_key_body **out,
     openrouter_error *error);
@@ -548,7 +550,8 @@ int openrouter_create_key_body_equal(const openrouter_create_key_body *a, const 
 extern const openrouter_object_desc openrouter_key_desc;
 /* Every field absent. */
 #define OPENROUTER_KEY_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_decode(const char *json, size_t len, openrouter_key **out,
     openrouter_error *error);
@@ -566,7 +569,8 @@ int openrouter_key_equal(const openrouter_key *a, const openrouter_key *b);
 extern const openrouter_object_desc openrouter_created_key_desc;
 /* Every field absent. */
 #define OPENROUTER_CREATED_KEY_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_created_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_created_key_decode(const char *json, size_t len, openrouter_created_key **out,
     openrouter_error *error);
@@ -584,7 +588,8 @@ int openrouter_created_key_equal(const openrouter_created_key *a, const openrout
 extern const openrouter_object_desc openrouter_free_model_daily_requests_desc;
 /* Every field absent. */
 #define OPENROUTER_FREE_MODEL_DAILY_REQUESTS_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_free_model_daily_requests_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_free_model_daily_requests_decode(const char *json, size_t len, openrouter_free_model_daily_requests **out,
     openrouter_error *error);
@@ -602,7 +607,8 @@ int openrouter_free_model_daily_requests_equal(const openrouter_free_model_daily
 extern const openrouter_object_desc openrouter_rate_limit_desc;
 /* Every field absent. */
 #define OPENROUTER_RATE_LIMIT_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_rate_limit_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_rate_limit_decode(const char *json, size_t len, openrouter_rate_limit **out,
     openrouter_error *error);
@@ -620,7 +626,8 @@ int openrouter_rate_limit_equal(const openrouter_rate_limit *a, const openrouter
 extern const openrouter_object_desc openrouter_current_key_desc;
 /* Every field absent. */
 #define OPENROUTER_CURRENT_KEY_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_current_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_current_key_decode(const char *json, size_t len, openrouter_current_key **out,
     openrouter_error *error);
@@ -638,7 +645,8 @@ int openrouter_current_key_equal(const openrouter_current_key *a, const openrout
 extern const openrouter_object_desc openrouter_current_key_response_desc;
 /* Every field absent. */
 #define OPENROUTER_CURRENT_KEY_RESPONSE_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_current_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_current_key_response_decode(const char *json, size_t len, openrouter_current_key_response **out,
     openrouter_error *error);
@@ -656,7 +664,8 @@ int openrouter_current_key_response_equal(const openrouter_current_key_response 
 extern const openrouter_object_desc openrouter_delete_key_response_desc;
 /* Every field absent. */
 #define OPENROUTER_DELETE_KEY_RESPONSE_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_delete_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_delete_key_response_decode(const char *json, size_t len, openrouter_delete_key_response **out,
     openrouter_error *error);
@@ -674,7 +683,8 @@ int openrouter_delete_key_response_equal(const openrouter_delete_key_response *a
 extern const openrouter_object_desc openrouter_error_detail_desc;
 /* Every field absent. */
 #define OPENROUTER_ERROR_DETAIL_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_error_detail_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_error_detail_decode(const char *json, size_t len, openrouter_error_detail **out,
     openrouter_error *error);
@@ -692,7 +702,8 @@ int openrouter_error_detail_equal(const openrouter_error_detail *a, const openro
 extern const openrouter_object_desc openrouter_error_response_desc;
 /* Every field absent. */
 #define OPENROUTER_ERROR_RESPONSE_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_error_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_error_response_decode(const char *json, size_t len, openrouter_error_response **out,
     openrouter_error *error);
@@ -710,7 +721,8 @@ int openrouter_error_response_equal(const openrouter_error_response *a, const op
 extern const openrouter_object_desc openrouter_key_list_desc;
 /* Every field absent. */
 #define OPENROUTER_KEY_LIST_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_key_list_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_list_decode(const char *json, size_t len, openrouter_key_list **out,
     openrouter_error *error);
@@ -728,7 +740,8 @@ int openrouter_key_list_equal(const openrouter_key_list *a, const openrouter_key
 extern const openrouter_object_desc openrouter_key_response_desc;
 /* Every field absent. */
 #define OPENROUTER_KEY_RESPONSE_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_response_decode(const char *json, size_t len, openrouter_key_response **out,
     openrouter_error *error);
@@ -746,7 +759,8 @@ int openrouter_key_response_equal(const openrouter_key_response *a, const openro
 extern const openrouter_object_desc openrouter_update_key_body_desc;
 /* Every field absent. */
 #define OPENROUTER_UPDATE_KEY_BODY_INIT {0}
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_update_key_body_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_update_key_body_decode(const char *json, size_t len, openrouter_update_key_body **out,
     openrouter_error *error);

@@ -162,8 +162,10 @@ typedef struct openrouter_operation_desc {
 
 /* ---- Generic entry points used by generated wrappers ------------------- */
 
-/* Decodes JSON text into a newly allocated model. On success *out must be
- * released with openrouter_model_free(). */
+/* Decodes JSON text into a newly allocated model, as responses are read:
+ * a value that breaks the description is kept or left absent and recorded
+ * (openrouter_model_warnings() in types.h), never a failure. On success
+ * *out must be released with openrouter_model_free(). */
 int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                             void **out, openrouter_error *error);
 
