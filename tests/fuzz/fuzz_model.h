@@ -20,6 +20,12 @@
 
 #include "internal.h"
 
+#define FUZZ_CHECK(cond)    \
+    do {                    \
+        if (!(cond))        \
+            abort();        \
+    } while (0)
+
 /* `lenient` decoded `data` without strict mode: strict mode must stop at
  * its first warning, or succeed when there is none. */
 static inline void fuzz_check_strict(const openrouter_object_desc *desc, const uint8_t *data, size_t size,
@@ -40,12 +46,6 @@ static inline void fuzz_check_strict(const openrouter_object_desc *desc, const u
     openrouter_model_free(model);
     openrouter_error_clear(&err);
 }
-
-#define FUZZ_CHECK(cond)    \
-    do {                    \
-        if (!(cond))        \
-            abort();        \
-    } while (0)
 
 #define FUZZ_MODEL(M)                                                                           \
     int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                               \
