@@ -82,7 +82,8 @@ static const char *kind_expects(openrouter_kind k)
     case OPENROUTER_KIND_OBJECT:
     case OPENROUTER_KIND_MAP: return "object";
     case OPENROUTER_KIND_ARRAY: return "array";
-    case OPENROUTER_KIND_JSON: return "JSON value";
+    case OPENROUTER_KIND_JSON:
+    case OPENROUTER_KIND_UNION: return "JSON value";
     }
     return "?";
 }
@@ -154,7 +155,7 @@ static int dec_bad_value(or_dec *d, const openrouter_type_desc *t, unsigned flag
 
 /* Reads the string the reader is at into the arena, NUL-terminated; 0,
  * OR_DEC_SYNTAX, ENOMEM, or -1 when it holds a NUL (\u0000). */
-static int dec_string(or_dec *d, char **out)
+static int dec_string(or_dec *d, const char **out)
 {
     or_jr_str js;
     if (or_jr_string(d->r, &js) != 0)
@@ -208,7 +209,7 @@ static int dec_text(or_dec *d, const openrouter_type_desc *t, unsigned flags, or
     if (tok != OR_JT_STRING)
         return dec_type_error(d, p, t, flags, tok);
     int is_enum = t->kind == OPENROUTER_KIND_ENUM;
-    char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
+    const char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
     int rc = dec_string(d, text);
     if (rc < 0)
         return dec_bad_value(d, t, flags, slot, p, OPENROUTER_WARNING_UNREPRESENTABLE,
@@ -286,7 +287,7 @@ static int dec_number(or_dec *d, const openrouter_type_desc *t, unsigned flags, 
 }
 
 /* Any value, kept as its text without the whitespace outside strings. */
-static int dec_json(or_dec *d, char *slot)
+static int dec_json_text(or_dec *d, const char **out)
 {
     or_jr *r = d->r;
     size_t start = r->pos;
@@ -299,9 +300,38 @@ static int dec_json(or_dec *d, char *slot)
     size_t m = or_jr_compact(r->s + start, n, text);
     text[m] = '\0';
     or_arena_trim(d->arena, text, n + 1, m + 1);
-    ((openrouter_json *)slot)->value = text;
-    ((openrouter_json *)slot)->state = OPENROUTER_PRESENT;
+    *out = text;
     return 0;
+}
+
+static int dec_json(or_dec *d, char *slot)
+{
+    int rc = dec_json_text(d, &((openrouter_json *)slot)->value);
+    if (rc == 0)
+        ((openrouter_json *)slot)->state = OPENROUTER_PRESENT;
+    return rc;
+}
+
+/* UNION slots: the variant union.c picks from the value, or, when none
+ * matches (a variant this version does not know), kind 0 with the value's
+ * text kept and an UNKNOWN_VARIANT warning; strict decoding makes that an
+ * error. */
+static int dec_union(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+{
+    const openrouter_union_desc *ud = t->object->union_desc;
+    if (!or_object_is_bare(t)) {
+        *(openrouter_presence *)slot = OPENROUTER_PRESENT;
+        slot += or_object_value_offset(t);
+    }
+    size_t k = or_union_select(ud, d->r, tok);
+    if (k == OR_UNION_NOMEM)
+        return dec_nomem(d);
+    if (k == 0) {
+        int rc = dec_mark(d, p, OPENROUTER_WARNING_UNKNOWN_VARIANT, "no variant of %s matches", t->object->name);
+        return rc ? rc : dec_json_text(d, (const char **)(slot + ud->raw_offset));
+    }
+    *(int *)slot = (int)k;
+    return dec_value(d, ud->variants[k - 1].type, 0, slot + ud->value_offset, p);
 }
 
 static int dec_nested(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
@@ -496,6 +526,7 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, c
     case OPENROUTER_KIND_OBJECT: return dec_nested(d, t, flags, tok, slot, p);
     case OPENROUTER_KIND_ARRAY: return dec_array(d, t, flags, tok, slot, p);
     case OPENROUTER_KIND_MAP: return dec_map(d, t, flags, tok, slot, p);
+    case OPENROUTER_KIND_UNION: return dec_union(d, t, tok, slot, p);
     }
     return or_path_error(d->error, OPENROUTER_EDECODE, p, "unsupported kind %d in descriptor", (int)t->kind);
 }
@@ -598,6 +629,38 @@ static const openrouter_field_desc *dec_member(or_dec *d, const openrouter_objec
 }
 
 /* Decodes the members of the object the reader has just entered. */
+/* The OPENROUTER_F_ADDITIONAL field of an object (always its last), or NULL. */
+static const openrouter_field_desc *additional_field(const openrouter_object_desc *od)
+{
+    const openrouter_field_desc *f = od->n_fields ? &od->fields[od->n_fields - 1] : NULL;
+    return f && (f->flags & OPENROUTER_F_ADDITIONAL) ? f : NULL;
+}
+
+/* A member no field names, into the object's ADDITIONAL map `f`; `n` is
+ * the object's member count (room for every entry on first use). */
+static int dec_additional(or_dec *d, const openrouter_field_desc *f, char *base, const or_jr_str *key, size_t n,
+                          size_t i, const or_path *p)
+{
+    const openrouter_type_desc *t = f->type;
+    or_map_slot *m = (or_map_slot *)(base + f->offset);
+    if (m->state != OPENROUTER_PRESENT) {
+        if (n > SIZE_MAX / t->entry_size || !(m->entries = or_arena_zalloc(d->arena, n * t->entry_size)))
+            return dec_nomem(d);
+        m->state = OPENROUTER_PRESENT;
+        m->count = 0;
+    }
+    or_path ip = {p, NULL, i};
+    if (m->count >= n) /* only invalid JSON gets here: it fails validation */
+        return or_path_error(d->error, OPENROUTER_EDECODE, &ip, "more members than the object holds");
+    char *entry = (char *)m->entries + m->count * t->entry_size;
+    int skip = 0, rc = dec_map_key(d, key, entry, &ip, &skip);
+    if (rc || skip)
+        return rc;
+    m->count++;
+    or_path kp = {p, *(char **)entry, 0};
+    return dec_value(d, t->item, t->item_flags, entry + t->map_value_offset, &kp);
+}
+
 static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, const or_path *p)
 {
     or_jr *r = d->r;
@@ -605,6 +668,8 @@ static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, c
     uint64_t few[4] = {0}, *seen = few; /* which fields had a member */
     if (od->n_fields > 64 * 4 && !(seen = or_calloc((od->n_fields + 63) / 64, sizeof *seen)))
         return dec_nomem(d);
+    const openrouter_field_desc *extra = additional_field(od);
+    size_t members = extra ? or_jr_count_items(r) : 0;
     int rc = 0;
     for (size_t i = 0; rc == 0; i++) {
         or_jr_str key;
@@ -614,6 +679,10 @@ static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, c
             break;
         }
         const openrouter_field_desc *f = dec_member(d, od, &key, &hint);
+        if ((!f || f == extra) && extra) {
+            rc = dec_additional(d, extra, base, &key, members, i, p);
+            continue;
+        }
         if (!f || (f->flags & OPENROUTER_F_WRITE_ONLY)) {
             rc = or_jr_skip(r) != 0 ? OR_DEC_SYNTAX : 0;
             continue;
@@ -628,6 +697,8 @@ static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, c
         if (rc == 0 && !d->lenient && has_limits(f))
             rc = dec_check_limits(d, f, slot, &fp);
     }
+    if (rc == 0 && extra && ((or_map_slot *)(base + extra->offset))->count > 1)
+        rc = dec_map_dedupe(d, extra->type, (or_map_slot *)(base + extra->offset));
     if (rc == 0 && !d->lenient)
         rc = dec_check_required(d, od, seen, p);
     if (seen != few)
@@ -680,7 +751,7 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
     or_jtok tok = or_jr_peek(&r);
     if (tok == OR_JT_ERROR)
         return or_jr_error(&r, error);
-    if (tok != OR_JT_OBJECT) {
+    if (tok != OR_JT_OBJECT && !desc->union_desc) {
         if (or_jr_validate(&r) != 0)
             return or_jr_error(&r, error);
         return or_error_set_field(error, OPENROUTER_EDECODE, "", "expected a JSON object for %s, got %s",
@@ -692,8 +763,14 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
     /* The model is the first allocation, right after the header. */
     char *model = or_arena_zalloc(arena, desc->size);
     or_dec d = {arena, &r, options && options->strict, options && options->lenient, error, OR_WARNINGS_INIT};
-    or_jr_begin(&r);
-    int rc = dec_object(&d, desc, model, NULL);
+    int rc;
+    if (desc->union_desc) { /* a union model: any JSON value at the top */
+        openrouter_type_desc whole = {.kind = OPENROUTER_KIND_UNION, .slot_size = desc->size, .object = desc};
+        rc = dec_value(&d, &whole, OPENROUTER_F_NULLABLE, model, NULL);
+    } else {
+        or_jr_begin(&r);
+        rc = dec_object(&d, desc, model, NULL);
+    }
     if (rc == 0 && or_jr_end(&r) != 0)
         rc = OR_DEC_SYNTAX;
     if (rc == 0 && (or_warnings_attach(&d.warnings, model) != 0 || or_model_register(model, desc) != 0))

@@ -301,6 +301,24 @@ typedef struct or_decode_options {
 int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                     const or_decode_options *options, void **out, openrouter_error *error);
 
+/* ---- unions (union.c; the rules are in descriptor.h) */
+/* The variant (1..n_variants) the value the reader is at belongs to, read
+ * ahead from a copy of `r` (r itself is untouched); 0 when none matches or
+ * the text is invalid there (the decode that follows reports it);
+ * OR_UNION_NOMEM when memory ran out. `tok` is what or_jr_peek(r) returned. */
+#define OR_UNION_NOMEM SIZE_MAX
+size_t or_union_select(const openrouter_union_desc *ud, const or_jr *r, or_jtok tok);
+/* Before encoding the union model at `u`: its kind must name a variant or
+ * be 0 (*variant NULL: send raw). For a discriminated object variant, its
+ * discriminator member, when present, must hold one of the variant's tags;
+ * when absent, *tag is the tag encoding writes in its place. 0 or EINVAL. */
+int or_union_encode_check(const openrouter_union_desc *ud, const char *u, const or_path *p,
+                          const openrouter_union_variant **variant, const char **tag, openrouter_error *error);
+/* Whether an integer literal would select another variant than a number
+ * variant (so encoding writes the number variant's integral values with
+ * ".0"). */
+int or_union_has_integer(const openrouter_union_desc *ud);
+
 /* ---- models: encoding (encode.c) */
 /* Validates then appends the model's JSON encoding to `out`. */
 int or_model_encode(const openrouter_object_desc *desc, const void *model, or_buf *out,
@@ -347,6 +365,13 @@ typedef struct or_transport_settings {
     const char *accept_encoding; /* "" = every encoding curl supports */
     size_t max_response_bytes;  /* also CURLOPT_MAXFILESIZE_LARGE */
     int http_allowed;           /* plain http accepted for base_url */
+    /* Owned by the client (the proxy string is wiped on free). */
+    const char *ca_file;        /* CURLOPT_CAINFO (and PROXY_CAINFO); NULL: libcurl's default */
+    const char *ca_dir;         /* CURLOPT_CAPATH (and PROXY_CAPATH); NULL: libcurl's default */
+    /* CURLOPT_PROXY: NULL leaves libcurl reading the environment; ""
+     * means no proxy. When set (even ""), CURLOPT_NOPROXY is "" so that
+     * no_proxy in the environment cannot overrule it. */
+    const char *proxy;
 } or_transport_settings;
 
 const or_transport_settings *or_client_settings(const openrouter_client *client);
@@ -387,6 +412,10 @@ int or_retry_policy_check(const openrouter_retry_policy *policy, const char *wha
 /* Parses a retry-after-ms value (non-negative number of ms, fraction
  * dropped). Returns ms or -1. */
 long or_parse_retry_after_ms(const char *value);
+
+/* cancel.c: waits up to `ms` milliseconds, returning early (1) as soon
+ * as the token is cancelled; 0 after the whole wait. */
+int or_cancel_wait(const openrouter_cancel_token *token, long ms);
 
 /* client.c: formats a message and passes it to the client's log callback when
  * one is set and `level` >= its log_level, with the API key redacted. Never

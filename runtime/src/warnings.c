@@ -19,6 +19,7 @@ const char *openrouter_warning_kind_name(openrouter_warning_kind kind)
     case OPENROUTER_WARNING_MISSING: return "missing";
     case OPENROUTER_WARNING_TYPE: return "type";
     case OPENROUTER_WARNING_UNREPRESENTABLE: return "unrepresentable";
+    case OPENROUTER_WARNING_UNKNOWN_VARIANT: return "unknown_variant";
     case OPENROUTER_WARNING_TRUNCATED: return "truncated";
     }
     return "?";

@@ -47,7 +47,7 @@ from orgen import load, naming  # noqa: E402
 
 HASH = "f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943"
 API_KEY = "sk-or-v1-dynamic-contract-management-key"
-KINDS = {"format", "length", "range", "null", "missing", "type", "unrepresentable", "truncated"}
+KINDS = {"format", "length", "range", "null", "missing", "type", "unrepresentable", "unknown_variant", "truncated"}
 # The CLI command of each key operation (by our operationId).
 CLI_ARGS = {
     "listKeys": ["list"],

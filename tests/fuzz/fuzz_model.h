@@ -71,6 +71,13 @@ static void fuzz_drop_read_only_in(const openrouter_type_desc *t, char *slot)
     } else if (t->kind == OPENROUTER_KIND_MAP && c->state == OPENROUTER_PRESENT) {
         for (size_t i = 0; i < c->count; i++)
             fuzz_drop_read_only_in(t->item, c->data + i * t->entry_size + t->map_value_offset);
+    } else if (t->kind == OPENROUTER_KIND_UNION) { /* the member its kind names */
+        const openrouter_union_desc *ud = t->object->union_desc;
+        size_t at = t->slot_size - t->object->size;
+        int kind = *(int *)(void *)(slot + at);
+        if ((at == 0 || *(openrouter_presence *)(void *)slot == OPENROUTER_PRESENT) && kind > 0 &&
+            (size_t)kind <= ud->n_variants)
+            fuzz_drop_read_only_in(ud->variants[kind - 1].type, slot + at + ud->value_offset);
     }
 }
 

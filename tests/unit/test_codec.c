@@ -75,7 +75,7 @@ static const openrouter_field_desc inner_fields[] = {
     {"name", offsetof(inner, name), &t_string, OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
     {"count", offsetof(inner, count), &t_int32, 0, -1, -1, 0, 0},
 };
-static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 2, inner_fields};
+static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 2, inner_fields, NULL};
 
 static const openrouter_type_desc t_inner_slot = {OPENROUTER_KIND_OBJECT, sizeof(inner_slot), &inner_desc, 0, 0, 0, 0, 0};
 static const openrouter_type_desc t_inner_bare = {OPENROUTER_KIND_OBJECT, sizeof(inner), &inner_desc, 0, 0, 0, 0, 0};
@@ -110,7 +110,7 @@ static const openrouter_field_desc all_fields[] = {
     {"secret", offsetof(all, secret), &t_string, OPENROUTER_F_WRITE_ONLY | OPENROUTER_F_SECRET, -1, -1, 0, 0},
     {"id", offsetof(all, id), &t_string, OPENROUTER_F_READ_ONLY | OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
 };
-static const openrouter_object_desc all_desc = {"all", sizeof(all), sizeof all_fields / sizeof all_fields[0], all_fields};
+static const openrouter_object_desc all_desc = {"all", sizeof(all), sizeof all_fields / sizeof all_fields[0], all_fields, NULL};
 
 static const openrouter_type_desc t_all_bare = {OPENROUTER_KIND_OBJECT, sizeof(all), &all_desc, 0, 0, 0, 0, 0};
 static const openrouter_type_desc t_all_array = {OPENROUTER_KIND_ARRAY, sizeof(all_array), 0, 0, &t_all_bare, 0, 0, 0};
@@ -118,7 +118,7 @@ static const openrouter_field_desc list_fields[] = {
     {"data", offsetof(list, data), &t_all_array, OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
     {"total", offsetof(list, total), &t_int64, 0, -1, -1, 0, 0},
 };
-static const openrouter_object_desc list_desc = {"list", sizeof(list), 2, list_fields};
+static const openrouter_object_desc list_desc = {"list", sizeof(list), 2, list_fields, NULL};
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -1168,7 +1168,7 @@ static void test_encode_cycle(void)
     typedef struct holder { deep_array d; } holder;
     static openrouter_type_desc t_deep = {OPENROUTER_KIND_ARRAY, sizeof(deep_array), 0, 0, &t_deep, 0, 0, 0};
     static const openrouter_field_desc fields[] = {{"d", offsetof(holder, d), &t_deep, 0, -1, -1, 0, 0}};
-    static const openrouter_object_desc desc = {"holder", sizeof(holder), 1, fields};
+    static const openrouter_object_desc desc = {"holder", sizeof(holder), 1, fields, NULL};
     holder h;
     h.d.state = OPENROUTER_PRESENT;
     h.d.items = &h.d;
@@ -1192,6 +1192,9 @@ static void test_equal(void)
     CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, y));
     CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, x));
 
+/* Decoded text is read-only to callers (const char *) but lives in the
+ * model's writable arena: the checks below poke single bytes of it. */
+#define MUT(text) ((char *)(text))
 #define DIFFERS(stmt, restore)                                           \
     do {                                                                 \
         stmt;                                                            \
@@ -1199,27 +1202,29 @@ static void test_equal(void)
         restore;                                                         \
         CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, y));         \
     } while (0)
-    DIFFERS(y->s.value[0] = 'H', y->s.value[0] = 'h');
+    DIFFERS(MUT(y->s.value)[0] = 'H', MUT(y->s.value)[0] = 'h');
     DIFFERS(y->s.state = OPENROUTER_NULL, y->s.state = OPENROUTER_PRESENT);
     DIFFERS(y->b.value = false, y->b.value = true);
     DIFFERS(y->i32.value++, y->i32.value--);
     DIFFERS(y->i64.value++, y->i64.value--);
     DIFFERS(y->num.value = 0.2, y->num.value = 0.1);
     DIFFERS(y->color.value = COLOR_RED, y->color.value = COLOR_GREEN);
-    DIFFERS(y->colors.items[1].text[0] = 'P', y->colors.items[1].text[0] = 'p');
-    DIFFERS(y->meta.value[1] = ' ', y->meta.value[1] = '"');
+    DIFFERS(MUT(y->colors.items[1].text)[0] = 'P', MUT(y->colors.items[1].text)[0] = 'p');
+    DIFFERS(MUT(y->meta.value)[1] = ' ', MUT(y->meta.value)[1] = '"');
     DIFFERS(y->child.value.count.value = 8, y->child.value.count.value = 7);
     DIFFERS(y->children.count = 1, y->children.count = 2);
     DIFFERS(y->children.items[1].count.state = OPENROUTER_NULL, y->children.items[1].count.state = OPENROUTER_ABSENT);
     DIFFERS(y->nums.items[1].state = OPENROUTER_PRESENT, y->nums.items[1].state = OPENROUTER_NULL);
     DIFFERS(y->grid.items[0].items[1].value = 9, y->grid.items[0].items[1].value = 2);
-    DIFFERS(y->scores.entries[1].key[0] = 'z', y->scores.entries[1].key[0] = 'y');
+    DIFFERS(MUT(y->scores.entries[1].key)[0] = 'z', MUT(y->scores.entries[1].key)[0] = 'y');
     DIFFERS(y->scores.entries[1].value.value = 3, y->scores.entries[1].value.value = -2);
-    DIFFERS(y->kids.entries[0].value.name.value[0] = 'm', y->kids.entries[0].value.name.value[0] = 'n');
+    DIFFERS(MUT(y->kids.entries[0].value.name.value)[0] = 'm',
+            MUT(y->kids.entries[0].value.name.value)[0] = 'n');
     DIFFERS(y->id.state = OPENROUTER_ABSENT, y->id.state = OPENROUTER_PRESENT);
 #undef DIFFERS
+#undef MUT
     /* known enum values compare by value only */
-    char *t = y->color.text;
+    const char *t = y->color.text;
     y->color.text = NULL;
     CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, y));
     y->color.text = t;

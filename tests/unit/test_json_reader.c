@@ -61,7 +61,7 @@ static const openrouter_field_desc inner_fields[] = {
     {"name", offsetof(inner, name), &t_string, OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
     {"count", offsetof(inner, count), &t_int32, 0, -1, -1, 0, 0},
 };
-static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 2, inner_fields};
+static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 2, inner_fields, NULL};
 static const openrouter_type_desc t_inner_slot = {OPENROUTER_KIND_OBJECT, sizeof(inner_slot), &inner_desc, 0, 0, 0, 0, 0};
 static const openrouter_type_desc t_inner_bare = {OPENROUTER_KIND_OBJECT, sizeof(inner), &inner_desc, 0, 0, 0, 0, 0};
 static const openrouter_type_desc t_string_array = {OPENROUTER_KIND_ARRAY, sizeof(string_array), 0, 0, &t_string, 0, 0, 0};
@@ -86,7 +86,7 @@ static const openrouter_field_desc rd_fields[] = {
     {"color", offsetof(rd, color), &t_color, 0, -1, -1, 0, 0},
     {"wo", offsetof(rd, wo), &t_string, OPENROUTER_F_WRITE_ONLY | OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
 };
-static const openrouter_object_desc rd_desc = {"rd", sizeof(rd), sizeof rd_fields / sizeof rd_fields[0], rd_fields};
+static const openrouter_object_desc rd_desc = {"rd", sizeof(rd), sizeof rd_fields / sizeof rd_fields[0], rd_fields, NULL};
 
 /* ---- helpers ----------------------------------------------------------------- */
 

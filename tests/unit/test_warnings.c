@@ -62,7 +62,7 @@ static const openrouter_type_desc t_bool = {OPENROUTER_KIND_BOOL, sizeof(openrou
 static const openrouter_field_desc inner_fields[] = {
     {"id", offsetof(inner, id), &t_string, OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
 };
-static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 1, inner_fields};
+static const openrouter_object_desc inner_desc = {"inner", sizeof(inner), 1, inner_fields, NULL};
 static const openrouter_type_desc t_inner_slot = {OPENROUTER_KIND_OBJECT, sizeof(inner_slot), &inner_desc, 0, 0, 0,
                                                   0, 0};
 static const openrouter_type_desc t_inner_bare = {OPENROUTER_KIND_OBJECT, sizeof(inner), &inner_desc, 0, 0, 0, 0, 0};
@@ -84,7 +84,7 @@ static const openrouter_field_desc doc_fields[] = {
     {"total", offsetof(doc, total), &t_number, OPENROUTER_F_REQUIRED, -1, -1, 0, 0},
 };
 static const openrouter_object_desc doc_desc = {"doc", sizeof(doc), sizeof doc_fields / sizeof doc_fields[0],
-                                                doc_fields};
+                                                doc_fields, NULL};
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -311,7 +311,7 @@ static void test_cap(void)
 static void test_kind_names(void)
 {
     static const char *const names[] = {"?", "format", "length", "range", "null", "missing", "type",
-                                        "unrepresentable", "truncated", "?"};
+                                        "unrepresentable", "unknown_variant", "truncated", "?"};
     for (int k = 0; k < (int)(sizeof names / sizeof names[0]); k++)
         CU_ASSERT_STRING_EQUAL(openrouter_warning_kind_name((openrouter_warning_kind)k), names[k]);
 }
