@@ -372,6 +372,37 @@ static void string_or_null(const char *v, openrouter_string *out)
         *out = OPENROUTER_STRING(v);
 }
 
+/* ---- warnings ------------------------------------------------------------------------------ */
+
+/* One line on stderr per value the response holds that breaks the API's
+ * description: "openrouter-keys: warning (format): data.expires_at: ...".
+ * The output shows such a value as received ("-" when it could not be
+ * kept). `path` may be renumbered: `index` replaces the item number of
+ * "data[i]..." when it is not SIZE_MAX (list --all). */
+static void print_warning(const openrouter_warning *w, size_t index)
+{
+    fprintf(stderr, PROG ": warning (%s): ", openrouter_warning_kind_name(w->kind));
+    const char *rest = strchr(w->path, ']');
+    if (index != SIZE_MAX && rest) {
+        fprintf(stderr, "%.*s%zu", (int)(strchr(w->path, '[') - w->path + 1), w->path, index);
+        put_clean(stderr, rest);
+    } else {
+        put_clean(stderr, w->path);
+    }
+    fputs(": ", stderr);
+    put_clean(stderr, w->message);
+    fputc('\n', stderr);
+}
+
+static void print_warnings(const void *model)
+{
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(model, &n);
+    fflush(stdout);
+    for (size_t i = 0; i < n; i++)
+        print_warning(&w[i], SIZE_MAX);
+}
+
 /* ---- commands ------------------------------------------------------------------------------ */
 
 static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
@@ -416,6 +447,7 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
             field("free_model_requests", line);
         }
     }
+    print_warnings(out);
     openrouter_current_key_response_free(out);
     return EXIT_OK;
 }
@@ -432,6 +464,7 @@ static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
+    print_warnings(out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -451,6 +484,7 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
         put_clean(stdout, c->a.hash);
         putchar('\n');
     }
+    print_warnings(out);
     openrouter_delete_key_response_free(out);
     return EXIT_OK;
 }
@@ -481,6 +515,7 @@ static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *r
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
+    print_warnings(out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -617,6 +652,7 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     fputs(PROG ": warning: the key's secret (\"key\") is shown only this once and cannot be fetched "
                "again; store it safely now\n",
           stderr);
+    print_warnings(out);
     openrouter_created_key_free(out);
     return EXIT_OK;
 }
@@ -775,7 +811,12 @@ static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrou
     int missing = 0;
     if (c->json)
         fputs("{\"data\":[", stdout);
+    size_t index = 0, n_warn = 0;
     while ((rc = openrouter_list_keys_iter_next(it, &k, &c->err)) == 1) {
+        const openrouter_warning *w = openrouter_list_keys_iter_warnings(it, &n_warn);
+        for (size_t i = 0; i < n_warn; i++) /* numbered as in the output */
+            print_warning(&w[i], index);
+        index++;
         if (!c->json)
             table_add(&t, k);
         else if (emit_raw_item(&a, k, n) != 0)
@@ -847,6 +888,7 @@ static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw
         fprintf(stderr, PROG ": a full page of %zu keys: more may follow; the next page: --offset %lld, "
                         "every key: --all\n", out->data.count, next);
     }
+    print_warnings(out);
     openrouter_key_list_free(out);
     return EXIT_OK;
 }
@@ -909,6 +951,7 @@ static int make_client(cli *c)
     o.app_title = opt_or_env(c, O_TITLE, "OPENROUTER_APP_TITLE");
     o.app_categories = opt_or_env(c, O_CATEGORIES, "OPENROUTER_APP_CATEGORIES");
     o.user_agent = PROG "/" OPENROUTER_VERSION_STRING;
+    o.strict_decoding = cli_flag(&c->a, O_STRICT);
     if (c->a.opt[O_TIMEOUT]) {
         char *end = NULL;
         errno = 0;

@@ -164,6 +164,11 @@ int openrouter_list_keys_iter_next(openrouter_list_keys_iter *it, const openrout
     return rc;
 }
 
+const openrouter_warning *openrouter_list_keys_iter_warnings(const openrouter_list_keys_iter *it, size_t *count)
+{
+    return openrouter_pager_warnings((const openrouter_pager *)(const void *)it, count);
+}
+
 void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it)
 {
     openrouter_pager_free((openrouter_pager *)(void *)it);

@@ -82,7 +82,7 @@ static int decode_success(or_call *x, long status, void **out, openrouter_error 
         return or_error_set(error, OPENROUTER_EDECODE, "%s: empty response body (HTTP %ld)", x->opid, status);
     if (res->content_type[0] && !is_json_media_type(res->content_type))
         return not_json(x, status, error);
-    or_decode_options opts = {.strict_required = x->c->strict_required};
+    or_decode_options opts = {.strict = x->c->strict_decoding};
     void *model = NULL;
     int rc = or_model_decode(resp->body, res->body.data, res->body.len, &opts, &model, error);
     if (rc != OPENROUTER_OK) {

@@ -168,6 +168,13 @@ int openrouter_list_keys_iter_new(openrouter_list_keys_iter **out, openrouter_cl
 int openrouter_list_keys_iter_next(openrouter_list_keys_iter *it, const openrouter_key **item,
     openrouter_error *error);
 
+/*
+ * The warnings of the item the last openrouter_list_keys_iter_next() returned (see
+ * openrouter_model_warnings()), paths as in its page ("data[37]...");
+ * valid as long as the item. NULL and *count 0 when it has none.
+ */
+const openrouter_warning *openrouter_list_keys_iter_warnings(const openrouter_list_keys_iter *it, size_t *count);
+
 /* Releases the walk and the page it holds. NULL-safe. */
 void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it);
 

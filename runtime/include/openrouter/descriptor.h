@@ -135,8 +135,8 @@ typedef struct openrouter_field_desc {
  *     one with the most const members matched, then the most required
  *     members, then the first; a variant accepting any JSON value only when
  *     no other matches;
- *  4. nothing matched: kind 0 with the raw text (an error when decoding
- *     with strict_required_fields).
+ *  4. nothing matched: kind 0 with the raw text and an UNKNOWN_VARIANT
+ *     warning (an error when decoding with strict_decoding).
  * Encoding writes the member the kind names, so that decoding selects it
  * again: a discriminated object variant whose discriminator member is
  * absent gets its first tag written (present, it must hold one of its
@@ -238,8 +238,10 @@ typedef struct openrouter_operation_desc {
 
 /* ---- Generic entry points used by generated wrappers ------------------- */
 
-/* Decodes JSON text into a newly allocated model. On success *out must be
- * released with openrouter_model_free(). */
+/* Decodes JSON text into a newly allocated model, as responses are read:
+ * a value that breaks the description is kept or left absent and recorded
+ * (openrouter_model_warnings() in types.h), never a failure. On success
+ * *out must be released with openrouter_model_free(). */
 int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                             void **out, openrouter_error *error);
 
