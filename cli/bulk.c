@@ -293,7 +293,7 @@ static const openrouter_key_list *listing(bulk *b, const char *ws)
     openrouter_list_keys_request req = OPENROUTER_LIST_KEYS_REQUEST_INIT;
     req.include_disabled = OPENROUTER_BOOL(true);
     if (ws)
-        req.workspace_id = OPENROUTER_STRING((char *)ws);
+        req.workspace_id = OPENROUTER_STRING(ws);
     openrouter_error err = OPENROUTER_ERROR_INIT;
     openrouter_key_list *out = NULL;
     int rc = openrouter_list_keys_all(b->client, &req, NULL, &out, &err);

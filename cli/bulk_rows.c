@@ -121,7 +121,7 @@ static int fill_create(const bulk_input *in, bulk_row *row, const char *const ce
     if (!cell[COL_NAME])
         return row_error(in, row, "name", "empty: every key needs a name");
     row->name = cell[COL_NAME];
-    b->name = OPENROUTER_STRING((char *)row->name);
+    b->name = OPENROUTER_STRING(row->name);
     if (cell[COL_LIMIT] && (want = value_limit(cell[COL_LIMIT], &b->limit)))
         return bad_value(in, row, COL_LIMIT, want, cell[COL_LIMIT]);
     if (cell[COL_LIMIT_RESET] && (want = value_limit_reset(cell[COL_LIMIT_RESET], &b->limit_reset)))
@@ -133,21 +133,21 @@ static int fill_create(const bulk_input *in, bulk_row *row, const char *const ce
     if (cell[COL_EXPIRES_AT] && (want = value_expires_at(cell[COL_EXPIRES_AT], &b->expires_at)))
         return bad_value(in, row, COL_EXPIRES_AT, want, cell[COL_EXPIRES_AT]);
     if (cell[COL_EXPIRES_IN] &&
-        (want = value_expires_in(cell[COL_EXPIRES_IN], row->expires, sizeof row->expires, &b->expires_at)))
+        (want = value_expires_in(cell[COL_EXPIRES_IN], &row->expires, &b->expires_at)))
         return bad_value(in, row, COL_EXPIRES_IN, want, cell[COL_EXPIRES_IN]);
     if (cell[COL_CREATOR_USER_ID])
         value_string_or_null(cell[COL_CREATOR_USER_ID], &b->creator_user_id);
     if (cell[COL_WORKSPACE_ID]) {
         row->workspace = cell[COL_WORKSPACE_ID];
-        b->workspace_id = OPENROUTER_STRING((char *)row->workspace);
+        b->workspace_id = OPENROUTER_STRING(row->workspace);
     }
     if (cell[COL_EXTERNAL_API_KEY] && !cell[COL_EXTERNAL_USER])
         return row_error(in, row, "external_api_key", "needs external_user in the same row");
     if (cell[COL_EXTERNAL_USER]) {
         b->external.state = OPENROUTER_PRESENT;
-        b->external.value.user = OPENROUTER_STRING((char *)cell[COL_EXTERNAL_USER]);
+        b->external.value.user = OPENROUTER_STRING(cell[COL_EXTERNAL_USER]);
         if (cell[COL_EXTERNAL_API_KEY])
-            b->external.value.api_key = OPENROUTER_STRING((char *)cell[COL_EXTERNAL_API_KEY]);
+            b->external.value.api_key = OPENROUTER_STRING(cell[COL_EXTERNAL_API_KEY]);
     }
     return 0;
 }
@@ -161,9 +161,9 @@ static int fill_update(const bulk_input *in, bulk_row *row, const char *const ce
     if (!in->by_name) {
         if (!cell[COL_HASH])
             return row_error(in, row, "hash", "empty: every row names the key to change");
-        row->hash = row->update.hash = (char *)cell[COL_HASH];
+        row->hash = row->update.hash = cell[COL_HASH];
         if (row->name && ++fields)
-            b->name = OPENROUTER_STRING((char *)row->name);
+            b->name = OPENROUTER_STRING(row->name);
     } else if (!row->name) {
         return row_error(in, row, "name", "empty: without a hash column, the name finds the key");
     }

@@ -17,7 +17,7 @@ typedef struct bulk_row {
     const char *name;       /* create: the key's name; update: the name cell or NULL */
     const char *hash;       /* update: the key's hash (cell, or found by name) */
     const char *workspace;  /* create: workspace_id, NULL for the default one */
-    char expires[32];       /* expires_in's time */
+    openrouter_datetime_text expires; /* expires_in's time */
     openrouter_create_key_request create;
     openrouter_update_key_request update;
 } bulk_row;

@@ -53,6 +53,9 @@ static const struct option_def {
     [O_RETRIES] = {"retries", ARG_VALUE, C_ANY, "N",
                    "retries after a failed attempt (default 2; a create is only\n"
                    "retried when the server cannot have acted on it)"},
+    [O_STRICT] = {"strict", ARG_BOOL, C_ANY, NULL,
+                  "fail on a response value that breaks the API's description (a bad\n"
+                  "date-time, a missing field, ...) instead of warning and showing it"},
     [O_OFFSET] = {"offset", ARG_VALUE, C_LIST, "N", "start at the N-th key (pages are 100: 0, 100, 200, ...)"},
     [O_INCLUDE_DISABLED] = {"include-disabled", ARG_BOOL, C_LIST, NULL, "list disabled keys too"},
     [O_WORKSPACE_ID] = {"workspace-id", ARG_VALUE, C_LIST | C_CREATE, "ID",

@@ -239,14 +239,16 @@ static int wrong_path(const cli *c, int rc)
     return rc == OPENROUTER_EHTTP && c->err.http_status == 404 && (!c->a.cmd->takes_hash || !c->err.api_message);
 }
 
-/* "openrouter-keys: getKey: HTTP 404: Resource not found" and, when there
- * was no JSON error, the start of whatever the server sent instead. */
+/* The library's account of the error (openrouter_error_print: the message,
+ * kind, status, request id, a hint, whether a create may have happened),
+ * after "openrouter-keys: "; then what only the tool knows: the start of a
+ * body that was no JSON error, and where a wrong base URL came from. */
 static int report(cli *c, int rc)
 {
     openrouter_error *e = &c->err;
     fputs(PROG ": ", stderr);
-    put_clean(stderr, e->message[0] ? e->message : openrouter_status_name(rc));
-    fputc('\n', stderr);
+    if (openrouter_error_print(stderr, e) == OPENROUTER_OK)
+        fprintf(stderr, "%s\n", openrouter_status_name(rc));
     if (rc == OPENROUTER_EHTTP && !e->api_message && e->body_snippet) {
         char snippet[161];
         snprintf(snippet, sizeof snippet, "%s", e->body_snippet);
@@ -259,10 +261,6 @@ static int report(cli *c, int rc)
         put_base_url(stderr, c);
         fputs("; OpenRouter's is " OPENROUTER_DEFAULT_BASE_URL "\n", stderr);
     }
-    if (e->request_may_have_been_processed)
-        fputs(PROG ": the server may still have carried out the request; check with '" PROG
-                   " list' before trying again\n",
-              stderr);
     openrouter_error_clear(e);
     return cli_exit_code(rc);
 }
@@ -315,6 +313,37 @@ static int parse_nonneg(const char *flag, const char *v, long long max, long lon
     return 0;
 }
 
+/* ---- warnings ------------------------------------------------------------------------------ */
+
+/* One line on stderr per value the response holds that breaks the API's
+ * description: "openrouter-keys: warning (format): data.expires_at: ...".
+ * The output shows such a value as received ("-" when it could not be
+ * kept). `path` may be renumbered: `index` replaces the item number of
+ * "data[i]..." when it is not SIZE_MAX (list --all). */
+static void print_warning(const openrouter_warning *w, size_t index)
+{
+    fprintf(stderr, PROG ": warning (%s): ", openrouter_warning_kind_name(w->kind));
+    const char *rest = strchr(w->path, ']');
+    if (index != SIZE_MAX && rest) {
+        fprintf(stderr, "%.*s%zu", (int)(strchr(w->path, '[') - w->path + 1), w->path, index);
+        put_clean(stderr, rest);
+    } else {
+        put_clean(stderr, w->path);
+    }
+    fputs(": ", stderr);
+    put_clean(stderr, w->message);
+    fputc('\n', stderr);
+}
+
+static void print_warnings(const void *model)
+{
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(model, &n);
+    fflush(stdout);
+    for (size_t i = 0; i < n; i++)
+        print_warning(&w[i], SIZE_MAX);
+}
+
 /* ---- commands ------------------------------------------------------------------------------ */
 
 static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
@@ -359,6 +388,7 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
             field("free_model_requests", line);
         }
     }
+    print_warnings(out);
     openrouter_current_key_response_free(out);
     return EXIT_OK;
 }
@@ -366,7 +396,7 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
 static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_get_key_request req = OPENROUTER_GET_KEY_REQUEST_INIT;
-    req.hash = (char *)c->a.hash;
+    req.hash = c->a.hash;
     openrouter_key_response *out = NULL;
     int rc = openrouter_get_key(c->client, &req, &out, co, &c->err);
     if (rc != OPENROUTER_OK)
@@ -375,6 +405,7 @@ static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
+    print_warnings(out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -382,7 +413,7 @@ static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_
 static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-    req.hash = (char *)c->a.hash;
+    req.hash = c->a.hash;
     openrouter_delete_key_response *out = NULL;
     int rc = openrouter_delete_key(c->client, &req, &out, co, &c->err);
     if (rc != OPENROUTER_OK)
@@ -394,6 +425,7 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
         put_clean(stdout, c->a.hash);
         putchar('\n');
     }
+    print_warnings(out);
     openrouter_delete_key_response_free(out);
     return EXIT_OK;
 }
@@ -401,10 +433,10 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
 static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_update_key_request req = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-    req.hash = (char *)c->a.hash;
+    req.hash = c->a.hash;
     const char *const *o = c->a.opt;
     if (o[O_NAME])
-        req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
+        req.body.name = OPENROUTER_STRING(o[O_NAME]);
     if (o[O_DISABLED])
         req.body.disabled = flag_value(c, O_DISABLED);
     if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
@@ -424,6 +456,7 @@ static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *r
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
+    print_warnings(out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -457,9 +490,9 @@ static int read_external_api_key(cli *c)
     return 0;
 }
 
-/* --expires-at or --expires-in into `out`; `buf` holds the text the
+/* --expires-at or --expires-in into `out`; `when` holds the text the
  * latter computes. */
-static int expiry(const cli *c, char *buf, size_t size, openrouter_datetime *out)
+static int expiry(const cli *c, openrouter_datetime_text *when, openrouter_datetime *out)
 {
     const char *at = c->a.opt[O_EXPIRES_AT], *in = c->a.opt[O_EXPIRES_IN];
     if (at && in)
@@ -467,7 +500,7 @@ static int expiry(const cli *c, char *buf, size_t size, openrouter_datetime *out
     const char *want = NULL;
     if (at && (want = value_expires_at(at, out)) != NULL)
         return cli_usage_error("--expires-at expects %s; got '%s'", want, at);
-    if (in && (want = value_expires_in(in, buf, size, out)) != NULL)
+    if (in && (want = value_expires_in(in, when, out)) != NULL)
         return cli_usage_error("--expires-in expects %s, got '%s'", want, in);
     return 0;
 }
@@ -478,27 +511,27 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     const char *const *o = c->a.opt;
     if (!o[O_NAME])
         return cli_usage_error("create: --name is required");
-    req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
+    req.body.name = OPENROUTER_STRING(o[O_NAME]);
     if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
         return EXIT_USAGE;
     if (o[O_LIMIT_RESET] && parse_limit_reset(o[O_LIMIT_RESET], &req.body.limit_reset))
         return EXIT_USAGE;
     if (o[O_INCLUDE_BYOK])
         req.body.include_byok_in_limit = flag_value(c, O_INCLUDE_BYOK);
-    char expires[32];
-    if (expiry(c, expires, sizeof expires, &req.body.expires_at))
+    openrouter_datetime_text expires;
+    if (expiry(c, &expires, &req.body.expires_at))
         return EXIT_USAGE;
     if (o[O_CREATOR_USER_ID])
         value_string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
     if (o[O_WORKSPACE_ID])
-        req.body.workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
+        req.body.workspace_id = OPENROUTER_STRING(o[O_WORKSPACE_ID]);
     if ((o[O_EXTERNAL_API_KEY_ENV] || cli_flag(&c->a, O_EXTERNAL_API_KEY_STDIN)) && !o[O_EXTERNAL_USER])
         return cli_usage_error("create: the external user's API key needs --external-user");
     if (o[O_EXTERNAL_USER]) {
         if (read_external_api_key(c))
             return EXIT_USAGE;
         req.body.external.state = OPENROUTER_PRESENT;
-        req.body.external.value.user = OPENROUTER_STRING((char *)o[O_EXTERNAL_USER]);
+        req.body.external.value.user = OPENROUTER_STRING(o[O_EXTERNAL_USER]);
         if (c->external_api_key)
             req.body.external.value.api_key = OPENROUTER_STRING(c->external_api_key);
     }
@@ -518,6 +551,7 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     fputs(PROG ": warning: the key's secret (\"key\") is shown only this once and cannot be fetched "
                "again; store it safely now\n",
           stderr);
+    print_warnings(out);
     openrouter_created_key_free(out);
     return EXIT_OK;
 }
@@ -536,7 +570,7 @@ static int fill_list_request(cli *c, openrouter_list_keys_request *req)
     if (o[O_INCLUDE_DISABLED])
         req->include_disabled = flag_value(c, O_INCLUDE_DISABLED);
     if (o[O_WORKSPACE_ID])
-        req->workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
+        req->workspace_id = OPENROUTER_STRING(o[O_WORKSPACE_ID]);
     return 0;
 }
 
@@ -676,7 +710,12 @@ static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrou
     int missing = 0;
     if (c->json)
         fputs("{\"data\":[", stdout);
+    size_t index = 0, n_warn = 0;
     while ((rc = openrouter_list_keys_iter_next(it, &k, &c->err)) == 1) {
+        const openrouter_warning *w = openrouter_list_keys_iter_warnings(it, &n_warn);
+        for (size_t i = 0; i < n_warn; i++) /* numbered as in the output */
+            print_warning(&w[i], index);
+        index++;
         if (!c->json)
             table_add(&t, k);
         else if (emit_raw_item(&a, k, n) != 0)
@@ -748,6 +787,7 @@ static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw
         fprintf(stderr, PROG ": a full page of %zu keys: more may follow; the next page: --offset %lld, "
                         "every key: --all\n", out->data.count, next);
     }
+    print_warnings(out);
     openrouter_key_list_free(out);
     return EXIT_OK;
 }
@@ -810,6 +850,7 @@ static int make_client(cli *c)
     o.app_title = opt_or_env(c, O_TITLE, "OPENROUTER_APP_TITLE");
     o.app_categories = opt_or_env(c, O_CATEGORIES, "OPENROUTER_APP_CATEGORIES");
     o.user_agent = PROG "/" OPENROUTER_VERSION_STRING;
+    o.strict_decoding = cli_flag(&c->a, O_STRICT);
     if (c->a.opt[O_TIMEOUT]) {
         char *end = NULL;
         errno = 0;

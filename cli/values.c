@@ -6,14 +6,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int value_is_none(const char *v) { return strcmp(v, "none") == 0 || strcmp(v, "null") == 0; }
 
 const char *value_limit(const char *v, openrouter_number *out)
 {
     if (value_is_none(v)) {
-        out->state = OPENROUTER_NULL;
+        OPENROUTER_SET_NULL(*out);
         return NULL;
     }
     char *end = NULL;
@@ -29,7 +28,7 @@ const char *value_limit_reset(const char *v, openrouter_limit_reset_value *out)
 {
     memset(out, 0, sizeof *out);
     if (value_is_none(v)) {
-        out->state = OPENROUTER_NULL;
+        OPENROUTER_SET_NULL(*out);
         return NULL;
     }
     static const openrouter_limit_reset values[] = {OPENROUTER_LIMIT_RESET_DAILY, OPENROUTER_LIMIT_RESET_WEEKLY,
@@ -54,12 +53,12 @@ const char *value_bool(const char *v, openrouter_bool *out)
 const char *value_expires_at(const char *v, openrouter_datetime *out)
 {
     if (value_is_none(v)) {
-        out->state = OPENROUTER_NULL;
+        OPENROUTER_SET_NULL(*out);
         return NULL;
     }
     if (openrouter_datetime_parse(v, NULL, NULL) != 0)
         return "an RFC 3339 time in UTC such as 2027-12-31T23:59:59Z, or 'none'";
-    *out = OPENROUTER_DATETIME((char *)v);
+    *out = OPENROUTER_DATETIME(v);
     return NULL;
 }
 
@@ -91,24 +90,22 @@ static int parse_duration(const char *v, long long *seconds)
     return total > 0 ? 0 : -1;
 }
 
-const char *value_expires_in(const char *v, char *buf, size_t size, openrouter_datetime *out)
+const char *value_expires_in(const char *v, openrouter_datetime_text *when, openrouter_datetime *out)
 {
     long long seconds;
-    struct tm tm;
-    time_t when = time(NULL);
     if (parse_duration(v, &seconds) != 0)
         return "a duration such as 30d, 12h or 1d12h (units s, m, h, d, w; at most a century)";
-    when += (time_t)seconds;
-    if (!gmtime_r(&when, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    *when = openrouter_datetime_from_now(seconds);
+    if (!when->text[0])
         return "a duration whose end can be represented";
-    *out = OPENROUTER_DATETIME(buf);
+    *out = OPENROUTER_DATETIME(when->text);
     return NULL;
 }
 
 void value_string_or_null(const char *v, openrouter_string *out)
 {
     if (value_is_none(v))
-        out->state = OPENROUTER_NULL;
+        OPENROUTER_SET_NULL(*out);
     else
-        *out = OPENROUTER_STRING((char *)v);
+        *out = OPENROUTER_STRING(v);
 }

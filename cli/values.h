@@ -18,9 +18,9 @@ const char *value_limit_reset(const char *v, openrouter_limit_reset_value *out);
 const char *value_bool(const char *v, openrouter_bool *out);
 /* An RFC 3339 time in UTC, or none. `out` points into `v`. */
 const char *value_expires_at(const char *v, openrouter_datetime *out);
-/* A duration from now ("30d", "1d12h"); the time is written to `buf`,
+/* A duration from now ("30d", "1d12h"); the time is written to `when`,
  * which `out` then points into. */
-const char *value_expires_in(const char *v, char *buf, size_t size, openrouter_datetime *out);
+const char *value_expires_in(const char *v, openrouter_datetime_text *when, openrouter_datetime *out);
 /* Any text, or none. `out` points into `v`. */
 void value_string_or_null(const char *v, openrouter_string *out);
 

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <uv.h>
 
@@ -32,18 +33,18 @@ typedef struct app {
 typedef struct watcher {
     uv_poll_t poll;
     int fd;
-    app *app;
+    app *owner;
 } watcher;
 
 /* ---- the glue between libuv and the handle ------------------------------------------- */
 
 static void on_readable_or_writable(uv_poll_t *poll, int status, int events)
 {
-    watcher *w = poll->data;
+    watcher *w = (watcher *)poll->data;
     int what = status < 0 ? OPENROUTER_ASYNC_ERROR
                           : ((events & UV_READABLE) ? OPENROUTER_ASYNC_IN : 0) |
                                 ((events & UV_WRITABLE) ? OPENROUTER_ASYNC_OUT : 0);
-    openrouter_async_action(w->app->async, w->fd, what);
+    openrouter_async_action(w->owner->async, w->fd, what);
 }
 
 static void free_watcher(uv_handle_t *handle)
@@ -53,8 +54,8 @@ static void free_watcher(uv_handle_t *handle)
 
 static int on_socket(void *ctx, int fd, int what, void *socket_data)
 {
-    app *a = ctx;
-    watcher *w = socket_data;
+    app *a = (app *)ctx;
+    watcher *w = (watcher *)socket_data;
     if (what & OPENROUTER_ASYNC_REMOVE) {
         if (w) {
             openrouter_async_assign(a->async, fd, NULL);
@@ -64,12 +65,12 @@ static int on_socket(void *ctx, int fd, int what, void *socket_data)
         return 0;
     }
     if (!w) {
-        if (!(w = malloc(sizeof *w)) || uv_poll_init_socket(a->loop, &w->poll, fd) != 0) {
+        if (!(w = (watcher *)malloc(sizeof *w)) || uv_poll_init_socket(a->loop, &w->poll, fd) != 0) {
             free(w);
             return -1;
         }
         w->fd = fd;
-        w->app = a;
+        w->owner = a;
         w->poll.data = w;
         openrouter_async_assign(a->async, fd, w);
     }
@@ -79,13 +80,13 @@ static int on_socket(void *ctx, int fd, int what, void *socket_data)
 
 static void on_uv_timer(uv_timer_t *timer)
 {
-    app *a = timer->data;
+    app *a = (app *)timer->data;
     openrouter_async_action(a->async, OPENROUTER_ASYNC_TIMEOUT, 0);
 }
 
 static void on_timer(void *ctx, long ms)
 {
-    app *a = ctx;
+    app *a = (app *)ctx;
     if (ms < 0)
         uv_timer_stop(&a->timer);
     else
@@ -98,7 +99,7 @@ static void on_key(void *ctx, openrouter_async_call *call, int status, openroute
                    openrouter_error *error)
 {
     (void)call;
-    app *a = ctx;
+    app *a = (app *)ctx;
     if (status != OPENROUTER_OK) {
         fprintf(stderr, "getKey: %s\n", error->message);
         a->failures++;
@@ -116,7 +117,7 @@ static void on_list(void *ctx, openrouter_async_call *call, int status, openrout
                     openrouter_error *error)
 {
     (void)call;
-    app *a = ctx;
+    app *a = (app *)ctx;
     if (status != OPENROUTER_OK) {
         fprintf(stderr, "listKeys: %s\n", error->message);
         a->failures++;
@@ -142,7 +143,9 @@ int main(void)
         fprintf(stderr, "set OPENROUTER_API_KEY (a management key)\n");
         return 2;
     }
-    app a = {uv_default_loop(), {0}, NULL, 0, 0, 0.0};
+    app a;
+    memset(&a, 0, sizeof a);
+    a.loop = uv_default_loop();
     uv_timer_init(a.loop, &a.timer);
     a.timer.data = &a;
 

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <openrouter/openrouter.h>
@@ -39,7 +40,7 @@ static long ms_since(const struct timespec *t)
 static int on_socket(void *ctx, int fd, int what, void *socket_data)
 {
     (void)socket_data;
-    loop *l = ctx;
+    loop *l = (loop *)ctx;
     int i = 0;
     while (i < l->n && l->fds[i].fd != fd)
         i++;
@@ -61,7 +62,7 @@ static int on_socket(void *ctx, int fd, int what, void *socket_data)
 /* The handle wants openrouter_async_action(TIMEOUT) in `ms` (-1: never). */
 static void on_timer(void *ctx, long ms)
 {
-    loop *l = ctx;
+    loop *l = (loop *)ctx;
     l->timer_ms = ms;
     clock_gettime(CLOCK_MONOTONIC, &l->timer_set);
 }
@@ -75,7 +76,7 @@ static void on_key(void *ctx, openrouter_async_call *call, int status, openroute
                    openrouter_error *error)
 {
     (void)call;
-    lookup *job = ctx;
+    lookup *job = (lookup *)ctx;
     if (status != OPENROUTER_OK) {
         fprintf(stderr, "%s: %s\n", job->hash, error->message);
         (*job->failures)++;
@@ -131,7 +132,9 @@ int main(int argc, char **argv)
     openrouter_error err = OPENROUTER_ERROR_INIT;
     openrouter_client *client = NULL;
     openrouter_async *async = NULL;
-    loop l = {.n = 0, .timer_ms = -1};
+    loop l;
+    memset(&l, 0, sizeof l);
+    l.timer_ms = -1;
     openrouter_async_options ao = OPENROUTER_ASYNC_OPTIONS_INIT;
     ao.max_in_flight = 4;
     ao.socket_fn = on_socket;
@@ -145,7 +148,7 @@ int main(int argc, char **argv)
     }
 
     int failures = 0;
-    lookup *jobs = calloc((size_t)argc, sizeof *jobs);
+    lookup *jobs = (lookup *)calloc((size_t)argc, sizeof *jobs);
     if (!jobs) {
         fprintf(stderr, "out of memory\n");
         failures = 1;

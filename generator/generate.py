@@ -3,10 +3,16 @@
 
     python3 generator/generate.py --spec spec/openrouter-keys.yaml --out generated
     python3 generator/generate.py --spec spec/openrouter-keys.yaml --out generated --check
+    python3 generator/generate.py --spec openrouter-full.yaml --out DIR [--strict]
+
+By default every operation and component schema that can be generated is,
+and the others are skipped with their reason and JSON pointer (on stderr and
+in GENERATION_REPORT.md). --strict stops at the first construct that cannot
+be generated instead (spec/ is built that way).
 
 Exit codes: 0 success (or --check found no difference), 1 --check found
-differences, 2 the spec is invalid or uses an unsupported construct (nothing
-is written).
+differences, 2 the spec is invalid or (--strict) uses an unsupported
+construct (nothing is written).
 """
 import argparse
 import os
@@ -18,7 +24,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from orgen import load, model, render  # noqa: E402
+from orgen import load, model, render, report  # noqa: E402
 from orgen.errors import GeneratorError  # noqa: E402
 
 REPO_ROOT = os.path.dirname(HERE)
@@ -36,12 +42,19 @@ def spec_label(path):
     return os.path.basename(full)
 
 
-def generate(spec_path, prefix="openrouter", template_dir=DEFAULT_TEMPLATES, label=None):
+def generate(spec_path, prefix="openrouter", template_dir=DEFAULT_TEMPLATES, label=None,
+             strict=True, skipped=None):
     """Returns {relative output path: text}; raises GeneratorError. `label`
-    names the spec in the file headers (default: spec_label(spec_path))."""
+    names the spec in the file headers (default: spec_label(spec_path)).
+    strict: all or nothing (what spec/ is built with). Otherwise whole-spec
+    mode: operations and schemas that cannot be generated are left out and
+    listed in GENERATION_REPORT.md, and, when `skipped` is a list, one line
+    each is appended to it."""
     spec = load.load(spec_path)
-    m = model.build(spec)
+    m = model.build(spec, strict=strict)
     ctx = render.build_context(m, label or spec_label(spec_path), spec.sha256, prefix)
+    if skipped is not None:
+        skipped.extend(report.stderr_lines(m))
     return render.render_all(ctx, template_dir)
 
 
@@ -89,16 +102,23 @@ def main(argv=None):
                     help="do not write; exit 1 if --out differs from what would be generated")
     ap.add_argument("--prefix", default="openrouter",
                     help="C identifier prefix of generated names (default: openrouter)")
+    ap.add_argument("--strict", action="store_true",
+                    help="stop at the first construct that cannot be generated (default: skip "
+                         "the operation or schema using it and list it in GENERATION_REPORT.md)")
     ap.add_argument("--templates", default=DEFAULT_TEMPLATES, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if not re.match(r"^[a-z][a-z0-9_]*$", args.prefix):
         print("error: --prefix must be a lower-case C identifier", file=sys.stderr)
         return 2
+    skipped = []
     try:
-        files = generate(args.spec, args.prefix, args.templates)
+        files = generate(args.spec, args.prefix, args.templates, strict=args.strict,
+                         skipped=skipped)
     except GeneratorError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
+    for line in skipped:
+        print(line, file=sys.stderr)
     if args.check:
         differing = check(files, args.out)
         if differing:

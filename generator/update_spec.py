@@ -82,7 +82,7 @@ def generate_files(spec_text, tmp):
     path = os.path.join(tmp, "openrouter-keys.yaml")
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(spec_text)
-    return path, generate.generate(path, label=SPEC_LABEL)
+    return path, generate.generate(path, label=SPEC_LABEL, strict=True)  # spec/ generates whole
 
 
 def check(result, tmp):

@@ -115,10 +115,11 @@ SCHEMA = {
     "contains": _unchecked(),
     "minContains": _unchecked(),
     "maxContains": _unchecked(),
-    # What a C struct cannot express (issue 10 adds unions).
-    "oneOf": _rejected("a union"),
-    "anyOf": _rejected("a union"),
-    "discriminator": _rejected("selects a union variant"),
+    "oneOf": _handled("a tagged union (a kind and one member per variant), or a nullable "
+                      "type when one variant is null"),
+    "anyOf": _handled("a tagged union, as oneOf: the first variant that matches is the value"),
+    "discriminator": _handled("the member whose value selects a union variant"),
+    # What a C struct cannot express.
     "not": _rejected("a negated schema"),
     "if": _rejected("a conditional schema"),
     "then": _rejected("a conditional schema"),

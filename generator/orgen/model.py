@@ -6,9 +6,10 @@ examples and unknown x-* extensions do not count), so the same inline object
 repeated under several operations becomes one C type.
 """
 import json
+from collections import namedtuple
 
-from . import keywords, pagination
-from .errors import SpecError, UnsupportedError, child
+from . import keywords, pagination, unions
+from .errors import GeneratorError, SpecError, UnsupportedError, child
 from .naming import c_ident, enum_constant, header_snake, snake, unique
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -30,45 +31,82 @@ NAME_EXTENSION = "x-openrouter-name"
 ORDER_EXTENSION = "x-openrouter-order"
 
 
-class EnumDef:
-    def __init__(self, uid, values, ptr):
+# What whole-spec mode left out: `what` is "operation" or "schema"; `name`
+# the operationId or component name; method and path for operations.
+Skipped = namedtuple("Skipped", "what name method path reason ptr")
+
+
+class _Def:
+    """A type the generator names: an enum, an object or a union. Identical
+    definitions are one type (`sig`), named by a component, an explicit
+    name or the shortest inline candidate (_name_types)."""
+
+    def __init__(self, uid, ptr):
         self.uid = uid
-        self.values = values  # list of str, in spec order
         self.ptr = ptr
         self.candidates = []  # (is_component, name)
         self.explicit = []  # (x-openrouter-name, pointer)
         self.description = None
         self.name = None
 
+
+class EnumDef(_Def):
+    def __init__(self, uid, values, ptr):
+        super().__init__(uid, ptr)
+        self.values = values  # list of str, in spec order
+
     @property
     def sig(self):
         return ("enum", tuple(self.values))
 
 
-class ObjectDef:
+class ObjectDef(_Def):
     def __init__(self, uid, fields, ptr):
-        self.uid = uid
+        super().__init__(uid, ptr)
         self.fields = fields
-        self.ptr = ptr
-        self.candidates = []
-        self.explicit = []
-        self.description = None
-        self.name = None
 
     @property
     def sig(self):
         return ("object", tuple(sorted(f.sig() for f in self.fields)))
 
 
-class TypeRef:
-    """The type of one slot (field, array item, map value, parameter)."""
+class UnionDef(_Def):
+    """oneOf/anyOf: the variants (orgen/unions.py) in spec order, and the
+    member whose value selects among the object variants, if any."""
 
-    def __init__(self, kind, enum=None, obj=None, item=None, item_nullable=False):
+    def __init__(self, uid, variants, discriminator, ptr):
+        super().__init__(uid, ptr)
+        self.variants = variants
+        self.discriminator = discriminator
+
+    @property
+    def sig(self):
+        return ("union", self.discriminator, tuple(v.sig() for v in self.variants))
+
+    def name_members(self):
+        """Sets each variant's `name` (its kind constant's tail, lower case)
+        and `member` (the C member: the name, made a valid identifier)."""
+        taken = {"kind", "raw"}  # the union struct's own members
+        for v in self.variants:
+            v.name = unique(snake(v.label) or "value", taken)
+            v.member = c_ident(v.name)
+
+
+class TypeRef:
+    """The type of one slot (field, array item, map value, parameter).
+    `json_type` is the JSON type a free-form ("json") schema declares
+    (`type: object` without properties), None when it allows any value: a
+    union selects its variants by it (orgen/unions.py)."""
+
+    def __init__(self, kind, enum=None, obj=None, item=None, item_nullable=False, union=None,
+                 json_type=None):
         self.kind = kind
         self.enum = enum
         self.obj = obj
         self.item = item
         self.item_nullable = item_nullable
+        self.union = union
+        self.json_type = json_type
 
     @property
     def sig(self):
@@ -76,9 +114,16 @@ class TypeRef:
             return ("enum", self.enum.uid)
         if self.kind == "object":
             return ("object", self.obj.uid)
+        if self.kind == "union":
+            return ("union", self.union.uid)
         if self.kind in ("array", "map"):
             return (self.kind, self.item.sig, self.item_nullable)
         return (self.kind,)
+
+    @property
+    def named(self):
+        """The EnumDef, ObjectDef or UnionDef of the slot, or None."""
+        return {"enum": self.enum, "object": self.obj, "union": self.union}.get(self.kind)
 
 
 class Info:
@@ -139,13 +184,14 @@ class Field(Info):
                          ("WRITE_ONLY", self.write_only), ("DEPRECATED", self.deprecated),
                          ("UTC_ONLY", self.utc_only),
                          ("HAS_MINIMUM", self.minimum is not None),
-                         ("HAS_MAXIMUM", self.maximum is not None)):
+                         ("HAS_MAXIMUM", self.maximum is not None),
+                         ("ADDITIONAL", self.json_name is None)):
             if on:
                 out.append(flag)
         return out
 
     def sig(self):
-        return (self.json_name, self.tref.sig, tuple(self.flags()), self.min_length,
+        return (self.json_name or "", self.tref.sig, tuple(self.flags()), self.min_length,
                 self.max_length, self.minimum, self.maximum, self.default, self.const)
 
 
@@ -218,10 +264,12 @@ class Builder:
         self.spec = spec
         self.enums = []
         self.objects = []
+        self.unions = []
         self._by_sig = {}
         self._cache = {}  # schema pointer -> (TypeRef, Info)
         self._stack = []
         self._uid = 0
+        self._roots = []  # TypeRefs of components and of operations' schemas
         self.operations = []
 
     # ---- schemas -------------------------------------------------------
@@ -285,9 +333,14 @@ class Builder:
     def _analyze_plain(self, node, ptr, hint, component):
         keywords.check_schema(node, ptr, _describe_unsupported)
         if "allOf" in node:
+            res = self._all_of_one_shape(node, ptr, hint, component)
+            if res is not None:
+                return res
             node = self._merge_all_of(node, ptr)
-            if "$ref" in node:  # allOf with a single reference
-                return self._analyze_ref(node, ptr, hint)
+        if "oneOf" in node or "anyOf" in node:
+            return unions.analyze(self, node, ptr, hint, component)
+        if "discriminator" in node:  # polymorphism through allOf: no union to select from
+            raise UnsupportedError("discriminator", child(ptr, "discriminator"))
         info = Info()
         info.overlay(node)
         if "const" in node:
@@ -355,32 +408,47 @@ class Builder:
             return "string"
         return None
 
-    def _merge_all_of(self, node, ptr):
-        parts = node["allOf"]
-        if not isinstance(parts, list) or not parts:
-            raise SpecError("allOf must be a non-empty list", child(ptr, "allOf"))
+    def _all_of_one_shape(self, node, ptr, hint, component):
+        """An allOf whose members, but one, only annotate (description,
+        nullable, default, ...: what may stand beside a $ref) is that one
+        member with the annotations: a $ref with siblings, an enum or union
+        made nullable, a description attached. Returns (TypeRef, Info), or
+        None when several members have a shape (objects to merge)."""
+        parts = _all_of_parts(node, ptr)
         own = {k: v for k, v in node.items() if k != "allOf"}
-        if len(parts) == 1 and isinstance(parts[0], dict) and "$ref" in parts[0] \
-                and not any(k in own for k in ("properties", "type", "required", "items",
-                                               "additionalProperties", "enum")):
-            merged = dict(own)
-            merged["$ref"] = parts[0]["$ref"]
-            return merged
+        shaped = [i for i, part in enumerate(parts) if _shape_keys(part)]
+        if _shape_keys(own) or len(shaped) != 1:
+            return None
+        i = shaped[0]
+        part, part_ptr = parts[i], child(ptr, "allOf", i)
+        tref, info = self.analyze(part, part_ptr, hint, None if "$ref" in part else component)
+        for note in [p for p in parts if p is not part] + [own]:
+            info.overlay(note)
+        return tref, info
+
+    def _merge_all_of(self, node, ptr):
+        parts = _all_of_parts(node, ptr)
+        own = {k: v for k, v in node.items() if k != "allOf"}
         merged = {"type": "object", "properties": {}, "required": []}
         for i, part in enumerate(parts):
             part_ptr = child(ptr, "allOf", i)
+            if not _shape_keys(part):  # annotations only: the merged object's
+                own.update((k, v) for k, v in part.items() if k not in own)
+                continue
             resolved, rptr = self._resolve_schema(part, part_ptr)
             keywords.check_schema(resolved, rptr, _describe_unsupported)
             if "allOf" in resolved:
                 resolved = self._merge_all_of(resolved, rptr)
             base, _ = _type_list(resolved, rptr)
-            if (base or self._infer_type(resolved)) != "object":
+            if (base or self._infer_type(resolved)) != "object" and \
+                    set(_shape_keys(resolved)) - {"required"}:
                 raise UnsupportedError("allOf of a non-object schema", part_ptr)
             if resolved.get("additionalProperties") not in (None, True, {}, False):
                 raise UnsupportedError("allOf with additionalProperties",
                                        child(rptr, "additionalProperties"))
             for name, sub in (resolved.get("properties") or {}).items():
-                merged["properties"][name] = _Located(sub, child(rptr, "properties", name))
+                merged["properties"][name] = sub if isinstance(sub, _Located) else \
+                    _Located(sub, child(rptr, "properties", name))  # nested allOf: located
             for name in resolved.get("required") or []:
                 if name not in merged["required"]:
                     merged["required"].append(name)
@@ -418,8 +486,6 @@ class Builder:
         if items is None:
             items = {}
         item, item_info = self.analyze(items, items_ptr, hint + "_item")
-        if item.kind == "array":
-            raise UnsupportedError("array of arrays", items_ptr)
         if item.kind == "object" and item_info.nullable:
             raise UnsupportedError("nullable object array items", items_ptr)
         return TypeRef("array", item=item, item_nullable=item_info.nullable), info
@@ -431,15 +497,8 @@ class Builder:
             (isinstance(addl, dict) and all(keywords.beside_ref(str(k)) for k in addl))
         if not props:
             if addl_any:
-                return TypeRef("json"), info
-            addl_ptr = child(ptr, "additionalProperties")
-            value, value_info = self.analyze(addl, addl_ptr, hint + "_value")
-            if value.kind == "object" and value_info.nullable:
-                raise UnsupportedError("nullable object map values", addl_ptr)
-            return TypeRef("map", item=value, item_nullable=value_info.nullable), info
-        if not addl_any:
-            raise UnsupportedError("object with both properties and additionalProperties",
-                                   child(ptr, "additionalProperties"))
+                return TypeRef("json", json_type="object"), info
+            return self._map(addl, ptr, hint), info
         required = node.get("required") or []
         fields = []
         for name, sub in props.items():
@@ -456,9 +515,20 @@ class Builder:
                          "description", "default", "const", "unchecked"):
                 setattr(f, attr, getattr(finfo, attr))
             fields.append(f)
+        if not addl_any:  # typed members besides the listed ones: a map, the last field
+            f = Field(None, self._map(addl, ptr, hint), child(ptr, "additionalProperties"))
+            f.description = "The object's other members, by name."
+            fields.append(f)
         obj = ObjectDef(self._next_uid(), fields, ptr)
         obj.description = node.get("description")
         return TypeRef("object", obj=self._intern(obj, hint, component)), info
+
+    def _map(self, addl, ptr, hint):
+        addl_ptr = child(ptr, "additionalProperties")
+        value, value_info = self.analyze(addl, addl_ptr, hint + "_value")
+        if value.kind == "object" and value_info.nullable:
+            raise UnsupportedError("nullable object map values", addl_ptr)
+        return TypeRef("map", item=value, item_nullable=value_info.nullable)
 
     def _enum(self, values, ptr, hint, component, node):
         e = EnumDef(self._next_uid(), values, ptr)
@@ -473,7 +543,8 @@ class Builder:
         existing = self._by_sig.get(d.sig)
         if existing is None:
             self._by_sig[d.sig] = d
-            (self.enums if isinstance(d, EnumDef) else self.objects).append(d)
+            (self.enums if isinstance(d, EnumDef) else self.objects if isinstance(d, ObjectDef)
+             else self.unions).append(d)
             existing = d
         elif component is not None and not any(c for c, _ in existing.candidates):
             # A component's copy documents the type better than an inline one.
@@ -486,38 +557,85 @@ class Builder:
 
     @staticmethod
     def _add_candidate(tref, hint, is_component):
-        d = tref.obj if tref.kind == "object" else tref.enum if tref.kind == "enum" else None
+        d = tref.named
         if d is not None and (is_component, hint) not in d.candidates:
             d.candidates.append((is_component, hint))
 
     # ---- operations ----------------------------------------------------
 
-    def build(self):
+    def build(self, components=None, operations=None):
+        """Every component schema and operation, or only the component names
+        in `components` and the (method, path) pairs in `operations`."""
         data = self.spec.data
         keywords.check_object(data, "#", keywords.ROOT, "document")
-        schemas = ((data.get("components") or {}).get("schemas") or {})
-        for name in sorted(schemas):
-            ptr = child("#/components/schemas", name)
-            if ptr not in self._cache:
-                self.analyze(schemas[name], ptr, snake(name), component=name)
-        paths = data.get("paths") or {}
-        for path in sorted(paths):
-            item_ptr = child("#/paths", path)
-            item, item_ptr = self.spec.deref(paths[path], item_ptr)
-            keywords.check_object(item, item_ptr, keywords.PATH_ITEM, "path item")
-            for method in HTTP_METHODS:
-                if method in item:
-                    self.operations.append(
-                        self._operation(path, method, item, item_ptr))
+        for name, ptr, schema in self._components():
+            if components is None or name in components:
+                self._roots.append(self._cache[ptr][0] if ptr in self._cache else
+                                   self.analyze(schema, ptr, snake(name), component=name)[0])
+        for path, method, item, item_ptr in self._operations(wanted=operations):
+            self.operations.append(self._operation(path, method, item, item_ptr))
+        self._prune()
         self._name_types()
         self._name_operations()
         return self
 
+    def probe(self):
+        """Whole-spec mode's first pass: tries every component schema and
+        every operation on its own. Returns (component names, (method, path)
+        pairs) that generate, and a Skipped entry for each that does not."""
+        data = self.spec.data
+        keywords.check_object(data, "#", keywords.ROOT, "document")
+        good_components, good_operations, skipped = set(), set(), []
+        for name, ptr, schema in self._components():
+            try:
+                if ptr not in self._cache:
+                    self.analyze(schema, ptr, snake(name), component=name)
+                good_components.add(name)
+            except GeneratorError as exc:
+                skipped.append(Skipped("schema", name, None, None, exc.message, exc.ptr))
+        for path, method, item, item_ptr in self._operations(skipped):
+            try:
+                self._operation(path, method, item, item_ptr)
+                good_operations.add((method, path))
+            except GeneratorError as exc:
+                skipped.append(Skipped("operation", _operation_id(item[method], method, path),
+                                       method.upper(), path, exc.message, exc.ptr))
+        return good_components, good_operations, skipped
+
+    def _components(self):
+        schemas = ((self.spec.data.get("components") or {}).get("schemas") or {})
+        for name in sorted(schemas):
+            yield name, child("#/components/schemas", name), schemas[name]
+
+    def _operations(self, skipped=None, wanted=None):
+        """(path, method, path item, its pointer) of every operation, or of
+        the (method, path) pairs in `wanted`. With a `skipped` list, a path
+        item that cannot be read skips its operations there instead of
+        raising."""
+        paths = self.spec.data.get("paths") or {}
+        for path in sorted(paths):
+            if wanted is not None and not any(p == path for _, p in wanted):
+                continue
+            item_ptr = child("#/paths", path)
+            try:
+                item, item_ptr = self.spec.deref(paths[path], item_ptr)
+                keywords.check_object(item, item_ptr, keywords.PATH_ITEM, "path item")
+            except GeneratorError as exc:
+                if skipped is None:
+                    raise
+                node = paths[path] if isinstance(paths[path], dict) else {}
+                skipped.extend(Skipped("operation", _operation_id(node[m], m, path), m.upper(),
+                                       path, exc.message, exc.ptr)
+                               for m in HTTP_METHODS if isinstance(node.get(m), dict))
+                continue
+            for method in HTTP_METHODS:
+                if method in item and (wanted is None or (method, path) in wanted):
+                    yield path, method, item, item_ptr
+
     def _operation(self, path, method, item, item_ptr):
         ptr = child(item_ptr, method)
         node = item[method]
-        op_id = node.get("operationId") or snake(method + "_" + path)
-        op = Operation(op_id, method.upper(), path, ptr)
+        op = Operation(_operation_id(node, method, path), method.upper(), path, ptr)
         op.summary = node.get("summary")
         op.description = node.get("description")
         op.deprecated = node.get("deprecated") is True
@@ -569,6 +687,7 @@ class Builder:
         param = Param(str(name), loc, p_ptr)
         hint = snake(op.op_id) + "_" + (snake(name) or "param")
         tref, info = self.analyze(p["schema"], child(def_ptr, "schema"), hint)
+        self._roots.append(tref)
         if tref.kind not in _SCALAR_KINDS and tref.kind != "enum":
             raise UnsupportedError("%s parameter" % tref.kind, child(def_ptr, "schema"))
         if p.get("deprecated") is True:
@@ -589,7 +708,7 @@ class Builder:
         body, body_def_ptr = self.spec.deref(body, body_ptr)
         keywords.check_object(body, body_def_ptr, keywords.REQUEST_BODY, "request body")
         content = body.get("content") or {}
-        if set(content) != {"application/json"}:
+        if "application/json" not in content:  # JSON wins when offered beside others
             raise UnsupportedError("request body media type %s"
                                    % (",".join(sorted(content)) or "(none)"),
                                    child(body_def_ptr, "content"))
@@ -600,9 +719,10 @@ class Builder:
         if "schema" not in media:
             raise UnsupportedError("request body without schema", s_ptr)
         tref, _ = self.analyze(media["schema"], s_ptr, snake(op.op_id) + "_body")
-        if tref.kind != "object":
+        self._roots.append(tref)
+        if tref.kind not in ("object", "union"):
             raise UnsupportedError("request body that is not a JSON object", s_ptr)
-        op.body = tref.obj
+        op.body = tref.named
         op.body_required = body.get("required") is True
         op.body_description = body.get("description")
 
@@ -658,16 +778,41 @@ class Builder:
         if "schema" not in media:
             return None, None
         tref, _ = self.analyze(media["schema"], s_ptr, hint)
-        if tref.kind != "object":
+        self._roots.append(tref)
+        if tref.kind not in ("object", "union"):
             if success:
                 raise UnsupportedError("response body that is not a JSON object", s_ptr)
             return None, None
-        return tref.obj, s_ptr
+        return tref.named, s_ptr
+
+    def _prune(self):
+        """Drops the types nothing generated uses: those of a schema that
+        failed halfway, and the enums a union merged into one
+        (orgen/unions.py)."""
+        used, todo = set(), list(self._roots)
+        while todo:
+            t = todo.pop()
+            d = t.named
+            if d is not None and id(d) in used:
+                continue
+            if d is not None:
+                used.add(id(d))
+            if t.kind == "object":
+                todo.extend(f.tref for f in d.fields)
+            elif t.kind == "union":
+                todo.extend(v.tref for v in d.variants)
+            elif t.kind in ("array", "map"):
+                todo.append(t.item)
+        self.enums = [d for d in self.enums if id(d) in used]
+        self.objects = [d for d in self.objects if id(d) in used]
+        self.unions = [d for d in self.unions if id(d) in used]
 
     # ---- names -----------------------------------------------------------
 
     def _name_types(self):
-        for d in self.enums + self.objects:
+        for u in self.unions:
+            u.name_members()
+        for d in self.enums + self.objects + self.unions:
             explicit = sorted({n for n, _ in d.explicit})
             comps = sorted(n for c, n in d.candidates if c)
             if len(explicit) > 1:
@@ -683,7 +828,11 @@ class Builder:
         for o in self.objects:
             taken = set()
             for f in o.fields:
-                f.c_name = unique(c_ident(snake(f.json_name)), taken)
+                f.c_name = unique(c_ident(snake(f.json_name)), taken) if f.json_name is not None \
+                    else None
+            for f in o.fields:
+                if f.json_name is None:  # the map of other members, named after the rest
+                    f.c_name = unique("additional_properties", taken)
 
     def _name_operations(self):
         for op in self.operations:
@@ -702,6 +851,19 @@ class _Located:
         self.ptr = ptr
 
 
+def _all_of_parts(node, ptr):
+    parts = node["allOf"]
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) for p in parts):
+        raise SpecError("allOf must be a non-empty list of schemas", child(ptr, "allOf"))
+    return parts
+
+
+def _shape_keys(node):
+    """The keywords of a schema that say what the value is, as opposed to
+    annotations (what may stand beside a $ref: description, nullable, ...)."""
+    return [k for k in node if not keywords.beside_ref(str(k))]
+
+
 def _explicit_name(node, ptr):
     """The type name an `x-openrouter-name` extension gives a schema, if any."""
     name = node.get(NAME_EXTENSION)
@@ -713,9 +875,9 @@ def _explicit_name(node, ptr):
 
 
 def _name_explicitly(tref, name, ptr):
-    d = tref.obj if tref.kind == "object" else tref.enum if tref.kind == "enum" else None
+    d = tref.named
     if d is None:
-        raise SpecError("%s names object and enum schemas only" % NAME_EXTENSION,
+        raise SpecError("%s names object, enum and union schemas only" % NAME_EXTENSION,
                         child(ptr, NAME_EXTENSION))
     d.explicit.append((name, ptr))
 
@@ -774,5 +936,21 @@ def _path_params(path):
     return out
 
 
-def build(spec):
-    return Builder(spec).build()
+def _operation_id(node, method, path):
+    op_id = node.get("operationId") if isinstance(node, dict) else None
+    return str(op_id) if op_id else snake(method + "_" + path)
+
+
+def build(spec, strict=True):
+    """The model of a spec. Strict: all or nothing, the first construct the
+    generator cannot handle raises. Otherwise (whole-spec mode) every
+    operation and component schema that can be generated is, and
+    `model.skipped` lists the others with their reason and pointer."""
+    if strict:
+        m = Builder(spec).build()
+        m.skipped = []
+        return m
+    components, operations, skipped = Builder(spec).probe()
+    m = Builder(spec).build(components, operations)
+    m.skipped = skipped
+    return m

@@ -8,7 +8,13 @@ struct switch typedef union unsigned void volatile while _Alignas _Alignof
 _Atomic _Bool _Complex _Generic _Imaginary _Noreturn _Static_assert
 _Thread_local bool true false NULL alignas alignof noreturn static_assert
 thread_local complex imaginary errno asm typeof offsetof
-""".split())
+and and_eq bitand bitor catch char8_t char16_t char32_t class co_await co_return
+co_yield compl concept consteval constexpr constinit const_cast decltype delete
+dynamic_cast explicit export friend mutable namespace new noexcept not not_eq
+nullptr operator or or_eq private protected public reinterpret_cast requires
+static_cast template this throw try typeid typename using virtual wchar_t xor
+xor_eq
+""".split())  # C11, then C++17/20: the public headers compile as C++ too
 
 _CAMEL1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL2 = re.compile(r"([a-z0-9])([A-Z])")

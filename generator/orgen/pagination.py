@@ -8,7 +8,8 @@
       id: hash               # string property of an item that identifies it
 
 For such an operation the templates emit, besides the plain function,
-`<fn>_iter` (new / next / free) and `<fn>_all`, thin wrappers over the
+`<fn>_iter` (new / next / free), `<fn>_each` (the loop in one condition)
+and `<fn>_all`, thin wrappers over the
 runtime's openrouter_pager_* engine (runtime/src/pager.c) fed with a
 openrouter_pagination_desc table. The operation must be a GET without a
 request body.
@@ -71,7 +72,7 @@ def parse(node, op, op_ptr):
         raise UnsupportedError("offset_param of type %s (needs an integer)" % param.tref.kind,
                                child(ptr, "offset_param"))
 
-    if op.out is None:
+    if op.out is None or not hasattr(op.out, "fields"):  # none, or a union
         raise SpecError("a paged operation needs a JSON object success body", ptr)
     items = _field(op.out, ext["items"])
     if items is None or items.tref.kind != "array" or items.tref.item.kind != "object":
@@ -88,20 +89,20 @@ def parse(node, op, op_ptr):
 def idents(prefix, op_name):
     """Global C identifiers a paged operation adds."""
     base = "%s_%s" % (prefix, op_name)
-    return [base + s for s in ("_iter", "_iter_new", "_iter_next", "_iter_free", "_all",
+    return [base + s for s in ("_iter", "_iter_new", "_iter_next", "_iter_free", "_each", "_all",
                                "_pagination")]
 
 
-def context(op, prefix, names):
-    """Template context of `op`'s pagination (None when it has none); claims
-    the identifiers in `names` (render._Names)."""
+def context(op, prefix):
+    """Template context of `op`'s pagination (None when it has none); its
+    identifiers (idents()) are settled with the operation's (orgen/names.py)."""
     pg = getattr(op, "pagination", None)
     if pg is None:
         return None
-    names.claim(idents(prefix, op.name), pg.ptr)
     return {
         "iter": "%s_%s_iter" % (prefix, op.name),
         "all": "%s_%s_all" % (prefix, op.name),
+        "each": "%s_%s_each" % (prefix, op.name),
         "desc": "%s_%s_pagination" % (prefix, op.name),
         "offset_cname": pg.offset_param.c_name,
         "offset_wire": pg.offset_param.name,

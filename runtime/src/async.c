@@ -22,7 +22,9 @@
  *   structs are recycled with their buffers (wiped) up to max_in_flight.
  * - A cancel of a running call removes its handle from the multi (libcurl
  *   closes that connection) and finishes the attempt as aborted, which
- *   classifies as OPENROUTER_ECANCELED (call.c). */
+ *   classifies as OPENROUTER_ECANCELED (call.c). A cancel token in the call
+ *   options is seen mid-transfer (http.c's progress callback) and when an
+ *   attempt would start; a retry's timer runs out first. */
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -239,6 +241,13 @@ static void pump(openrouter_async *a)
         return;
     while (a->queued.head && a->in_flight < a->max_in_flight) {
         openrouter_async_call *k = list_pop(&a->queued);
+        if (openrouter_cancel_requested(k->x.cancel)) {
+            /* The call options' token: seen here and, mid-transfer, by
+             * http.c's progress callback. */
+            k->x.cancelled = OR_CANCELLED_WAIT;
+            call_done(a, k);
+            continue;
+        }
         if (attempt_start(a, k) != 0) {
             list_prepend(&a->queued, &(or_call_list){k, k});
             if (a->in_flight > 0)

@@ -23,8 +23,15 @@ typedef struct or_enc {
     openrouter_error *error;
 } or_enc;
 
+/* A member the encoder writes itself: a discriminated union variant's tag
+ * (union.c), in place of the field of that name. */
+typedef struct or_member {
+    const char *name;
+    const char *value;
+} or_member;
+
 static int enc_object(or_enc *e, const openrouter_object_desc *od, const char *base, const or_path *p,
-                      int depth);
+                      int depth, const or_member *tag);
 static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits *lim, const char *slot,
                        const or_path *p, int depth);
 
@@ -84,10 +91,10 @@ static int enc_number(or_enc *e, const or_limits *lim, const char *slot, const o
     return enc_append(e, num, (size_t)n);
 }
 
-/* A JSON-kind value: sent as given, once the reader accepts it. */
-static int enc_json(or_enc *e, const char *slot, const or_path *p)
+/* JSON text (a JSON-kind value, a union's raw text): sent as given, once
+ * the reader accepts it. */
+static int enc_json(or_enc *e, const char *s, const or_path *p)
 {
-    const char *s = ((const openrouter_json *)slot)->value;
     if (!s)
         return or_path_error(e->error, OPENROUTER_EINVAL, p, "value is NULL");
     size_t n = strlen(s);
@@ -152,13 +159,22 @@ static int enc_array(or_enc *e, const openrouter_type_desc *t, const or_limits *
     return enc_append(e, "]", 1);
 }
 
-static int enc_map(or_enc *e, const openrouter_type_desc *t, const or_limits *lim, const char *slot,
-                   const or_path *p, int depth)
+/* "name": after a comma unless it is the object's first member. */
+static int enc_member_name(or_enc *e, const or_path *p, const char *name, int *first)
 {
-    const or_map_slot *m = (const or_map_slot *)slot;
-    int rc = enc_container_check(e, lim, m->entries, m->count, "entries", p, depth);
-    if (rc || (rc = enc_append(e, "{", 1)) != 0)
+    int rc = *first ? 0 : enc_append(e, ",", 1);
+    *first = 0;
+    if (rc || (rc = enc_json_string(e, p, name, strlen(name))) != 0)
         return rc;
+    return enc_append(e, ":", 1);
+}
+
+/* The entries of a MAP slot as members "key":value. With `declared`, the
+ * object whose ADDITIONAL map it is: a key naming one of its fields would
+ * send that member twice, and is refused. */
+static int enc_entries(or_enc *e, const openrouter_type_desc *t, const or_map_slot *m, const or_path *p, int depth,
+                       int *first, const openrouter_object_desc *declared)
+{
     for (size_t i = 0; i < m->count; i++) {
         const char *entry = (const char *)m->entries + i * t->entry_size;
         const char *key = *(char *const *)entry;
@@ -168,13 +184,57 @@ static int enc_map(or_enc *e, const openrouter_type_desc *t, const or_limits *li
         size_t kn = strlen(key);
         if (!or_utf8_valid(key, kn))
             return or_path_error(e->error, OPENROUTER_EINVAL, &ip, "map key is not valid UTF-8");
+        for (size_t f = 0; declared && f + 1 < declared->n_fields; f++)
+            if (strcmp(declared->fields[f].json_name, key) == 0)
+                return or_path_error(e->error, OPENROUTER_EINVAL, &ip, "key \"%s\" is a member of its own",
+                                     declared->fields[f].json_name);
         or_path kp = {p, key, 0};
-        if ((i && (rc = enc_append(e, ",", 1)) != 0) || (rc = enc_json_string(e, &kp, key, kn)) != 0 ||
-            (rc = enc_append(e, ":", 1)) != 0 ||
-            (rc = enc_item(e, t, entry + t->map_value_offset, &kp, depth, "map value not set")) != 0)
+        int rc = enc_member_name(e, &kp, key, first);
+        if (rc || (rc = enc_item(e, t, entry + t->map_value_offset, &kp, depth, "map value not set")) != 0)
             return rc;
     }
+    return 0;
+}
+
+static int enc_map(or_enc *e, const openrouter_type_desc *t, const or_limits *lim, const char *slot,
+                   const or_path *p, int depth)
+{
+    const or_map_slot *m = (const or_map_slot *)slot;
+    int first = 1;
+    int rc = enc_container_check(e, lim, m->entries, m->count, "entries", p, depth);
+    if (rc || (rc = enc_append(e, "{", 1)) != 0 || (rc = enc_entries(e, t, m, p, depth, &first, NULL)) != 0)
+        return rc;
     return enc_append(e, "}", 1);
+}
+
+/* A union model at `slot`: the member its kind names, or its raw text. */
+static int enc_union(or_enc *e, const openrouter_type_desc *t, const char *slot, const or_path *p, int depth)
+{
+    const openrouter_union_desc *ud = t->object->union_desc;
+    if (!or_object_is_bare(t))
+        slot += or_object_value_offset(t);
+    const openrouter_union_variant *v;
+    const char *tag;
+    int rc = or_union_encode_check(ud, slot, p, &v, &tag, e->error);
+    if (rc)
+        return rc;
+    if (!v && !or_union_raw(ud, slot))
+        return or_path_error(e->error, OPENROUTER_EINVAL, p, "union not set (kind 0 and no raw text)");
+    if (!v)
+        return enc_json(e, or_union_raw(ud, slot), p);
+    const char *member = slot + ud->value_offset;
+    if (or_slot_presence(v->type, member) != OPENROUTER_PRESENT)
+        return or_path_error(e->error, OPENROUTER_EINVAL, p, "member %s (the kind) not set", v->name);
+    if (tag) {
+        or_member m = {ud->discriminator, tag};
+        return enc_object(e, v->type->object, member, p, depth + 1, &m);
+    }
+    size_t start = e->b->len;
+    rc = enc_present(e, v->type, &or_no_limits, member, p, depth + 1);
+    if (rc == 0 && v->type->kind == OPENROUTER_KIND_NUMBER && or_union_has_integer(ud) &&
+        strspn(e->b->data + start, "-0123456789") == e->b->len - start)
+        rc = enc_append(e, ".0", 2); /* 1000.0, not 1000: an integer literal would select the integer variant */
+    return rc;
 }
 
 /* Encodes a slot whose state is PRESENT (or a bare object). */
@@ -193,13 +253,14 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
         const char *s = or_enum_text(e->error, p, t, (const openrouter_enum_value *)slot);
         return s ? enc_json_string(e, p, s, strlen(s)) : OPENROUTER_EINVAL;
     }
-    case OPENROUTER_KIND_JSON: return enc_json(e, slot, p);
+    case OPENROUTER_KIND_JSON: return enc_json(e, ((const openrouter_json *)slot)->value, p);
     case OPENROUTER_KIND_OBJECT:
         if (!or_object_is_bare(t))
             slot += or_object_value_offset(t);
-        return enc_object(e, t->object, slot, p, depth + 1);
+        return enc_object(e, t->object, slot, p, depth + 1, NULL);
     case OPENROUTER_KIND_ARRAY: return enc_array(e, t, lim, slot, p, depth);
     case OPENROUTER_KIND_MAP: return enc_map(e, t, lim, slot, p, depth);
+    case OPENROUTER_KIND_UNION: return enc_union(e, t, slot, p, depth);
     }
     return or_path_error(e->error, OPENROUTER_EINVAL, p, "unsupported kind %d in descriptor", (int)t->kind);
 }
@@ -218,43 +279,51 @@ static int enc_field_wanted(or_enc *e, const openrouter_field_desc *f, openroute
     return 1;
 }
 
+/* One field of an object, when its state says it is written. */
+static int enc_field(or_enc *e, const openrouter_object_desc *od, const openrouter_field_desc *f, const char *base,
+                     const or_path *p, int depth, int *first)
+{
+    const char *slot = base + f->offset;
+    or_path fp = {p, f->json_name, 0};
+    openrouter_presence st = or_slot_presence(f->type, slot);
+    int rc = enc_field_wanted(e, f, st, &fp);
+    if (rc != 1)
+        return rc;
+    if (f->flags & OPENROUTER_F_ADDITIONAL) { /* its entries are the object's other members */
+        const or_map_slot *m = (const or_map_slot *)slot;
+        or_limits lim = {f->flags, f->min_length, f->max_length, f->minimum, f->maximum};
+        if (st == OPENROUTER_NULL)
+            return 0;
+        rc = enc_container_check(e, &lim, m->entries, m->count, "entries", p, depth);
+        return rc ? rc : enc_entries(e, f->type, m, p, depth, first, od);
+    }
+    if ((rc = enc_member_name(e, &fp, f->json_name, first)) != 0)
+        return rc;
+    if (st == OPENROUTER_NULL)
+        return enc_append(e, "null", 4);
+    or_limits lim = {f->flags, f->min_length, f->max_length, f->minimum, f->maximum};
+    return enc_present(e, f->type, &lim, slot, &fp, depth);
+}
+
 static int enc_object(or_enc *e, const openrouter_object_desc *od, const char *base, const or_path *p,
-                      int depth)
+                      int depth, const or_member *tag)
 {
     if (depth > OR_DEFAULT_MAX_DEPTH)
         return or_path_error(e->error, OPENROUTER_EINVAL, p, "nested too deeply");
-    int rc = enc_append(e, "{", 1);
     int first = 1;
-    if (rc)
-        return rc;
-    const openrouter_field_desc *f = od->fields;
-    for (size_t i = 0; i < od->n_fields; i++, f++) {
-        if (f->flags & OPENROUTER_F_READ_ONLY)
-            continue;
-        const char *slot = base + f->offset;
-        or_path fp = {p, f->json_name, 0};
-        openrouter_presence st = or_slot_presence(f->type, slot);
-        if ((rc = enc_field_wanted(e, f, st, &fp)) != 1) {
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (!first && (rc = enc_append(e, ",", 1)) != 0)
-            return rc;
-        first = 0;
-        if ((rc = enc_json_string(e, &fp, f->json_name, strlen(f->json_name))) != 0 ||
-            (rc = enc_append(e, ":", 1)) != 0)
-            return rc;
-        if (st == OPENROUTER_NULL) {
-            rc = enc_append(e, "null", 4);
-        } else {
-            or_limits lim = {f->flags, f->min_length, f->max_length, f->minimum, f->maximum};
-            rc = enc_present(e, f->type, &lim, slot, &fp, depth);
-        }
-        if (rc)
-            return rc;
+    int rc = enc_append(e, "{", 1);
+    if (rc == 0 && tag) {
+        or_path tp = {p, tag->name, 0};
+        if ((rc = enc_member_name(e, &tp, tag->name, &first)) == 0)
+            rc = enc_json_string(e, &tp, tag->value, strlen(tag->value));
     }
-    return enc_append(e, "}", 1);
+    const openrouter_field_desc *f = od->fields;
+    for (size_t i = 0; rc == 0 && i < od->n_fields; i++, f++) {
+        if ((f->flags & OPENROUTER_F_READ_ONLY) || (tag && strcmp(f->json_name, tag->name) == 0))
+            continue;
+        rc = enc_field(e, od, f, base, p, depth, &first);
+    }
+    return rc ? rc : enc_append(e, "}", 1);
 }
 
 int or_model_encode(const openrouter_object_desc *desc, const void *model, or_buf *out,
@@ -264,7 +333,8 @@ int or_model_encode(const openrouter_object_desc *desc, const void *model, or_bu
         return or_error_set(error, OPENROUTER_EINVAL, "encode: invalid arguments");
     size_t start = out->len;
     or_enc e = {out, error};
-    int rc = enc_object(&e, desc, model, NULL, 0);
+    openrouter_type_desc whole = {.kind = OPENROUTER_KIND_UNION, .slot_size = desc->size, .object = desc};
+    int rc = desc->union_desc ? enc_union(&e, &whole, model, NULL, 0) : enc_object(&e, desc, model, NULL, 0, NULL);
     if (rc && out->data) {
         /* Drop (and wipe) the partial output. */
         or_wipe(out->data + start, out->len - start);

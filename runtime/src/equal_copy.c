@@ -44,6 +44,22 @@ static int eq_map(const openrouter_type_desc *t, const or_map_slot *x, const or_
     return 1;
 }
 
+/* Union models: the same kind, then the same member, or the same raw text. */
+static int eq_union(const openrouter_type_desc *t, const char *a, const char *b)
+{
+    const openrouter_union_desc *ud = t->object->union_desc;
+    if (!or_object_is_bare(t)) {
+        a += or_object_value_offset(t);
+        b += or_object_value_offset(t);
+    }
+    int kind = or_union_kind(a);
+    if (kind != or_union_kind(b))
+        return 0;
+    if (kind <= 0 || (size_t)kind > ud->n_variants)
+        return eq_str(or_union_raw(ud, a), or_union_raw(ud, b));
+    return eq_value(ud->variants[kind - 1].type, a + ud->value_offset, b + ud->value_offset);
+}
+
 static int eq_value(const openrouter_type_desc *t, const char *a, const char *b)
 {
     openrouter_presence sa = or_slot_presence(t, a), sb = or_slot_presence(t, b);
@@ -79,6 +95,8 @@ static int eq_value(const openrouter_type_desc *t, const char *a, const char *b)
         return eq_array(t, (const or_array_slot *)a, (const or_array_slot *)b);
     case OPENROUTER_KIND_MAP:
         return eq_map(t, (const or_map_slot *)a, (const or_map_slot *)b);
+    case OPENROUTER_KIND_UNION:
+        return eq_union(t, a, b);
     }
     return 0;
 }
@@ -99,6 +117,10 @@ int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, co
         return a == b;
     if (!desc)
         return 0;
+    if (desc->union_desc) {
+        openrouter_type_desc whole = {.kind = OPENROUTER_KIND_UNION, .slot_size = desc->size, .object = desc};
+        return eq_union(&whole, a, b);
+    }
     return eq_object(desc, a, b);
 }
 
@@ -107,7 +129,7 @@ int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, co
 static int copy_object(or_arena *a, const openrouter_object_desc *od, char *dst, const char *src);
 static int copy_value(or_arena *a, const openrouter_type_desc *t, char *dst, const char *src);
 
-static int copy_text(or_arena *a, char **dst, const char *src)
+static int copy_text(or_arena *a, const char **dst, const char *src)
 {
     if (!src)
         return 0;
@@ -151,11 +173,27 @@ static int copy_map(or_arena *a, const openrouter_type_desc *t, or_map_slot *d, 
     for (size_t i = 0; i < d->count; i++) {
         char *de = (char *)d->entries + i * sz;
         const char *se = (const char *)s->entries + i * sz;
-        if (copy_text(a, (char **)de, *(char *const *)se) != 0 ||
+        if (copy_text(a, (const char **)de, *(const char *const *)se) != 0 ||
             copy_value(a, t->item, de + t->map_value_offset, se + t->map_value_offset) != 0)
             return -1;
     }
     return 0;
+}
+
+/* A union model: its raw text and the member its kind names. */
+static int copy_union(or_arena *a, const openrouter_type_desc *t, char *dst, const char *src)
+{
+    const openrouter_union_desc *ud = t->object->union_desc;
+    if (!or_object_is_bare(t)) {
+        dst += or_object_value_offset(t);
+        src += or_object_value_offset(t);
+    }
+    int kind = or_union_kind(src);
+    if (copy_text(a, (const char **)(dst + ud->raw_offset), or_union_raw(ud, src)) != 0)
+        return -1;
+    if (kind <= 0 || (size_t)kind > ud->n_variants)
+        return 0;
+    return copy_value(a, ud->variants[kind - 1].type, dst + ud->value_offset, src + ud->value_offset);
 }
 
 /* `dst` holds a byte copy of `src`: replace every pointer in it with a copy
@@ -183,6 +221,8 @@ static int copy_value(or_arena *a, const openrouter_type_desc *t, char *dst, con
         return copy_array(a, t, (or_array_slot *)dst, (const or_array_slot *)src);
     case OPENROUTER_KIND_MAP:
         return copy_map(a, t, (or_map_slot *)dst, (const or_map_slot *)src);
+    case OPENROUTER_KIND_UNION:
+        return copy_union(a, t, dst, src);
     }
     return -1;
 }

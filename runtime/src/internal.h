@@ -220,6 +220,8 @@ typedef struct or_path {
     const char *name; /* NULL: array index */
     size_t index;
 } or_path;
+/* Writes the path's text ("" for none), cut to fit; returns its length. */
+size_t or_path_text(const or_path *p, char *buf, size_t size);
 /* Reports "<path>: <message>" with error->field = path; returns `kind`. */
 int or_path_error(openrouter_error *error, openrouter_status kind, const or_path *p, const char *fmt, ...)
     OR_PRINTF(4, 5);
@@ -231,6 +233,13 @@ typedef struct or_limits {
     double minimum, maximum;
 } or_limits;
 extern const or_limits or_no_limits;
+/* The rules alone: 0 when the value keeps them, else 1 with `why` (a
+ * message naming the constraint, never the value) filled. */
+int or_length_violation(const or_limits *lim, int64_t n, const char *unit, char *why, size_t size);
+int or_range_violation(const or_limits *lim, double v, char *why, size_t size);
+/* NULL for a valid RFC 3339 date-time (UTC, ending in Z, with
+ * OPENROUTER_F_UTC_ONLY in `flags`), else why not. */
+const char *or_datetime_violation(unsigned flags, const char *s);
 /* Each returns 0 or OPENROUTER_EINVAL with the path in the error. */
 int or_check_length(openrouter_error *error, const or_path *p, const or_limits *lim, int64_t n,
                     const char *unit);
@@ -247,6 +256,9 @@ const char *or_enum_text(openrouter_error *error, const or_path *p, const openro
 /* Records `model` (the first allocation of its arena) as live, so
  * openrouter_model_free() accepts it. 0, or -1 on OOM. */
 int or_model_register(void *model, const openrouter_object_desc *desc);
+/* Aborts with a message naming `fn` (like a bad free) unless `model` is a
+ * live model the library returned. */
+void or_model_check_live(const char *fn, const void *model);
 /* Building models from pieces (pager.c). or_model_new: a zeroed, live
  * model of `desc` in a new arena, released by openrouter_model_free();
  * NULL on OOM. or_model_alloc: n zeroed bytes in that model's arena (the
@@ -254,15 +266,58 @@ int or_model_register(void *model, const openrouter_object_desc *desc);
 void *or_model_new(const openrouter_object_desc *desc);
 void *or_model_alloc(void *model, size_t n);
 
+/* ---- models: warnings (warnings.c; the kinds in openrouter/types.h) */
+/* The warnings of a decode, collected before they are stored with the
+ * model (paths and messages already in its arena). */
+typedef struct or_warnings {
+    openrouter_warning *items; /* allocator block */
+    size_t count, cap;
+    size_t dropped;            /* past OPENROUTER_MAX_WARNINGS: counted only */
+} or_warnings;
+#define OR_WARNINGS_INIT {NULL, 0, 0, 0}
+/* Records one (path and message copied into the arena of `model`). 0, or
+ * -1 on OOM. */
+int or_warnings_add(or_warnings *w, void *model, openrouter_warning_kind kind, const char *path,
+                    const char *message);
+/* Stores the list with the model (a TRUNCATED one last when some were
+ * dropped) and releases it either way. 0, or -1 on OOM. */
+int or_warnings_attach(or_warnings *w, void *model);
+void or_warnings_release(or_warnings *w);
+/* A model's warnings, without the registry check (the library's own). */
+const openrouter_warning *or_model_warnings_of(const void *model, size_t *count);
+
 /* ---- models: decoding (decode.c) */
+/* Three ways to read a response (see the file comment of decode.c):
+ * default: values that break the description are kept or left absent and
+ * recorded as warnings; strict: the first is an EDECODE error; lenient
+ * (error bodies): such values and required members of the wrong type are
+ * dropped silently. */
 typedef struct or_decode_options {
-    int strict_required;  /* missing required field, or null where not nullable: an error */
+    int strict;           /* the first value that breaks the description is an error */
     int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH; at most OR_JR_MAX_DEPTH */
-    int lenient;          /* a value of the wrong type or out of range leaves its slot ABSENT */
+    int lenient;          /* nothing but malformed JSON fails; no warnings */
 } or_decode_options;
 
 int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                     const or_decode_options *options, void **out, openrouter_error *error);
+
+/* ---- unions (union.c; the rules are in descriptor.h) */
+/* The variant (1..n_variants) the value the reader is at belongs to, read
+ * ahead from a copy of `r` (r itself is untouched); 0 when none matches or
+ * the text is invalid there (the decode that follows reports it);
+ * OR_UNION_NOMEM when memory ran out. `tok` is what or_jr_peek(r) returned. */
+#define OR_UNION_NOMEM SIZE_MAX
+size_t or_union_select(const openrouter_union_desc *ud, const or_jr *r, or_jtok tok);
+/* Before encoding the union model at `u`: its kind must name a variant or
+ * be 0 (*variant NULL: send raw). For a discriminated object variant, its
+ * discriminator member, when present, must hold one of the variant's tags;
+ * when absent, *tag is the tag encoding writes in its place. 0 or EINVAL. */
+int or_union_encode_check(const openrouter_union_desc *ud, const char *u, const or_path *p,
+                          const openrouter_union_variant **variant, const char **tag, openrouter_error *error);
+/* Whether an integer literal would select another variant than a number
+ * variant (so encoding writes the number variant's integral values with
+ * ".0"). */
+int or_union_has_integer(const openrouter_union_desc *ud);
 
 /* ---- models: encoding (encode.c) */
 /* Validates then appends the model's JSON encoding to `out`. */
@@ -311,6 +366,13 @@ typedef struct or_transport_settings {
     size_t max_response_bytes;  /* also CURLOPT_MAXFILESIZE_LARGE */
     long pipewait;              /* CURLOPT_PIPEWAIT: 1 on non-blocking https calls' handles (async_handle.c) */
     int http_allowed;           /* plain http accepted for base_url */
+    /* Owned by the client (the proxy string is wiped on free). */
+    const char *ca_file;        /* CURLOPT_CAINFO (and PROXY_CAINFO); NULL: libcurl's default */
+    const char *ca_dir;         /* CURLOPT_CAPATH (and PROXY_CAPATH); NULL: libcurl's default */
+    /* CURLOPT_PROXY: NULL leaves libcurl reading the environment; ""
+     * means no proxy. When set (even ""), CURLOPT_NOPROXY is "" so that
+     * no_proxy in the environment cannot overrule it. */
+    const char *proxy;
 } or_transport_settings;
 
 const or_transport_settings *or_client_settings(const openrouter_client *client);
@@ -351,6 +413,10 @@ int or_retry_policy_check(const openrouter_retry_policy *policy, const char *wha
 /* Parses a retry-after-ms value (non-negative number of ms, fraction
  * dropped). Returns ms or -1. */
 long or_parse_retry_after_ms(const char *value);
+
+/* cancel.c: waits up to `ms` milliseconds, returning early (1) as soon
+ * as the token is cancelled; 0 after the whole wait. */
+int or_cancel_wait(const openrouter_cancel_token *token, long ms);
 
 /* client.c: formats a message and passes it to the client's log callback when
  * one is set and `level` >= its log_level, with the API key redacted. Never

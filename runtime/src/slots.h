@@ -7,7 +7,8 @@
  *    parameters). Only for slots known to have one.
  *  - or_slot_presence(t, slot): for any slot of type t. Array items and map
  *    values of kind OBJECT are bare structs without a state word: they are
- *    always PRESENT (a null item decodes as an all-ABSENT struct). */
+ *    always PRESENT (a null item decodes as an all-ABSENT struct); bare
+ *    UNION items are NULL when they hold nothing (kind 0, raw NULL). */
 #ifndef OPENROUTER_SLOTS_H
 #define OPENROUTER_SLOTS_H
 
@@ -48,15 +49,34 @@ static inline size_t or_object_value_offset(const openrouter_type_desc *t)
     return t->slot_size - t->object->size;
 }
 
-/* Whether a slot of type t begins with a state word. */
+/* Whether a slot of type t begins with a state word (UNION slots are laid
+ * out as OBJECT slots). */
 static inline int or_slot_has_state(const openrouter_type_desc *t)
 {
-    return !(t->kind == OPENROUTER_KIND_OBJECT && or_object_is_bare(t));
+    return !((t->kind == OPENROUTER_KIND_OBJECT || t->kind == OPENROUTER_KIND_UNION) &&
+             or_object_is_bare(t));
 }
 
+/* A union model: { int kind; char *raw; union { ... }; }. */
+static inline int or_union_kind(const void *u)
+{
+    return *(const int *)u;
+}
+
+static inline char *or_union_raw(const openrouter_union_desc *ud, const void *u)
+{
+    return *(char *const *)((const char *)u + ud->raw_offset);
+}
+
+/* A bare union item holding nothing (kind 0, no raw text) is null: what a
+ * null item decodes to. */
 static inline openrouter_presence or_slot_presence(const openrouter_type_desc *t, const void *slot)
 {
-    return or_slot_has_state(t) ? or_wrapper_state(slot) : OPENROUTER_PRESENT;
+    if (or_slot_has_state(t))
+        return or_wrapper_state(slot);
+    if (t->kind == OPENROUTER_KIND_UNION && !or_union_kind(slot) && !or_union_raw(t->object->union_desc, slot))
+        return OPENROUTER_NULL;
+    return OPENROUTER_PRESENT;
 }
 
 #endif

@@ -18,6 +18,11 @@ import stubproc  # noqa: E402
 from clicase import CliCase  # noqa: E402
 
 SEED_HASH_0 = hashlib.sha256(b"seed-key-0000").hexdigest()
+# The library's account of an unknown hash (openrouter_error_print), as the tool shows it.
+GET_404 = ("openrouter-keys: getKey: HTTP 404: Resource not found\n"
+           "  OPENROUTER_EHTTP, HTTP 404, 1 attempt\n"
+           "  hint: no such resource: an unknown id (key hash), or a base URL that does not point at the API "
+           "(.../api/v1)\n")
 SEED_HASH_2 = hashlib.sha256(b"seed-key-0002").hexdigest()
 
 
@@ -278,12 +283,63 @@ class CliTest(CliCase):
         status, body = self.stub.api_raw("/key")
         self.assertEqual(json.loads(p.stdout)["data"]["label"], json.loads(body)["data"]["label"])
 
+    # ---- values that break the description: shown as received, warned -------------------
+
+    @staticmethod
+    def odd_key(hash_, **odd):
+        key = {"hash": hash_, "name": "n-" + hash_, "label": "l", "disabled": False, "limit": 10,
+               "limit_remaining": 5, "limit_reset": "monthly", "include_byok_in_limit": False,
+               "usage": 1, "usage_daily": 1, "usage_weekly": 1, "usage_monthly": 1, "byok_usage": 0,
+               "byok_usage_daily": 0, "byok_usage_weekly": 0, "byok_usage_monthly": 0,
+               "created_at": "2025-01-01T00:00:00Z", "updated_at": None, "expires_at": None,
+               "creator_user_id": None, "workspace_id": "w", "external_user": None}
+        key.update(odd)
+        return key
+
+    ODD = {"expires_at": "next tuesday", "usage": -5, "limit_reset": "fortnightly", "external_user": 42}
+    ODD_WARNINGS = ("openrouter-keys: warning (format): {p}.expires_at: invalid date-time (expected RFC 3339)\n"
+                    "openrouter-keys: warning (type): {p}.external_user: expected string, got number\n")
+
+    def test_odd_values_shown_as_received_with_warnings(self):
+        body = json.dumps({"data": self.odd_key("h", **self.ODD)})
+        self.stub.add_faults({"status": 200, "body": body})
+        p = self.run_cli("get", "h", expect=0)
+        self.assertRegex(p.stdout, r"(?m)^expires_at +next tuesday$")   # as received
+        self.assertRegex(p.stdout, r"(?m)^limit_reset +fortnightly$")   # unknown period: kept, no warning
+        self.assertRegex(p.stdout, r"(?m)^usage +-5\.00 \(")            # negative: upstream allows it
+        self.assertRegex(p.stdout, r"(?m)^external_user +-$")           # wrong type: left out
+        self.assertEqual(p.stderr, self.ODD_WARNINGS.format(p="data"))
+        self.stub.add_faults({"status": 200, "body": body})
+        p = self.run_cli("--json", "get", "h", expect=0)
+        self.assertEqual(p.stdout, body + "\n")
+        self.assertEqual(p.stderr, self.ODD_WARNINGS.format(p="data"))
+        self.stub.add_faults({"status": 200, "body": body})
+        p = self.run_cli("--strict", "get", "h", expect=1)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(p.stderr, "openrouter-keys: getKey: data.expires_at: invalid date-time "
+                                   "(expected RFC 3339)\n  OPENROUTER_EDECODE, HTTP 200, 1 attempt\n"
+                                   "  hint: the response is not what the API describes: this library may be "
+                                   "older than the API, or the base URL may not point at it\n")
+
+    def test_one_odd_key_costs_one_key(self):
+        keys = [self.odd_key("k%d" % i) for i in range(5)]
+        keys[3] = self.odd_key("k3", **self.ODD)
+        body = json.dumps({"data": keys})
+        for args, prefix in ((["list"], "data[3]"), (["list", "--all"], "data[3]")):
+            with self.subTest(args=args):
+                self.stub.add_faults({"status": 200, "body": body})
+                p = self.run_cli(*args, expect=0)
+                rows = p.stdout.splitlines()
+                self.assertEqual(rows[-1], "5 keys")
+                self.assertRegex(rows[4], r"^k3 .* fortnightly +-5\.00 +next tuesday$")
+                self.assertEqual(p.stderr, self.ODD_WARNINGS.format(p=prefix))
+
     # ---- errors and exit codes -----------------------------------------------------------
 
     def test_api_errors_exit_1_with_status_and_message(self):
         p = self.run_cli("get", "no-such-hash", expect=1)
         self.assertEqual(p.stdout, "")
-        self.assertEqual(p.stderr, "openrouter-keys: getKey: HTTP 404: Resource not found\n")
+        self.assertEqual(p.stderr, GET_404)
         self.stub.add_faults({"status": 400, "body": {"error": {"code": 400, "message": "limit too big"}}})
         p = self.run_cli("create", "--name", "x", "--limit", "5", expect=1)
         self.assertIn("createKey: HTTP 400: limit too big", p.stderr)
@@ -360,7 +416,7 @@ class CliTest(CliCase):
         self.assertIn(hint % (self.stub.base_url, "OPENROUTER_BASE_URL"), p.stderr)
         # ... the API's own 404 a missing key, as the API says.
         p = self.run_cli("get", "no-such-hash", expect=1)
-        self.assertEqual(p.stderr, "openrouter-keys: getKey: HTTP 404: Resource not found\n")
+        self.assertEqual(p.stderr, GET_404)
 
     def test_attribution_from_flags_and_environment(self):
         env = self.env(OPENROUTER_HTTP_REFERER="https://env.example/app",

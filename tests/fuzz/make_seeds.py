@@ -17,7 +17,9 @@ the reference changes):
 - Server-Sent-Events streams as the streaming notes describe them (keep-alive
   comments, LF / CRLF / CR line ends, multi-line data, an unknown event type,
   a usage-only chunk, an error mid-stream, [DONE], a BOM, bad UTF-8), each
-  behind a few fuzz_sse header choices (limit, cancel, cut) -> fuzz_sse.
+  behind a few fuzz_sse header choices (limit, cancel, cut) -> fuzz_sse;
+- values of tests/fixtures/unions.yaml's Holder, every union form and the
+  raw-text fallback -> fuzz_union_holder.
 Seed file names are content hashes, so reruns are idempotent.
 """
 import argparse
@@ -106,6 +108,28 @@ def sse_streams():
     return [h + r for r in raw for h in headers]
 
 
+def union_documents():
+    """un_holder (tests/fixtures/unions.yaml) values: every union form, the
+    members decoding picks and those it keeps as raw text."""
+    pets = [{"kind": "cat", "name": "Tom", "lives": 9}, {"barks": True, "kind": "doggo"},
+            {"kind": "lizard", "length": 0.5}, {"kind": "parrot"}, {"\u006bind": "cat"}, {}]
+    return [
+        {"pet": pets[0], "pets": pets, "shape": None,
+         "shapes": [{"type": "circle", "radius": 1}, None, {"side": 2, "type": "square"}]},
+        {"scalars": {"s": "x", "i": 5, "n": 5.5, "e": 1e3, "b": True, "z": -0, "big": 2 ** 63}},
+        {"lists": [[1.5, 2], []]}, {"lists": ["a"]}, {"lists": [{"x": 1, "y": 2}]}, {"lists": [True]},
+        {"fitted": {"x": 1, "y": 2, "z": 3}}, {"fitted": {"x": 1, "kind": "tagged"}},
+        {"fitted": {"q": [1]}}, {"fitted": "text"},
+        {"choice": "auto", "mode": "slow", "maybe_name": None, "maybe_mode": "on"},
+        {"choice": {"name": "f"}, "mode": "turbo", "grid": [[1, 2], [], [3]]},
+        {"extras": {"name": "n", "a": 1, "b": 2}, "model": {"id": "m"},
+         "described": {"x": 1, "y": 2}, "merged": {"x": 0, "y": 0, "label": "l"}},
+        # as text: escaped keys and tags, duplicate members
+        '{"pet":{"\\u006bind":"d\\u006fggo","kind":"cat","name":"x"},"extras":{"a":1,"a":2},'
+        '"fitted":{"x":1,"kind":"tagged","kind":"other"}}',
+    ]
+
+
 def write(out_dir, target, data):
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -162,6 +186,9 @@ def main():
                 '{"a\\u0000b":1,"a":2}', '{"a":1,"b":[true,false,null],"a":{"c":"\\ud83d\\ude00"}}',
                 '[1e400,-0,-0.0,1.50,0.1e-400,"x\\u0000y"]', 'null', '"s"'):
         add("fuzz_json_tree", doc)
+
+    for doc in union_documents():
+        add("fuzz_union_holder", doc if isinstance(doc, str) else json.dumps(doc, separators=(",", ":")))
 
     found = set()
     date_times(spec, found)

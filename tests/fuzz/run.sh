@@ -41,10 +41,15 @@ flags=(-std=c11 -g -O1 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
        $(pkg-config --cflags json-c libcurl))
 libs=($(pkg-config --libs json-c libcurl) -lm -pthread)
 
+# The union-heavy fixture's code (fuzz_union_holder), generated here.
+python3 "$root/generator/generate.py" --spec "$root/tests/fixtures/unions.yaml" --out "$work/gen/un" \
+  --prefix un --strict
+flags+=(-I"$work/gen/un/include")
+
 # The library, instrumented for coverage and sanitizers (no fuzzer main).
 objs=()
-for src in "$root"/runtime/src/*.c "$root"/generated/src/*.c; do
-  obj="$work/obj/$(basename "$(dirname "$(dirname "$src")")")_$(basename "$src" .c).o"
+for src in "$root"/runtime/src/*.c "$root"/generated/src/*.c "$work"/gen/un/src/*.c; do
+  obj="$work/obj/$(basename "$(dirname "$(dirname "$(dirname "$src")")")")_$(basename "$(dirname "$(dirname "$src")")")_$(basename "$src" .c).o"
   "$cc" "${flags[@]}" -fsanitize=fuzzer-no-link,address,undefined -c "$src" -o "$obj"
   objs+=("$obj")
 done

@@ -64,6 +64,11 @@ def make_post(d):
     d["paths"]["/items"]["post"] = d["paths"]["/items"].pop("get")
 
 
+def union_page(d):
+    d["components"]["schemas"]["Page"] = {"oneOf": [
+        {"type": "string"}, dict(d["components"]["schemas"]["Page"])]}
+
+
 def not_a_mapping(d):
     d["paths"]["/items"]["get"]["x-openrouter-pagination"] = "offset"
 
@@ -88,6 +93,7 @@ CASES = [
     ("id not a string", setter("id", "n"), "id 'n' is not a string property", EXT + "/id"),
     ("POST", make_post, "unsupported pagination of an operation that is not a GET",
      "#/paths/~1items/post/x-openrouter-pagination"),
+    ("union page", union_page, "a paged operation needs a JSON object success body", EXT),
 ]
 
 
@@ -112,6 +118,7 @@ class Pagination(unittest.TestCase):
                      "int pg_list_items_iter_new(pg_list_items_iter **out, openrouter_client *client,",
                      "int pg_list_items_iter_next(pg_list_items_iter *it, const pg_row **item,",
                      "void pg_list_items_iter_free(pg_list_items_iter *it);",
+                     "int pg_list_items_each(pg_list_items_iter **it, openrouter_client *client,",
                      "int pg_list_items_all(openrouter_client *client,",
                      '#include "openrouter/pagination.h"'):
             self.assertIn(decl, h)
@@ -119,7 +126,8 @@ class Pagination(unittest.TestCase):
                      ".items_field = offsetof(pg_page, rows),",
                      ".id_field = offsetof(pg_row, uid),",
                      ".page_size = 50\n",
-                     "openrouter_pager_next(", "openrouter_pager_all(&pg_list_items_pagination"):
+                     "openrouter_pager_next(", "openrouter_pager_all(&pg_list_items_pagination",
+                     "openrouter_pager_each((openrouter_pager **)(void *)it, &pg_list_items_pagination"):
             self.assertIn(line, c)
         self.assertIn('#include "openrouter/pagination.h"', files["include/pg/pg.h"])
 
@@ -141,14 +149,21 @@ class Pagination(unittest.TestCase):
                 self.assertEqual(cm.exception.ptr, ptr)
 
     def test_name_collision(self):
-        # An operation named like the generated helper clashes.
+        # An operation named like the generated helper of a paged one: the
+        # paged one (/items before /other) keeps its names, the other's
+        # function takes the next free name (generator/README.md).
         d = doc()
         d["paths"]["/other"] = {"get": {
             "operationId": "listItemsAll",
             "responses": {"200": {"description": "ok"}}}}
-        with self.assertRaises(GeneratorError) as cm:
-            generate.generate(self.spec(d))
-        self.assertIn("name collision", cm.exception.message)
+        files = generate.generate(self.spec(d))
+        h = files["include/openrouter/operations.h"]
+        self.assertIn("int openrouter_list_items_all(openrouter_client *client,\n"
+                      "    const openrouter_list_items_request *request,", h)
+        self.assertIn("int openrouter_list_items_all_2(openrouter_client *client,\n"
+                      "    const openrouter_call_options *options", h)
+        self.assertIn("| operation | `openrouter_list_items_all` | `openrouter_list_items_all_2` | "
+                      "`#/paths/~1other/get` |", files["GENERATION_REPORT.md"])
 
 
 if __name__ == "__main__":

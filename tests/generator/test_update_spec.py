@@ -188,8 +188,8 @@ actions:
              "every action needs a 'description'"),
             ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
              "  - target: $.paths['/key'].get.responses['200'].content['application/json'].schema\n"
-             "    description: d\n    update: {oneOf: [{type: string}]}\n",
-             "unsupported oneOf"),
+             "    description: d\n    update: {not: {type: string}}\n",
+             "unsupported not"),
             ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
              "  - target: $.paths['/key'].get\n    description: d\n"
              "    update: {parameters: [{$ref: '#/components/parameters/Gone'}]}\n",

@@ -186,6 +186,26 @@ static int walk(openrouter_client *c, const openrouter_list_keys_request *req,
     return rc;
 }
 
+/* Pagination options whose pages are tried once: copy `po`, then point
+ * its `call` at `co` (the struct may move). */
+typedef struct no_retry {
+    openrouter_retry_policy once;
+    openrouter_call_options co;
+    openrouter_pagination_options po;
+} no_retry;
+
+static void no_retry_init(no_retry *nr)
+{
+    openrouter_retry_policy once = OPENROUTER_RETRY_POLICY_INIT;
+    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
+    nr->once = once;
+    nr->once.max_attempts = 1;
+    nr->co = co;
+    nr->co.retry = &nr->once;
+    nr->po = po;
+}
+
 static openrouter_list_keys_request all_keys(void)
 {
     openrouter_list_keys_request req = OPENROUTER_LIST_KEYS_REQUEST_INIT;
@@ -256,6 +276,88 @@ static void check_size(size_t n)
     openrouter_client_free(c);
 }
 
+/* ---- warnings: one odd key costs one key, and says which ---------------------- */
+
+/* The warning kind of a path among `n` warnings, 0 when none has it. */
+static int kind_at(const openrouter_warning *w, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w[i].path, path) == 0)
+            return (int)w[i].kind;
+    return 0;
+}
+
+static void test_warnings_across_pages(void)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
+    static const struct {
+        size_t pos;             /* place in the list (newest first): pages 1, 1 and 2 */
+        const char *hash, *key; /* the odd key */
+        const char *member;     /* the member that breaks the description */
+        openrouter_warning_kind kind;
+    } odd[] = {
+        {3, "odd-format", "{\"hash\":\"odd-format\",\"name\":\"f\",\"expires_at\":\"soon\"}", "expires_at",
+         OPENROUTER_WARNING_FORMAT},
+        {99, "odd-type", "{\"hash\":\"odd-type\",\"name\":\"t\",\"expires_at\":5}", "expires_at",
+         OPENROUTER_WARNING_TYPE},
+        {180, "odd-user", "{\"hash\":\"odd-user\",\"name\":\"u\",\"external_user\":[]}", "external_user",
+         OPENROUTER_WARNING_TYPE},
+    };
+    for (size_t pos = 250; pos-- > 0;) { /* the last added is listed first */
+        char json[96];
+        const char *key = json;
+        snprintf(json, sizeof json, "{\"hash\":\"plain-%03zu\",\"name\":\"p\"}", pos);
+        for (size_t k = 0; k < 3; k++)
+            if (odd[k].pos == pos)
+                key = odd[k].key;
+        CU_ASSERT_EQUAL_FATAL(stub_add_key(&srv, key, NULL, 0), 0);
+    }
+    openrouter_client *c = client();
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    openrouter_list_keys_request req = all_keys();
+    /* The iterator: each item's own warnings, with their paths in its page. */
+    openrouter_list_keys_iter *it = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, &req, NULL, &err), OPENROUTER_OK);
+    const openrouter_key *key = NULL;
+    size_t items = 0, marked = 0, n = 0;
+    while (openrouter_list_keys_iter_next(it, &key, &err) == 1) {
+        const openrouter_warning *w = openrouter_list_keys_iter_warnings(it, &n);
+        CU_ASSERT_EQUAL(w == NULL, n == 0);
+        for (size_t k = 0; k < 3; k++) {
+            if (strcmp(key->hash.value, odd[k].hash) != 0)
+                continue;
+            CU_ASSERT_EQUAL_FATAL(n, 1);
+            CU_ASSERT_EQUAL(w[0].kind, odd[k].kind);
+            const char *dot = strrchr(w[0].path, '.');
+            CU_ASSERT(strncmp(w[0].path, "data[", 5) == 0 && dot && strcmp(dot + 1, odd[k].member) == 0);
+            marked++;
+        }
+        if (strncmp(key->hash.value, "odd-", 4) != 0)
+            CU_ASSERT_EQUAL(n, 0);
+        items++;
+    }
+    openrouter_list_keys_iter_free(it);
+    CU_ASSERT_EQUAL(items, 250);
+    CU_ASSERT_EQUAL(marked, 3);
+    /* The list-all helper: renumbered as in the one list it returns. */
+    openrouter_key_list *list = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_all(c, &req, NULL, &list, &err), OPENROUTER_OK);
+    CU_ASSERT_EQUAL_FATAL(list->data.count, 250);
+    const openrouter_warning *w = openrouter_model_warnings(list, &n);
+    CU_ASSERT_EQUAL(n, 3);
+    for (size_t k = 0; k < 3; k++) {
+        char want[64];
+        snprintf(want, sizeof want, "data[%zu].%s", odd[k].pos, odd[k].member);
+        CU_ASSERT_EQUAL(kind_at(w, n, want), (int)odd[k].kind);
+        CU_ASSERT_STRING_EQUAL(list->data.items[odd[k].pos].hash.value, odd[k].hash);
+    }
+    CU_ASSERT_STRING_EQUAL(list->data.items[3].expires_at.value, "soon"); /* kept as received */
+    CU_ASSERT_EQUAL(list->data.items[99].expires_at.state, OPENROUTER_ABSENT);
+    openrouter_key_list_free(list);
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
 static void test_empty(void) { check_size(0); }
 static void test_one(void) { check_size(1); }
 static void test_exactly_one_page(void) { check_size(100); }
@@ -283,14 +385,15 @@ static void test_start_offset_and_copied_request(void)
     openrouter_list_keys_request *req = calloc(1, sizeof *req);
     req->include_disabled = OPENROUTER_BOOL(true);
     req->offset = OPENROUTER_INT64(150);
-    req->workspace_id = OPENROUTER_STRING(strdup(STUB_DEFAULT_WORKSPACE_ID));
-    req->x_openrouter_title = OPENROUTER_STRING(strdup("Pager"));
+    char *workspace = strdup(STUB_DEFAULT_WORKSPACE_ID), *app_title = strdup("Pager");
+    req->workspace_id = OPENROUTER_STRING(workspace);
+    req->x_openrouter_title = OPENROUTER_STRING(app_title);
     openrouter_list_keys_iter *it = NULL;
     CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, req, NULL, &err), OPENROUTER_OK);
     /* The iterator keeps its own copy: the caller's may go now. */
-    memset(req->workspace_id.value, 'x', strlen(req->workspace_id.value));
-    free(req->workspace_id.value);
-    free(req->x_openrouter_title.value);
+    memset(workspace, 'x', strlen(workspace));
+    free(workspace);
+    free(app_title);
     free(req);
     strlist got = {0}, want = {0};
     const openrouter_key *key;
@@ -365,7 +468,7 @@ static void test_keys_created_during_walk(void)
 static void delete_key(openrouter_client *c, const char *hash)
 {
     openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-    req.hash = (char *)hash;
+    req.hash = hash;
     openrouter_delete_key_response *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     CU_ASSERT_EQUAL(openrouter_delete_key(c, &req, &out, NULL, &err), OPENROUTER_OK);
@@ -553,12 +656,10 @@ static void test_failed_page_is_retried(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 250), 0);
     openrouter_client *c = client();
-    openrouter_retry_policy once = OPENROUTER_RETRY_POLICY_INIT;
-    once.max_attempts = 1;
-    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
-    co.retry = &once;
-    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
-    po.call = &co;
+    no_retry nr;
+    no_retry_init(&nr);
+    openrouter_pagination_options po = nr.po;
+    po.call = &nr.co;
     openrouter_list_keys_request req = all_keys();
     openrouter_list_keys_iter *it = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
@@ -588,6 +689,70 @@ static void test_failed_page_is_retried(void)
     CU_ASSERT_EQUAL(sl_duplicates(&got), 0u);
     openrouter_list_keys_iter_free(it);
     sl_free(&got);
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
+/* The loop in one condition: the same keys as the iterator, the walk freed
+ * at the end and after a failure, and a walk started with options of one's
+ * own continued by it. */
+static void test_each(void)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 250), 0);
+    openrouter_client *c = client();
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    openrouter_list_keys_request req = all_keys();
+    strlist got = {0}, want = {0};
+    CU_ASSERT_EQUAL(walk(c, &req, NULL, &want, &err), 0);
+    openrouter_list_keys_iter *it = NULL;
+    const openrouter_key *key = NULL;
+    while (openrouter_list_keys_each(&it, c, &req, &key, &err))
+        sl_add(&got, key->hash.value);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_OK);
+    CU_ASSERT_PTR_NULL(it);
+    CU_ASSERT_PTR_NULL(key);
+    CU_ASSERT_EQUAL(got.n, 250u);
+    for (size_t i = 0; i < got.n && i < want.n; i++)
+        CU_ASSERT_STRING_EQUAL(got.v[i], want.v[i]);
+    sl_free(&got);
+
+    /* A failure ends the loop: the walk is freed, the error says why. */
+    no_retry nr;
+    no_retry_init(&nr);
+    openrouter_pagination_options po = nr.po;
+    po.call = &nr.co;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, &req, &po, &err), OPENROUTER_OK);
+    size_t n = 0;
+    while (openrouter_list_keys_each(&it, NULL, NULL, &key, &err)) {
+        if (++n == 100) /* page 2 fails, and this walk does not retry */
+            CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, "{\"faults\":[{\"status\":503}]}"), 0);
+    }
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EHTTP);
+    CU_ASSERT_EQUAL(err.http_status, 503);
+    CU_ASSERT_EQUAL(n, 100u);
+    CU_ASSERT_PTR_NULL(it);
+
+    /* Options of one's own: a page cap of 1 through iter_new. */
+    po.max_pages = 1;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, &req, &po, &err), OPENROUTER_OK);
+    n = 0;
+    while (openrouter_list_keys_each(&it, c, &req, &key, &err))
+        n++;
+    CU_ASSERT_EQUAL(n, 100u);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EDECODE);
+    CU_ASSERT_STRING_EQUAL(err.field, "max_pages");
+
+    /* Left early: freed by the caller (valgrind checks). */
+    CU_ASSERT_EQUAL(openrouter_list_keys_each(&it, c, &req, &key, &err), 1);
+    CU_ASSERT_PTR_NOT_NULL(it);
+    openrouter_list_keys_iter_free(it);
+    it = NULL;
+    /* A walk that cannot start: 0, EINVAL. */
+    CU_ASSERT_EQUAL(openrouter_list_keys_each(&it, NULL, &req, &key, &err), 0);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EINVAL);
+    CU_ASSERT_EQUAL(openrouter_list_keys_each(NULL, c, &req, &key, &err), 0);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EINVAL);
+    sl_free(&want);
     openrouter_error_clear(&err);
     openrouter_client_free(c);
 }
@@ -778,8 +943,10 @@ int main(void)
     CU_add_test(s, "no progress", test_no_progress);
     CU_add_test(s, "page cap", test_page_cap);
     CU_add_test(s, "failed page is retried", test_failed_page_is_retried);
+    CU_add_test(s, "the walk as one loop condition (*_each)", test_each);
     CU_add_test(s, "invalid arguments", test_invalid_arguments);
     CU_add_test(s, "memory bounded while iterating", test_memory_bounded);
     CU_add_test(s, "out of memory everywhere", test_out_of_memory_everywhere);
+    CU_add_test(s, "warnings of odd keys, per item and renumbered", test_warnings_across_pages);
     return or_test_run();
 }

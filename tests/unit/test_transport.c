@@ -53,7 +53,7 @@ static const openrouter_field_desc t_key_fields[] = {
     {"hash", offsetof(t_key, hash), &t_string_type, 0, -1, -1, 0.0, 0.0},
     {"name", offsetof(t_key, name), &t_string_type, OPENROUTER_F_REQUIRED, -1, -1, 0.0, 0.0},
 };
-static const openrouter_object_desc t_key_desc = {"t_key", sizeof(t_key), 2, t_key_fields};
+static const openrouter_object_desc t_key_desc = {"t_key", sizeof(t_key), 2, t_key_fields, NULL};
 static const openrouter_type_desc t_key_field_type = {OPENROUTER_KIND_OBJECT, sizeof(t_key_field), &t_key_desc,
                                                       NULL, NULL, 0, 0, 0u};
 static const openrouter_field_desc t_key_response_fields[] = {
@@ -61,8 +61,8 @@ static const openrouter_field_desc t_key_response_fields[] = {
     {"key", offsetof(t_key_response, key), &t_string_type, OPENROUTER_F_SECRET, -1, -1, 0.0, 0.0},
 };
 static const openrouter_object_desc t_key_response_desc = {"t_key_response", sizeof(t_key_response), 2,
-                                                           t_key_response_fields};
-static const openrouter_object_desc t_any_desc = {"t_any", sizeof(t_any), 0, NULL};
+                                                           t_key_response_fields, NULL};
+static const openrouter_object_desc t_any_desc = {"t_any", sizeof(t_any), 0, NULL, NULL};
 
 /* GET /keys/{hash} */
 typedef struct t_get_req {
@@ -111,7 +111,7 @@ static const openrouter_field_desc t_create_body_fields[] = {
     {"name", offsetof(t_create_body, name), &t_string_type, OPENROUTER_F_REQUIRED, 1, -1, 0.0, 0.0},
 };
 static const openrouter_object_desc t_create_body_desc = {"t_create_body", sizeof(t_create_body), 1,
-                                                          t_create_body_fields};
+                                                          t_create_body_fields, NULL};
 static const openrouter_response_desc t_create_responses[] = {{201, &t_key_response_desc}};
 static const openrouter_operation_desc t_create_op = {
     "createKey", "POST", "/keys", 0, sizeof(t_create_req), 0, NULL, &t_create_body_desc,
@@ -857,7 +857,7 @@ static void test_response_size_limit(void)
     or_http t;
     CU_ASSERT_EQUAL_FATAL(or_http_init(&t, or_client_settings(f.client), NULL, NULL), OPENROUTER_OK);
     fixture_done(&f);
-    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0};
+    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0, NULL};
     or_http_response res;
     memset(&res, 0, sizeof res);
     CU_ASSERT_EQUAL(or_http_prepare(&t, &get, &res), CURLE_OK);

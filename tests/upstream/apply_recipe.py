@@ -13,6 +13,7 @@ reported a removal, which the README explains), and every line of the
 when a section, a block or an expected line is missing.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,25 @@ def run(repo, script, expected):
 
 def run_section(readme_text, heading, repo):
     return [run(repo, script, expected) for script, expected in commands(readme_text, heading)]
+
+
+def compile_c(readme_text, heading, header, include_dirs, work):
+    """Compiles the first ```c block of a section as the body of a function
+    given `client` and `err` (-std=c11 -Wall -Wextra -Werror -pedantic, after
+    `#include <header>`). Returns the compiler's result, or None without a
+    C compiler."""
+    cc = shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        return None
+    section = readme_text[readme_text.index(heading):]
+    code = re.search(r"```c\n(.*?)```", section, re.S).group(1)
+    src = os.path.join(work, "readme.c")
+    with open(src, "w") as fh:
+        fh.write("#include <stdio.h>\n#include <%s>\n" % header +
+                 "void readme(openrouter_client *client, openrouter_error err);\n"
+                 "void readme(openrouter_client *client, openrouter_error err)\n{\n" + code + "}\n")
+    return subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only"] +
+                          ["-I" + d for d in include_dirs] + [src], capture_output=True, text=True)
 
 
 def main(argv):

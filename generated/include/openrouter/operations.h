@@ -46,7 +46,7 @@ typedef struct openrouter_get_current_key_metadata_request {
 } openrouter_get_current_key_metadata_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_GET_CURRENT_KEY_METADATA_REQUEST_INIT {0}
+#define OPENROUTER_GET_CURRENT_KEY_METADATA_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_get_current_key_metadata() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_get_current_key_metadata_operation;
@@ -112,7 +112,7 @@ typedef struct openrouter_list_keys_request {
 } openrouter_list_keys_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_LIST_KEYS_REQUEST_INIT {0}
+#define OPENROUTER_LIST_KEYS_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_list_keys() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_list_keys_operation;
@@ -168,8 +168,34 @@ int openrouter_list_keys_iter_new(openrouter_list_keys_iter **out, openrouter_cl
 int openrouter_list_keys_iter_next(openrouter_list_keys_iter *it, const openrouter_key **item,
     openrouter_error *error);
 
+/*
+ * The warnings of the item the last openrouter_list_keys_iter_next() returned (see
+ * openrouter_model_warnings()), paths as in its page ("data[37]...");
+ * valid as long as the item. NULL and *count 0 when it has none.
+ */
+const openrouter_warning *openrouter_list_keys_iter_warnings(const openrouter_list_keys_iter *it, size_t *count);
+
 /* Releases the walk and the page it holds. NULL-safe. */
 void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it);
+
+/*
+ * The whole walk as one loop condition:
+ *   openrouter_list_keys_iter *it = NULL;
+ *   const openrouter_key *item;
+ *   while (openrouter_list_keys_each(&it, client, request, &item, &err))
+ *       ...
+ *   if (err.kind != OPENROUTER_OK)   (the walk failed; else it ended)
+ * When *it is NULL it starts a walk (as openrouter_list_keys_iter_new() with default
+ * options; `client` and `request` are read only then, so *it may also come
+ * from openrouter_list_keys_iter_new() with options of yours). Returns 1 with the next
+ * item (as openrouter_list_keys_iter_next()); at the end of the list, or on any failure,
+ * frees the walk, sets *it to NULL and returns 0, with error->kind
+ * OPENROUTER_OK at the end and the failure otherwise. A loop left early
+ * must free *it with openrouter_list_keys_iter_free() (NULL-safe).
+ */
+int openrouter_list_keys_each(openrouter_list_keys_iter **it, openrouter_client *client,
+    const openrouter_list_keys_request *request, const openrouter_key **item,
+    openrouter_error *error);
 
 /*
  * Fetches every page of openrouter_list_keys() and stores all distinct items, in
@@ -207,7 +233,7 @@ typedef struct openrouter_create_key_request {
 } openrouter_create_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_CREATE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_CREATE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_create_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_create_key_operation;
@@ -245,7 +271,7 @@ int openrouter_create_key_start(openrouter_async *async,
 /* Request of openrouter_get_key(). */
 typedef struct openrouter_get_key_request {
     /* The hash identifier of the API key to retrieve. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -265,7 +291,7 @@ typedef struct openrouter_get_key_request {
 } openrouter_get_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_GET_KEY_REQUEST_INIT {0}
+#define OPENROUTER_GET_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_get_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_get_key_operation;
@@ -276,6 +302,15 @@ extern const openrouter_operation_desc openrouter_get_key_operation;
  */
 int openrouter_get_key(openrouter_client *client,
     const openrouter_get_key_request *request,
+    openrouter_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
+
+/*
+ * openrouter_get_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
     openrouter_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
@@ -301,7 +336,7 @@ int openrouter_get_key_start(openrouter_async *async,
 /* Request of openrouter_delete_key(). */
 typedef struct openrouter_delete_key_request {
     /* The hash identifier of the API key to delete. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -321,7 +356,7 @@ typedef struct openrouter_delete_key_request {
 } openrouter_delete_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_DELETE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_DELETE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_delete_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_delete_key_operation;
@@ -332,6 +367,15 @@ extern const openrouter_operation_desc openrouter_delete_key_operation;
  */
 int openrouter_delete_key(openrouter_client *client,
     const openrouter_delete_key_request *request,
+    openrouter_delete_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
+
+/*
+ * openrouter_delete_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
     openrouter_delete_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
@@ -357,7 +401,7 @@ int openrouter_delete_key_start(openrouter_async *async,
 /* Request of openrouter_update_key(). */
 typedef struct openrouter_update_key_request {
     /* The hash identifier of the API key to update. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -379,7 +423,7 @@ typedef struct openrouter_update_key_request {
 } openrouter_update_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_UPDATE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_UPDATE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_update_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_update_key_operation;

@@ -139,7 +139,10 @@ void openrouter_async_free(openrouter_async *async);
  * (free it when you like); *call (if `call` is not NULL) identifies the call
  * for openrouter_async_cancel() until its callback returns. `options` are
  * read here, except options->raw_body and raw_body_len: what they point to
- * is written when the call completes, so it must live until then.
+ * is written when the call completes, so it must live until then, and
+ * options->cancel: a token cancelled from any thread stops the call during
+ * a transfer or when its next attempt would start (a pending retry's timer
+ * runs out first; openrouter_async_cancel() stops it at once).
  * The generated *_start functions are the typed form of this one. */
 int openrouter_async_start(openrouter_async *async, const openrouter_operation_desc *op, const void *request,
                            const openrouter_call_options *options, openrouter_async_done_fn done, void *ctx,

@@ -35,7 +35,12 @@ typedef struct openrouter_error openrouter_error; /* see error.h */
  * their wrapper types, with state;
  * ARRAY slots are { state; ITEM *items; size_t count; } and MAP slots are
  * { state; ENTRY *entries; size_t count; } where ENTRY is
- * { char *key; ITEM value; } (value at offsetof given by map_value_offset). */
+ * { char *key; ITEM value; } (value at offsetof given by map_value_offset).
+ * UNION slots are laid out like OBJECT slots (wrapped, or bare in arrays
+ * and maps) around a union model U, whose descriptor (`object`) has a
+ * union_desc: U is { int kind; char *raw; union { the variants }; } (see
+ * openrouter_union_desc). A bare union item that is null decodes as kind
+ * 0 with raw NULL, and encodes as null when the item is nullable. */
 typedef enum openrouter_kind {
     OPENROUTER_KIND_STRING = 1,
     OPENROUTER_KIND_BOOL,
@@ -47,7 +52,8 @@ typedef enum openrouter_kind {
     OPENROUTER_KIND_JSON,
     OPENROUTER_KIND_OBJECT,
     OPENROUTER_KIND_ARRAY,
-    OPENROUTER_KIND_MAP
+    OPENROUTER_KIND_MAP,
+    OPENROUTER_KIND_UNION
 } openrouter_kind;
 
 /* Field flags. */
@@ -60,6 +66,10 @@ typedef enum openrouter_kind {
 #define OPENROUTER_F_UTC_ONLY 0x40u   /* date-time must be UTC when sent */
 #define OPENROUTER_F_HAS_MINIMUM 0x80u /* `minimum` applies */
 #define OPENROUTER_F_HAS_MAXIMUM 0x100u /* `maximum` applies */
+/* A MAP field holding the object's members that no other field names
+ * (`properties` beside a typed `additionalProperties`): decoded from them
+ * and encoded as members of the object itself. Always the last field. */
+#define OPENROUTER_F_ADDITIONAL 0x200u
 
 /* The values of one enum, in constant order. */
 typedef struct openrouter_enum_desc {
@@ -105,12 +115,78 @@ typedef struct openrouter_field_desc {
     double maximum;                      /* numbers, with F_HAS_MAXIMUM */
 } openrouter_field_desc;
 
+/* ---- Unions (oneOf / anyOf) ---------------------------------------------
+ * A union model is { K kind; char *raw; union { members }; } with K the
+ * generated kind enum: kind k (1..n_variants) says member k - 1 holds the
+ * value; kind 0 says no variant this library version knows matched and
+ * `raw` holds the value's JSON text (compacted), which encoding sends as it
+ * is once the reader accepts it. Decoding picks the variant without trial
+ * and error, from the value itself (runtime/src/union.c; generator/README.md
+ * "Unions"):
+ *  1. by its JSON kind: the variants whose json_kinds accept it. An
+ *     integer literal (no fraction, no exponent) goes to an INTEGER variant
+ *     before a NUMBER one, another number to a NUMBER variant first; an
+ *     array to the first array variant whose item_kinds accept its first
+ *     item (an empty array: the first array variant);
+ *  2. an object, in a union with a discriminator: the variant one of whose
+ *     tags equals the discriminator member's string value (none: kind 0);
+ *  3. an object otherwise: among the variants whose required members are
+ *     all present and whose const members present hold their value, the
+ *     one with the most const members matched, then the most required
+ *     members, then the first; a variant accepting any JSON value only when
+ *     no other matches;
+ *  4. nothing matched: kind 0 with the raw text and an UNKNOWN_VARIANT
+ *     warning (an error when decoding with strict_decoding).
+ * Encoding writes the member the kind names, so that decoding selects it
+ * again: a discriminated object variant whose discriminator member is
+ * absent gets its first tag written (present, it must hold one of its
+ * tags), and in a union with an integer variant a number variant's
+ * integral value is written as 1000.0. */
+
+/* JSON kinds a variant accepts. */
+#define OPENROUTER_JSON_STRING 0x01u
+#define OPENROUTER_JSON_NUMBER 0x02u  /* any number */
+#define OPENROUTER_JSON_INTEGER 0x04u /* an integer (a literal without fraction or exponent first) */
+#define OPENROUTER_JSON_BOOLEAN 0x08u
+#define OPENROUTER_JSON_ARRAY 0x10u
+#define OPENROUTER_JSON_OBJECT 0x20u
+
+/* A member an object variant pins to one string value. */
+typedef struct openrouter_union_const {
+    const char *name;  /* the member */
+    const char *value; /* its value */
+} openrouter_union_const;
+
+/* One variant: the member holding it and how decoding selects it. */
+typedef struct openrouter_union_variant {
+    const char *name;                    /* C member name, for messages */
+    const openrouter_type_desc *type;    /* the member's slot type (objects bare) */
+    unsigned json_kinds;                 /* OPENROUTER_JSON_* */
+    unsigned item_kinds;                 /* arrays: OPENROUTER_JSON_* of the items */
+    size_t n_tags;                       /* discriminator values naming it */
+    const char *const *tags;
+    size_t n_required;                   /* members an object must have */
+    const char *const *required;
+    size_t n_consts;                     /* members pinned to one value */
+    const openrouter_union_const *consts;
+} openrouter_union_variant;
+
+/* The variants of a union model; kind k is variants[k - 1]. */
+typedef struct openrouter_union_desc {
+    const char *discriminator;           /* member whose value names the variant, or NULL */
+    size_t raw_offset;                   /* offsetof(U, raw) */
+    size_t value_offset;                 /* offsetof(U, the members) */
+    size_t n_variants;
+    const openrouter_union_variant *variants;
+} openrouter_union_desc;
+
 /* A model: its C struct and fields, in declaration order. */
 struct openrouter_object_desc {
     const char *name;                    /* C type name, for messages */
     size_t size;                         /* sizeof the struct */
     size_t n_fields;                     /* entries in `fields` */
     const openrouter_field_desc *fields; /* the fields */
+    const openrouter_union_desc *union_desc; /* a union model (no fields), or NULL */
 };
 
 /* Where a parameter goes. */
@@ -162,8 +238,10 @@ typedef struct openrouter_operation_desc {
 
 /* ---- Generic entry points used by generated wrappers ------------------- */
 
-/* Decodes JSON text into a newly allocated model. On success *out must be
- * released with openrouter_model_free(). */
+/* Decodes JSON text into a newly allocated model, as responses are read:
+ * a value that breaks the description is kept or left absent and recorded
+ * (openrouter_model_warnings() in types.h), never a failure. On success
+ * *out must be released with openrouter_model_free(). */
 int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                             void **out, openrouter_error *error);
 

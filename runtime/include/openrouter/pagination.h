@@ -6,16 +6,15 @@
  * function, an iterator and a list-everything helper:
  *
  *   openrouter_list_keys_iter *it = NULL;
- *   openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
- *   if (openrouter_list_keys_iter_new(&it, client, &req, &po, &err) == OPENROUTER_OK) {
- *       const openrouter_key *key;
- *       int rc;
- *       while ((rc = openrouter_list_keys_iter_next(it, &key, &err)) == 1)
- *           printf("%s\n", key->hash.value);
- *       if (rc < 0)
- *           fprintf(stderr, "%s\n", err.message);
- *   }
- *   openrouter_list_keys_iter_free(it);
+ *   const openrouter_key *key;
+ *   while (openrouter_list_keys_each(&it, client, &req, &key, &err))
+ *       printf("%s\n", key->hash.value);
+ *   if (err.kind != OPENROUTER_OK)
+ *       openrouter_error_print(stderr, &err);
+ *
+ * (*_each starts the walk, yields item after item and frees it at the end
+ * or on a failure; *_iter_new / *_iter_next / *_iter_free do the same in
+ * steps, take pagination options, and let a failed page be retried.)
  *
  * Both walk the list with the engine below, which
  *  - starts at the request's offset (0 when absent) and requests each next
@@ -141,6 +140,20 @@ int openrouter_pager_new(openrouter_pager **out, const openrouter_pagination_des
  * at the end of the list, or a negative openrouter_status. */
 int openrouter_pager_next(openrouter_pager *pager, const void **item, openrouter_error *error);
 
+/* The warnings (openrouter_model_warnings()) of the item the last
+ * openrouter_pager_next() returned, with their paths in its page
+ * ("data[37].expires_at"); valid as long as the item. NULL and *count 0
+ * when it has none. */
+const openrouter_warning *openrouter_pager_warnings(const openrouter_pager *pager, size_t *count);
+
+/* A walk as one loop condition (the generated *_each functions): starts
+ * it when *pager is NULL (default options), then returns 1 with the next
+ * item; at the end or on a failure frees it, sets *pager to NULL and
+ * returns 0 (error->kind: OPENROUTER_OK at the end, else the failure). */
+int openrouter_pager_each(openrouter_pager **pager, const openrouter_pagination_desc *desc,
+                          openrouter_client *client, const void *request, const void **item,
+                          openrouter_error *error);
+
 /* Pages fetched so far (step-backs included). */
 size_t openrouter_pager_pages(const openrouter_pager *pager);
 
@@ -148,7 +161,8 @@ size_t openrouter_pager_pages(const openrouter_pager *pager);
 void openrouter_pager_free(openrouter_pager *pager);
 
 /* Walks the whole list and stores every distinct item, in the order
- * found, in one newly allocated page model (only its items field is set),
+ * found, in one newly allocated page model (only its items field is set;
+ * its warnings are the items', renumbered: "data[n]..." for item n),
  * released with openrouter_model_free() or the model's *_free function.
  * On failure *out is NULL. */
 int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_client *client,
