@@ -24,6 +24,9 @@
 #include <json-c/json.h>
 
 #include "cli_args.h"
+#include "bulk.h"
+#include "cli_util.h"
+#include "values.h"
 #include "json_items.h"
 
 typedef struct cli {
@@ -38,16 +41,6 @@ typedef struct cli {
 
 /* ---- output helpers --------------------------------------------------------------- */
 
-/* Writes `s` with control characters replaced, so a key name or an error
- * message cannot move the terminal's cursor or change its colours. */
-static void put_clean(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
-    }
-}
-
 /* Display width of UTF-8 text (code points; good enough for names). */
 static size_t text_width(const char *s)
 {
@@ -56,16 +49,6 @@ static size_t text_width(const char *s)
         if (((unsigned char)*s & 0xc0) != 0x80)
             w++;
     return w;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d) {
-        fputs(PROG ": out of memory\n", stderr);
-        exit(EXIT_API);
-    }
-    return d;
 }
 
 /* Money and other decimals: at least two decimals, up to six, no trailing
@@ -225,17 +208,6 @@ static void table_free(table *t)
 
 /* ---- errors ----------------------------------------------------------------------------- */
 
-static int exit_code_for(int rc)
-{
-    switch (rc) {
-    case OPENROUTER_OK: return EXIT_OK;
-    case OPENROUTER_EINVAL: return EXIT_USAGE;
-    case OPENROUTER_ETRANSPORT:
-    case OPENROUTER_ETIMEOUT: return EXIT_TRANSPORT;
-    default: return EXIT_API; /* EHTTP, EDECODE, ENOMEM */
-    }
-}
-
 /* The base URL with any user:password@ masked (the library refuses those,
  * but the value is echoed before that is known). */
 static void put_url(FILE *f, const char *url)
@@ -290,7 +262,7 @@ static int report(cli *c, int rc)
         fputs("; OpenRouter's is " OPENROUTER_DEFAULT_BASE_URL "\n", stderr);
     }
     openrouter_error_clear(e);
-    return exit_code_for(rc);
+    return cli_exit_code(rc);
 }
 
 /* ---- raw JSON output --------------------------------------------------------------------- */
@@ -312,8 +284,6 @@ static void free_raw(char **raw, size_t *len)
 
 /* ---- flag values -------------------------------------------------------------------------- */
 
-static int is_none(const char *v) { return strcmp(v, "none") == 0 || strcmp(v, "null") == 0; }
-
 /* The wire value of a boolean flag that was given (see cli_flag()). */
 static openrouter_bool flag_value(const cli *c, int id)
 {
@@ -322,35 +292,14 @@ static openrouter_bool flag_value(const cli *c, int id)
 
 static int parse_limit(const char *v, openrouter_number *out)
 {
-    if (is_none(v)) {
-        OPENROUTER_SET_NULL(*out);
-        return 0;
-    }
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (!*v || *end || errno || !isfinite(d))
-        return cli_usage_error("--limit expects a number of US dollars or 'none', got '%s'", v);
-    *out = OPENROUTER_NUMBER(d);
-    return 0;
+    const char *want = value_limit(v, out);
+    return want ? cli_usage_error("--limit expects %s, got '%s'", want, v) : 0;
 }
 
 static int parse_limit_reset(const char *v, openrouter_limit_reset_value *out)
 {
-    memset(out, 0, sizeof *out);
-    if (is_none(v)) {
-        OPENROUTER_SET_NULL(*out);
-        return 0;
-    }
-    static const openrouter_limit_reset values[] = {OPENROUTER_LIMIT_RESET_DAILY, OPENROUTER_LIMIT_RESET_WEEKLY,
-                                                    OPENROUTER_LIMIT_RESET_MONTHLY};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-        if (strcmp(v, openrouter_limit_reset_name(values[i])) == 0) {
-            out->state = OPENROUTER_PRESENT;
-            out->value = values[i];
-            return 0;
-        }
-    return cli_usage_error("--limit-reset expects daily, weekly, monthly or none, got '%s'", v);
+    const char *want = value_limit_reset(v, out);
+    return want ? cli_usage_error("--limit-reset expects %s, got '%s'", want, v) : 0;
 }
 
 static int parse_nonneg(const char *flag, const char *v, long long max, long long *out)
@@ -362,14 +311,6 @@ static int parse_nonneg(const char *flag, const char *v, long long max, long lon
         return cli_usage_error("--%s expects a whole number from 0 to %lld, got '%s'", flag, max, v);
     *out = n;
     return 0;
-}
-
-static void string_or_null(const char *v, openrouter_string *out)
-{
-    if (is_none(v))
-        OPENROUTER_SET_NULL(*out);
-    else
-        *out = OPENROUTER_STRING(v);
 }
 
 /* ---- warnings ------------------------------------------------------------------------------ */
@@ -549,34 +490,6 @@ static int read_external_api_key(cli *c)
     return 0;
 }
 
-/* "30d", "12h", "1d12h": whole numbers, each with a unit, added up. */
-static int parse_duration(const char *v, long long *seconds)
-{
-    static const struct { char unit; long long seconds; } units[] = {
-        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
-    const long long max = 100LL * 366 * 86400; /* a century is plenty */
-    long long total = 0;
-    const char *p = v;
-    do {
-        long long n = 0;
-        if (*p < '0' || *p > '9')
-            return -1;
-        for (; *p >= '0' && *p <= '9'; p++)
-            if ((n = n * 10 + (*p - '0')) > max)
-                return -1;
-        size_t u = 0;
-        while (u < sizeof units / sizeof units[0] && units[u].unit != *p)
-            u++;
-        if (u == sizeof units / sizeof units[0])
-            return -1;
-        p++;
-        if ((total += n * units[u].seconds) > max)
-            return -1;
-    } while (*p);
-    *seconds = total;
-    return total > 0 ? 0 : -1;
-}
-
 /* --expires-at or --expires-in into `out`; `when` holds the text the
  * latter computes. */
 static int expiry(const cli *c, openrouter_datetime_text *when, openrouter_datetime *out)
@@ -584,25 +497,11 @@ static int expiry(const cli *c, openrouter_datetime_text *when, openrouter_datet
     const char *at = c->a.opt[O_EXPIRES_AT], *in = c->a.opt[O_EXPIRES_IN];
     if (at && in)
         return cli_usage_error("give only one of --expires-at and --expires-in");
-    if (at) {
-        if (is_none(at)) {
-            OPENROUTER_SET_NULL(*out);
-            return 0;
-        }
-        if (openrouter_datetime_parse(at, NULL, NULL) != 0)
-            return cli_usage_error("--expires-at expects an RFC 3339 time in UTC such as 2027-12-31T23:59:59Z, "
-                                   "or 'none'; got '%s'", at);
-        *out = OPENROUTER_DATETIME(at);
-    } else if (in) {
-        long long seconds;
-        if (parse_duration(in, &seconds) != 0)
-            return cli_usage_error("--expires-in expects a duration such as 30d, 12h or 1d12h (units s, m, h, d, "
-                                   "w; at most a century), got '%s'", in);
-        *when = openrouter_datetime_from_now(seconds);
-        if (!when->text[0])
-            return cli_usage_error("--expires-in: cannot represent the time %s from now", in);
-        *out = OPENROUTER_DATETIME(when->text);
-    }
+    const char *want = NULL;
+    if (at && (want = value_expires_at(at, out)) != NULL)
+        return cli_usage_error("--expires-at expects %s; got '%s'", want, at);
+    if (in && (want = value_expires_in(in, when, out)) != NULL)
+        return cli_usage_error("--expires-in expects %s, got '%s'", want, in);
     return 0;
 }
 
@@ -623,7 +522,7 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     if (expiry(c, &expires, &req.body.expires_at))
         return EXIT_USAGE;
     if (o[O_CREATOR_USER_ID])
-        string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
+        value_string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
     if (o[O_WORKSPACE_ID])
         req.body.workspace_id = OPENROUTER_STRING(o[O_WORKSPACE_ID]);
     if ((o[O_EXTERNAL_API_KEY_ENV] || cli_flag(&c->a, O_EXTERNAL_API_KEY_STDIN)) && !o[O_EXTERNAL_USER])
@@ -1007,7 +906,11 @@ int main(int argc, char **argv)
             co.raw_body = &raw;
             co.raw_body_len = &raw_len;
         }
-        switch (c.a.cmd->bit) {
+        if (c.a.opt[O_FROM])
+            status = bulk_main(c.client, &c.a);
+        else if (c.a.opt[O_CONCURRENCY] || c.a.opt[O_RESULTS] || c.a.opt[O_KEEP_LOST])
+            status = cli_usage_error("--concurrency, --results and --keep-lost go with --from");
+        else switch (c.a.cmd->bit) {
         case C_LIST: status = cmd_list(&c, &co, &raw, &raw_len); break;
         case C_CREATE: status = cmd_create(&c, &co, &raw, &raw_len); break;
         case C_GET: status = cmd_get(&c, &co, &raw, &raw_len); break;
@@ -1020,13 +923,7 @@ int main(int argc, char **argv)
     }
     openrouter_client_free(c.client);
     openrouter_error_clear(&c.err);
-    if (c.external_api_key) {
-        size_t n = strlen(c.external_api_key);
-        volatile char *p = c.external_api_key;
-        while (n--)
-            *p++ = 0;
-        free(c.external_api_key);
-    }
+    cli_wipe_free(c.external_api_key);
     openrouter_global_cleanup();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs(PROG ": error writing to stdout\n", stderr);

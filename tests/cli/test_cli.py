@@ -9,16 +9,13 @@ progress on stderr only when it is a terminal.
 import hashlib
 import json
 import os
-import pty
 import re
-import select
-import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stubproc  # noqa: E402
-from clicase import BIN, CliCase  # noqa: E402
+from clicase import CliCase  # noqa: E402
 
 SEED_HASH_0 = hashlib.sha256(b"seed-key-0000").hexdigest()
 # The library's account of an unknown hash (openrouter_error_print), as the tool shows it.
@@ -534,32 +531,9 @@ class CliTest(CliCase):
         if not self.has_list_all():
             self.skipTest("list --all not built yet (no generated iterator)")
         self.stub.reset(250)
-        master, slave = pty.openpty()
-        try:
-            p = subprocess.Popen([BIN, "list", "--all"], stdout=subprocess.PIPE, stderr=slave,
-                                 env=self.env(), text=True)
-            os.close(slave)
-            slave = None
-            out, _ = p.communicate(timeout=60)
-            err = b""
-            while True:
-                r, _, _ = select.select([master], [], [], 0.5)
-                if not r:
-                    break
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                err += chunk
-        finally:
-            if slave is not None:
-                os.close(slave)
-            os.close(master)
-        self.outputs.append((out, err.decode(errors="replace")))
-        self.assertEqual(p.returncode, 0)
-        self.assertIn(b"fetched 3 pages", err)
+        rc, out, err = self.run_stderr_on_tty(["list", "--all"])
+        self.assertEqual(rc, 0)
+        self.assertIn("fetched 3 pages", err)
         self.assertNotIn("fetched", out)
         self.assertEqual(out.splitlines()[-1], "225 keys")
 
@@ -569,18 +543,7 @@ class CliUnderValgrindTest(CliTest):
     """Every path of the tool once under valgrind: no leak, no invalid access."""
 
     def run_cli(self, *args, env=None, stdin=None, expect=None):
-        vg = [os.environ["OR_VALGRIND"], "--quiet", "--error-exitcode=99", "--leak-check=full",
-              "--show-leak-kinds=definite,indirect,possible",
-              "--errors-for-leak-kinds=definite,indirect,possible"]
-        if os.environ.get("OR_VALGRIND_SUPP"):
-            vg.append("--suppressions=" + os.environ["OR_VALGRIND_SUPP"])
-        p = subprocess.run(vg + [BIN, *args], input=stdin, capture_output=True, text=True,
-                           env=env if env is not None else self.env(), timeout=120)
-        self.outputs.append((p.stdout, p.stderr))
-        self.assertNotEqual(p.returncode, 99, p.stderr)
-        if expect is not None:
-            self.assertEqual(p.returncode, expect, p.stderr)
-        return p
+        return self.run_under_valgrind(args, env=env, stdin=stdin, expect=expect)
 
     def test_every_path(self):
         self.stub.reset(250)
