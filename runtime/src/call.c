@@ -6,8 +6,9 @@
  * result; the blocking loop at the end of this file runs them in order.
  *
  * Decisions worth knowing:
- * - The call holds the client's reusable buffers (URL, parameter text,
- *   bodies) from or_call_begin to or_call_end and wipes what they held.
+ * - The call holds reusable buffers (URL, parameter text, bodies: the
+ *   client's for a blocking call) from or_call_begin to or_call_end and
+ *   wipes what they held.
  * - A failed call's error is redacted (rule 1 of redact.h) before it is
  *   logged or returned. */
 #include <stdio.h>
@@ -66,7 +67,7 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     return OPENROUTER_OK;
 }
 
-int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
+int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
                   const void *request, void **out, const openrouter_call_options *options,
                   openrouter_error *error)
 {
@@ -85,6 +86,7 @@ int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operat
         return or_error_set_field(error, OPENROUTER_EINVAL, "request", "%s: request must not be NULL", opid);
     memset(x, 0, sizeof *x);
     x->c = client;
+    x->bufs = bufs ? bufs : &client->bufs;
     x->op = op;
     x->opid = opid;
     x->request = request;
@@ -98,8 +100,8 @@ int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operat
             return rc;
     }
     /* Lent until or_call_end, which hands it back. */
-    x->res.body = client->response_body;
-    client->response_body = (or_buf)OR_BUF_INIT;
+    x->res.body = x->bufs->response_body;
+    x->bufs->response_body = (or_buf)OR_BUF_INIT;
     return OPENROUTER_OK;
 }
 
@@ -123,8 +125,11 @@ static void trace(const or_call *x, int before, long status, long duration, int 
 
 void or_attempt_begin(or_call *x)
 {
+    /* The duration is only reported to trace and log hooks. */
+    int timed = x->c->trace || x->c->log;
+    x->attempt_start_ms = timed || x->attempts == 0 ? or_clock_now_ms(x->c) : 0;
     if (x->attempts == 0)
-        x->start_ms = or_clock_now_ms(x->c);
+        x->start_ms = x->attempt_start_ms;
     x->attempts++;
     trace(x, 1, 0, 0, OPENROUTER_OK, -1);
     or_log(x->c, OPENROUTER_LOG_DEBUG, "%s: %s %s (attempt %d)", x->opid, x->op->method, x->trace_url,
@@ -146,7 +151,12 @@ void or_attempt_classify(or_call *x)
     const or_http_response *res = &x->res;
     int idempotent = x->op->idempotent;
     x->retry_after = -1;
-    if (res->curl_code != CURLE_OK) {
+    if (res->curl_code == CURLE_ABORTED_BY_CALLBACK) {
+        /* Only a cancel aborts a transfer (async.c removes it from the multi). */
+        x->kind = OPENROUTER_ECANCELED;
+        x->cancelled = OR_CANCELLED_TRANSFER;
+        x->retryable = 0;
+    } else if (res->curl_code != CURLE_OK) {
         if (res->too_large)
             x->kind = OPENROUTER_ETRANSPORT;
         else if (res->curl_code == CURLE_OPERATION_TIMEDOUT)
@@ -167,6 +177,9 @@ void or_attempt_classify(or_call *x)
         x->retryable = or_retry_should(x->policy, idempotent, res->status, OPENROUTER_OK, 0);
     }
     x->status = res->curl_code == CURLE_OK ? res->status : 0;
+    x->processed |= res->curl_code != CURLE_OK
+                        ? or_retry_may_have_been_processed(idempotent, 0, OPENROUTER_ETRANSPORT, res->nothing_sent)
+                        : or_retry_may_have_been_processed(idempotent, res->status, OPENROUTER_OK, 0);
 }
 
 long or_attempt_decide(or_call *x)
@@ -204,7 +217,9 @@ static void log_attempt(const or_call *x, long duration_ms)
     if (!c->log)
         return;
     char what[160];
-    if (res->curl_code != CURLE_OK && !res->too_large)
+    if (x->kind == OPENROUTER_ECANCELED)
+        snprintf(what, sizeof what, "cancelled");
+    else if (res->curl_code != CURLE_OK && !res->too_large)
         snprintf(what, sizeof what, "%s: %s", x->kind == OPENROUTER_ETIMEOUT ? "timeout" : "transport error",
                  curl_easy_strerror(res->curl_code));
     else if (res->too_large)
@@ -227,16 +242,33 @@ void or_attempt_report(or_call *x, long duration_ms)
     log_attempt(x, duration_ms);
 }
 
+long or_attempt_end(or_call *x)
+{
+    int64_t t1 = x->c->trace || x->c->log ? or_clock_now_ms(x->c) : 0;
+    or_attempt_classify(x);
+    long delay = or_attempt_decide(x);
+    or_attempt_report(x, t1 > x->attempt_start_ms ? (long)(t1 - x->attempt_start_ms) : 0);
+    return delay;
+}
+
 /* ---- the end ---------------------------------------------------------------------------- */
+
+void or_call_bufs_free(or_call_bufs *b)
+{
+    or_buf_free(&b->url);
+    or_buf_free(&b->param_text);
+    or_buf_free(&b->request_body);
+    or_buf_free(&b->response_body);
+}
 
 void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
 {
     openrouter_client *c = x->c;
     /* Bodies may carry secrets (a created key, external.api_key). */
     or_buf_wipe(&x->res.body); /* every attempt's, not just the last */
-    c->response_body = x->res.body;
+    x->bufs->response_body = x->res.body;
     x->res.body = (or_buf)OR_BUF_INIT;
-    or_buf_wipe(&c->request_body);
+    or_buf_wipe(&x->bufs->request_body);
     if (rc != OPENROUTER_OK) {
         if (out && *out) {
             openrouter_model_free(*out);
@@ -247,47 +279,51 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
     or_outcome_log(x, rc, error);
     /* After the log, which may still have shown the URL. */
     or_request_release(x);
-    or_buf_wipe(&c->url);
-    or_buf_wipe(&c->param_text);
+    or_buf_wipe(&x->bufs->url);
+    or_buf_wipe(&x->bufs->param_text);
+}
+
+/* ---- a call's beginning and end, for the blocking and the non-blocking call ------------------ */
+
+int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
+                  const void *request, void **out, const openrouter_call_options *options,
+                  openrouter_error *error)
+{
+    int rc = or_call_begin(x, client, bufs, op, request, out, options, error);
+    if (rc != OPENROUTER_OK) {
+        if (client) {
+            or_redact_error(error, client->api_key);
+            or_log(client, rc == OPENROUTER_EINVAL ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s (%s)",
+                   error && error->message[0] ? error->message : "call failed", openrouter_status_name(rc));
+        }
+        return rc;
+    }
+    rc = or_request_build(x, error);
+    if (rc != OPENROUTER_OK)
+        or_call_end(x, rc, out, error);
+    return rc;
+}
+
+int or_call_finish(or_call *x, void **out, openrouter_error *error)
+{
+    int rc = or_outcome_finish(x, out, error);
+    or_call_end(x, rc, out, error);
+    return rc;
 }
 
 /* ---- the blocking call ------------------------------------------------------------------- */
 
 static void run_attempts(or_call *x)
 {
-    openrouter_client *c = x->c;
-    /* The duration is only reported to trace and log hooks. */
-    int timed = c->trace || c->log;
     for (;;) {
         or_attempt_begin(x);
-        int64_t t0 = timed ? or_clock_now_ms(c) : 0;
-        or_http_perform(&c->http, &x->req, &x->res);
-        int64_t t1 = timed ? or_clock_now_ms(c) : 0;
-        or_attempt_classify(x);
-        long delay = or_attempt_decide(x);
-        or_attempt_report(x, t1 > t0 ? (long)(t1 - t0) : 0);
+        or_http_perform(&x->c->http, &x->req, &x->res);
+        long delay = or_attempt_end(x);
         if (delay < 0)
             break;
         if (delay > 0)
-            or_clock_sleep_ms(c, delay);
+            or_clock_sleep_ms(x->c, delay);
     }
-}
-
-static int call_impl(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                     void **out, const openrouter_call_options *options, openrouter_error *error, int *logged)
-{
-    or_call x;
-    int rc = or_call_begin(&x, client, op, request, out, options, error);
-    if (rc != OPENROUTER_OK)
-        return rc;
-    rc = or_request_build(&x, error);
-    if (rc == OPENROUTER_OK) {
-        run_attempts(&x);
-        rc = or_outcome_finish(&x, out, error);
-    }
-    or_call_end(&x, rc, out, error);
-    *logged = 1;
-    return rc;
 }
 
 int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
@@ -302,12 +338,11 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
         local = fresh;
         error = &local;
     }
-    int logged = 0;
-    int rc = call_impl(client, op, request, out, options, error, &logged);
-    if (rc != OPENROUTER_OK && !logged && client) {
-        or_redact_error(error, client->api_key);
-        or_log(client, rc == OPENROUTER_EINVAL ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s (%s)",
-               error && error->message[0] ? error->message : "call failed", openrouter_status_name(rc));
+    or_call x;
+    int rc = or_call_start(&x, client, NULL, op, request, out, options, error);
+    if (rc == OPENROUTER_OK) {
+        run_attempts(&x);
+        rc = or_call_finish(&x, out, error);
     }
     if (use_local)
         openrouter_error_clear(&local);

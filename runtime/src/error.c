@@ -62,6 +62,7 @@ const char *openrouter_status_name(int status)
     case OPENROUTER_EHTTP: return "OPENROUTER_EHTTP";
     case OPENROUTER_EDECODE: return "OPENROUTER_EDECODE";
     case OPENROUTER_ENOMEM: return "OPENROUTER_ENOMEM";
+    case OPENROUTER_ECANCELED: return "OPENROUTER_ECANCELED";
     default: return "OPENROUTER_UNKNOWN";
     }
 }

@@ -194,10 +194,39 @@ static int finish_transport_error(or_call *x, openrouter_error *error)
     return rc;
 }
 
+/* Cancelled by the caller: before the first attempt, during one, or
+ * waiting to retry after a failed one (whose status is kept). Whether the
+ * server may have acted counts every attempt, not only the last. */
+static int finish_cancelled(or_call *x, openrouter_error *error)
+{
+    if (x->attempts == 0) {
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled before it was sent", x->opid);
+    } else if (x->cancelled == OR_CANCELLED_TRANSFER) {
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled during attempt %d", x->opid, x->attempts);
+    } else {
+        char last[64];
+        if (x->kind == OPENROUTER_EHTTP)
+            snprintf(last, sizeof last, "HTTP %ld", x->status);
+        else
+            snprintf(last, sizeof last, "%s", openrouter_status_name(x->kind));
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled while waiting to retry (attempt %d: %s)", x->opid,
+                     x->attempts, last);
+        if (error) {
+            error->http_status = x->status;
+            error->retry_after_ms = x->retry_after;
+        }
+    }
+    if (error)
+        error->request_may_have_been_processed = x->processed;
+    return OPENROUTER_ECANCELED;
+}
+
 int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
 {
     if (error)
         error->attempts = x->attempts;
+    if (x->cancelled)
+        return finish_cancelled(x, error);
     if (x->kind == OPENROUTER_OK)
         return finish_success(x, out, error);
     if (x->kind == OPENROUTER_EHTTP)
@@ -219,7 +248,8 @@ void or_outcome_log(const or_call *x, int rc, const openrouter_error *error)
                url, x->status, elapsed < 0 ? 0 : elapsed, x->attempts, x->attempts == 1 ? "" : "s");
         return;
     }
-    int caller = rc == OPENROUTER_EINVAL || (rc == OPENROUTER_EHTTP && x->status >= 400 && x->status <= 499);
+    int caller = rc == OPENROUTER_EINVAL || rc == OPENROUTER_ECANCELED ||
+                 (rc == OPENROUTER_EHTTP && x->status >= 400 && x->status <= 499);
     char tries[48] = "before sending";
     if (x->attempts)
         snprintf(tries, sizeof tries, "after %d attempt%s", x->attempts, x->attempts == 1 ? "" : "s");

@@ -26,7 +26,8 @@ typedef enum openrouter_status {
     OPENROUTER_ETIMEOUT = -3,   /* connect or total timeout */
     OPENROUTER_EHTTP = -4,      /* the server answered with an error status */
     OPENROUTER_EDECODE = -5,    /* the response could not be understood */
-    OPENROUTER_ENOMEM = -6      /* out of memory */
+    OPENROUTER_ENOMEM = -6,     /* out of memory */
+    OPENROUTER_ECANCELED = -7   /* the caller cancelled the call */
 } openrouter_status;
 
 #define OPENROUTER_ERROR_MESSAGE_SIZE 256 /* bytes of openrouter_error.message */
