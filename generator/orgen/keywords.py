@@ -224,7 +224,7 @@ REQUEST_BODY = {
 }
 
 RESPONSE = {
-    "content": _handled("application/json, or none"),
+    "content": _handled("application/json and text/event-stream (a stream of events), or none"),
     "description": _ignored("documentation"),
     "headers": _ignored("response headers are not decoded (Retry-After is the runtime's)"),
     "links": _ignored("documentation"),
@@ -235,7 +235,7 @@ MEDIA_TYPE = {
     "example": _ignored("documentation"),
     "examples": _ignored("documentation"),
     "encoding": _ignored("applies to multipart and form bodies, which are rejected"),
-    "x-speakeasy-sse-sentinel": _ignored("another generator's end-of-stream marker"),
+    "x-speakeasy-sse-sentinel": _handled("text/event-stream: the data that ends the stream"),
 }
 
 # Keywords a slot's doc comment states, in this order.

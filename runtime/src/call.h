@@ -31,6 +31,9 @@ typedef struct or_call {
     const void *request;
     const openrouter_retry_policy *policy;
     long timeout_ms;
+    int timeout_given;            /* options->timeout_ms was set */
+    long idle_timeout_ms;         /* options->stream_idle_timeout_ms (0: none given) */
+    struct or_stream *stream;     /* a streaming call's events (stream.c), else NULL */
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
 

@@ -13,6 +13,22 @@
  * parse, which is what a bogus header deserves). */
 #define OR_HEADER_VALUE_MAX 128
 
+/* Where a streamed body goes instead of the response buffer: a 2xx answer
+ * whose Content-Type starts with `media_type` (or_http_response.streamed
+ * says it happened). Any other answer is buffered as usual, so an error
+ * before the stream is read like any error body. */
+typedef struct or_http_sink {
+    const char *media_type;        /* e.g. "text/event-stream" */
+    /* The next bytes; 0 to go on, non-zero aborts the transfer
+     * (CURLE_WRITE_ERROR). */
+    int (*write)(void *ctx, const char *bytes, size_t n);
+    /* Called by libcurl's progress meter (about once a second when idle,
+     * from the first byte sent); non-zero aborts the transfer
+     * (CURLE_ABORTED_BY_CALLBACK). */
+    int (*tick)(void *ctx);
+    void *ctx;
+} or_http_sink;
+
 typedef struct or_http_request {
     const char *method;            /* "GET", "POST", "PATCH", "DELETE", ... */
     const char *url;
@@ -25,6 +41,10 @@ typedef struct or_http_request {
      * reused keep-alive connection died before any response byte, which
      * for a POST could create a key twice. */
     int fresh_connect;
+    /* Non-NULL: a streamed response (see or_http_sink); the response size
+     * limit does not apply to what goes to it, and timeout_ms 0 means no
+     * limit. */
+    const or_http_sink *sink;
 } or_http_request;
 
 /* One transfer's result. `body` is the caller's buffer: each transfer
@@ -34,6 +54,7 @@ typedef struct or_http_response {
     long status;                   /* 0 when no response */
     int nothing_sent;              /* the server cannot have seen the request */
     int too_large;                 /* body exceeded max_response_bytes */
+    int streamed;                  /* the body went to the request's sink */
     or_buf body;
     char retry_after[OR_HEADER_VALUE_MAX];
     char retry_after_ms[OR_HEADER_VALUE_MAX];
@@ -48,6 +69,8 @@ typedef struct or_http {
     char errbuf[CURL_ERROR_SIZE];
     or_http_response *receiving;   /* the response the callbacks fill */
     int oom;                       /* the write callback could not grow the body */
+    const or_http_sink *sink;      /* the transfer's, or NULL */
+    int body_started;              /* the write callback chose sink or buffer */
 
     /* What the handle was last set to, so options that did not change since
      * the previous transfer are not set again. */
@@ -55,6 +78,7 @@ typedef struct or_http {
     struct curl_slist *set_headers;
     long set_timeout_ms;
     int set_fresh_connect;
+    int set_streaming;             /* progress callback on, no size limit */
 } or_http;
 
 /* Creates the handle and sets every option that never changes; the default

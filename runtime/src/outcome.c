@@ -18,6 +18,7 @@
 
 #include "call.h"
 #include "redact.h"
+#include "stream.h"
 
 /* ---- success ----------------------------------------------------------------------- */
 
@@ -225,6 +226,8 @@ int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
 {
     if (error)
         error->attempts = x->attempts;
+    if (or_stream_decides(x))
+        return or_stream_outcome(x, error);
     if (x->cancelled)
         return finish_cancelled(x, error);
     if (x->kind == OPENROUTER_OK)

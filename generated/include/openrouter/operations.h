@@ -12,6 +12,7 @@
 #define OPENROUTER_OPERATIONS_H
 
 #include "openrouter/async.h"
+#include "openrouter/stream.h"
 #include "openrouter/client.h"
 #include "openrouter/descriptor.h"
 #include "openrouter/error.h"

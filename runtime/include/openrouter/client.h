@@ -145,12 +145,18 @@ typedef struct openrouter_call_options {
      * the new key's secret. On failure *raw_body is NULL. */
     char **raw_body;
     size_t *raw_body_len;                 /* optional: length of *raw_body */
+    /* Since version 3, streaming calls only (openrouter/stream.h): the
+     * longest wait for the next event, a comment or keep-alive restarting
+     * it; 0: the client's timeout_ms. A stream's timeout_ms above limits
+     * the whole stream, and 0 there means no limit. */
+    long stream_idle_timeout_ms;
 } openrouter_call_options;
 
-/* Version 1 (without raw_body) is still accepted. */
-#define OPENROUTER_CALL_OPTIONS_VERSION 2
+/* Versions 1 (without raw_body) and 2 (without stream_idle_timeout_ms) are
+ * still accepted. */
+#define OPENROUTER_CALL_OPTIONS_VERSION 3
 /* Defaults: the client's policy and timeout, no raw body. */
-#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL}
+#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0}
 
 /* A client: one API key, one reused connection, its settings. Opaque. */
 typedef struct openrouter_client openrouter_client;
