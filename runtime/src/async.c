@@ -304,6 +304,29 @@ void or_async_cancel_all_now(openrouter_async *a)
         cancel_now(a, a->timers.items[a->timers.n - 1]);
 }
 
+/* Streams that waited longer than their idle limit end as a timeout (a
+ * multi handle calls no progress callback while its transfers are idle). */
+static void expire_idle_streams(openrouter_async *a)
+{
+    openrouter_async_call *k = a->running.head;
+    while (k) {
+        openrouter_async_call *next = k->next;
+        if (k->stream && or_stream_idle_expired(k->stream))
+            transfer_ended(a, k, CURLE_ABORTED_BY_CALLBACK);
+        k = next;
+    }
+}
+
+/* The earliest idle deadline of the running streams, INT64_MAX if none. */
+static int64_t idle_deadline(const openrouter_async *a)
+{
+    int64_t due = INT64_MAX;
+    for (const openrouter_async_call *k = a->running.head; k; k = k->next)
+        if (k->stream)
+            due = or_min_i64(due, or_stream_idle_deadline(k->stream));
+    return due;
+}
+
 /* ---- the drive step -------------------------------------------------------------------- */
 
 /* Runs the callbacks of finished calls, oldest first; a callback may start
@@ -338,6 +361,7 @@ void or_async_step(openrouter_async *a, int fd, int events)
                                      ((events & OPENROUTER_ASYNC_ERROR) ? CURL_CSELECT_ERR : 0),
                                  &running);
     collect(a);
+    expire_idle_streams(a);
     /* openrouter_async_cancel_all() from an event callback, in this step. */
     if (atomic_exchange(&a->wake_flags, 0u) & OPENROUTER_ASYNC_CANCEL_ALL)
         or_async_cancel_all_now(a);
@@ -362,9 +386,12 @@ long or_async_next_timeout(openrouter_async *a)
         due = a->timers.items[0]->due;
     if (a->queued.head && a->in_flight < a->max_in_flight)
         due = or_min_i64(due, 0);
-    if (due == INT64_MAX)
+    int64_t idle = idle_deadline(a);
+    if (due == INT64_MAX && idle == INT64_MAX)
         return t;
-    int64_t wait = or_max_i64(due, a->not_before) - or_clock_now_ms(a->c);
+    int64_t now = or_clock_now_ms(a->c);
+    int64_t wait = due == INT64_MAX ? INT64_MAX : or_max_i64(due, a->not_before) - now;
+    wait = or_min_i64(wait, idle == INT64_MAX ? INT64_MAX : idle - now);
     wait = or_max_i64(wait, 0);
     if (wait > LONG_MAX)
         wait = LONG_MAX;

@@ -126,13 +126,22 @@ static int sink_write(void *ctx, const char *bytes, size_t n)
     return rc;
 }
 
-static int sink_tick(void *ctx)
+int or_stream_idle_expired(or_stream *s)
 {
-    or_stream *s = ctx;
-    if (s->ended || or_clock_now_ms(s->c) - s->last_ms <= s->idle_ms)
+    if (s->ended || s->stop != OR_STREAM_RUNNING || or_clock_now_ms(s->c) - s->last_ms <= s->idle_ms)
         return 0;
     s->stop = OR_STREAM_IDLE;
     return 1;
+}
+
+int64_t or_stream_idle_deadline(const or_stream *s)
+{
+    return s->ended ? INT64_MAX : s->last_ms + s->idle_ms + 1;
+}
+
+static int sink_tick(void *ctx)
+{
+    return or_stream_idle_expired(ctx);
 }
 
 /* ---- a call's stream ------------------------------------------------------------------------ */

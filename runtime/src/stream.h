@@ -54,6 +54,12 @@ int or_stream_check(const openrouter_operation_desc *op, openrouter_stream_thunk
 void or_stream_attach(or_stream *s, or_call *x, openrouter_stream_thunk_fn thunk, void (*fn)(void), void *user);
 /* Before each attempt: a fresh parser and idle timer. */
 void or_stream_attempt_begin(or_stream *s);
+/* The idle limit passed (the stream then stops as OR_STREAM_IDLE): 1, else
+ * 0. libcurl's progress callback asks during a blocking transfer; the
+ * non-blocking handle asks at every drive step, and wakes up for it at
+ * or_stream_idle_deadline() (INT64_MAX: the stream has ended). */
+int or_stream_idle_expired(or_stream *s);
+int64_t or_stream_idle_deadline(const or_stream *s);
 /* Classifies an attempt the stream decides (a started stream, or the idle
  * limit before it): returns 1 when it did, 0 for the ordinary rules. */
 int or_stream_classify(or_call *x);
