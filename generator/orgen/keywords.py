@@ -190,7 +190,7 @@ OPERATION = {
     "x-speakeasy-group": _ignored("another generator's namespace; C names are flat"),
     "x-speakeasy-max-method-params": _ignored("another generator's argument style; C takes a "
                                               "request struct"),
-    "x-speakeasy-stream-request-field": _ignored("another generator's streaming switch"),
+    "x-speakeasy-stream-request-field": _handled("the boolean body member *_stream sets to true"),
     "x-speakeasy-ignore": _ignored("other SDKs leave the operation out; spec/operations.txt "
                                    "selects the operations"),
     "x-fern-ignore": _ignored("other SDKs leave the operation out; spec/operations.txt "

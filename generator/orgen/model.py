@@ -20,6 +20,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # overrides the method either way.
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
 SSE = "text/event-stream"
+# The body member that asks for the stream (Speakeasy's name; "stream" when absent).
+STREAM_FIELD_EXTENSION = "x-speakeasy-stream-request-field"
 IDEMPOTENT_EXTENSION = "x-openrouter-idempotent"
 
 _SCALAR_KINDS = ("string", "bool", "int32", "int64", "number", "datetime")
@@ -240,6 +242,7 @@ class Operation:
         self.deprecated = False
         self.idempotent = method in IDEMPOTENT_METHODS
         self.stream = None  # StreamDef of a text/event-stream success response
+        self.stream_request_field = "stream"  # the boolean body member *_stream sets
         self.stream_skipped = None  # (reason, pointer) when one could not be generated
 
 
@@ -659,6 +662,10 @@ class Builder:
                 raise SpecError("%s must be true or false" % IDEMPOTENT_EXTENSION,
                                 child(ptr, IDEMPOTENT_EXTENSION))
             op.idempotent = node[IDEMPOTENT_EXTENSION]
+        flag = node.get(STREAM_FIELD_EXTENSION, "stream")
+        if not isinstance(flag, str):
+            raise SpecError("%s must be a string" % STREAM_FIELD_EXTENSION, child(ptr, STREAM_FIELD_EXTENSION))
+        op.stream_request_field = flag
         self._parameters(op, node, item, item_ptr)
         if node.get("requestBody") is not None:
             self._request_body(op, node["requestBody"])

@@ -281,14 +281,15 @@ def _operation_context(ctx, op):
 
 def _stream_context(op, p):
     """The *_stream functions of an operation with an event stream: the
-    event model, the sentinel, and whether the body has a boolean `stream`
-    member the wrapper sets (the API streams only when asked)."""
+    event model, the sentinel, and the boolean body member the wrapper sets
+    (x-speakeasy-stream-request-field, else `stream`): the API streams only
+    when asked."""
     if op.stream is None:
         return None
     flag = None
     if op.body is not None:
         flag = next((f.c_name for f in op.body.fields
-                     if f.json_name == "stream" and f.tref.kind == "bool"), None)
+                     if f.json_name == op.stream_request_field and f.tref.kind == "bool"), None)
     return {
         "event": "%s_%s" % (p, op.stream.event.name),
         "event_desc": "%s_%s_desc" % (p, op.stream.event.name),

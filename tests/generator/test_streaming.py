@@ -76,6 +76,16 @@ class Streaming(unittest.TestCase):
         self.assertIn(".sentinel = NULL", c)
         self.assertNotIn("_streamed(", c)
 
+    def test_stream_request_field(self):
+        d = doc()
+        props = d["paths"]["/talk"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+        props["sse"] = props.pop("stream")
+        d["paths"]["/talk"]["post"]["x-speakeasy-stream-request-field"] = "sse"
+        self.assertIn("copy->body.sse.value = true;", gen(d)["src/operations.c"])
+        d["paths"]["/talk"]["post"]["x-speakeasy-stream-request-field"] = True
+        with self.assertRaises(GeneratorError):
+            gen(d)
+
     def test_only_a_stream(self):
         files = gen(doc(json_too=False))
         self.assertIn("int st_talk_stream(", files["include/st/operations.h"])
