@@ -10,7 +10,10 @@ Run from the repository root:
 """
 import copy
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -118,8 +121,44 @@ class FullDescription(unittest.TestCase):
         self.assertIn("typedef int (*orfull_send_chat_completion_request_event_fn)(void *user, "
                       "const orfull_chat_streaming_response *event);", h)
         report = files["GENERATION_REPORT.md"]
+        self.readme_compiles()
         for op in ("createEmbeddings", "createRerank"):
             self.assertIn("| `%s` | text/event-stream schema that is not an event object" % op, report)
+
+    def readme_compiles(self):
+        """README "Streaming": its C, the callback at file scope and the calls
+        in a function given what they use, compiles against the whole API
+        generated as the README's "The whole API" says (--prefix orall)."""
+        cc = shutil.which("gcc") or shutil.which("clang")
+        if cc is None:
+            return
+        with open(os.path.join(REPO, "README.md"), encoding="utf-8") as fh:
+            section = fh.read().split("## Streaming\n", 1)[1]
+        code = section.split("```c\n", 1)[1].split("```", 1)[0]
+        callback, calls = code.split("\n/* Blocking", 1)
+        work = tempfile.mkdtemp(prefix="orgen-stream-readme-")
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        files = generate.generate(FULL, prefix="orall", strict=False, skipped=[])
+        for rel, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(work, rel)), exist_ok=True)
+            with open(os.path.join(work, rel), "w") as fh:
+                fh.write(text)
+        src = os.path.join(work, "readme.c")
+        with open(src, "w") as fh:
+            fh.write("#include <stdio.h>\n#include <orall/orall.h>\n" + callback +
+                     "\nvoid readme(openrouter_client *client, openrouter_async *async,\n"
+                     "            const orall_send_chat_completion_request_request req,\n"
+                     "            openrouter_async_stream_done_fn on_end, void *ctx);\n"
+                     "void readme(openrouter_client *client, openrouter_async *async,\n"
+                     "            const orall_send_chat_completion_request_request req,\n"
+                     "            openrouter_async_stream_done_fn on_end, void *ctx)\n{\n"
+                     "    openrouter_error err = OPENROUTER_ERROR_INIT;\n"
+                     "    openrouter_async_call *call = NULL;\n/* Blocking" + calls +
+                     "    (void)rc;\n}\n")
+        res = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only",
+                              "-I" + os.path.join(work, "include"), "-I" + os.path.join(REPO, "runtime", "include"),
+                              src], capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
 
 
 if __name__ == "__main__":

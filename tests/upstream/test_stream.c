@@ -302,6 +302,91 @@ static const fault_case cases[] = {
      "{\"status\": 429, \"headers\": {\"Retry-After\": \"0\"}}", 0, 0, OPENROUTER_OK, N_EVENTS, 0, NULL, 0, NULL},
 };
 
+/* ---- docs/STREAMING.md, from the table ----------------------------------------------------------- */
+
+static const char *short_status(int rc)
+{
+    return openrouter_status_name(rc) + strlen("OPENROUTER_");
+}
+
+static void outcome_cell(char *out, size_t size, const fault_case *fc)
+{
+    size_t n = (size_t)snprintf(out, size, "%s, %d events", short_status(fc->rc), fc->events);
+#define PUT(...) (n += (size_t)snprintf(out + (n < size ? n : size), n < size ? size - n : 0, __VA_ARGS__))
+    if (fc->rc != OPENROUTER_OK)
+        PUT(", http_status %ld", fc->http_status);
+    if (fc->api_code)
+        PUT(", api_code \"%s\" (api_code_number %ld)", fc->api_code, fc->api_code_number);
+    if (fc->message)
+        PUT(", message: \"...%s...\"", fc->message);
+#undef PUT
+}
+
+static char *markdown(void)
+{
+    size_t cap = 1 << 15, n = 0;
+    char *md = malloc(cap);
+    if (!md)
+        return NULL;
+#define MD(...) (n += (size_t)snprintf(md + (n < cap ? n : cap), n < cap ? cap - n : 0, __VA_ARGS__))
+    MD("# Streaming: faults and outcomes\n\n"
+       "What a streamed chat completion (`*_stream`, `*_stream_start`; `openrouter/stream.h`) returns under\n"
+       "each fault the stand-in server (`tests/server/openrouter_stub.py`, docs/STUB_SERVER.md) injects, as\n"
+       "`tests/upstream/test_stream.c` asserts it, against the library generated from OpenRouter's whole\n"
+       "description. Generated from the test's table: `test_stream --markdown > docs/STREAMING.md` (a test\n"
+       "checks this file matches).\n\n"
+       "The request is a chat completion of %d words; the stand-in answers one chunk per word, a chunk\n"
+       "with the finish reason, a usage-only chunk (`choices: []`), then `data: [DONE]`: %d events. Each\n"
+       "row runs three times with the same asserted outcome: blocking, and non-blocking in run mode\n"
+       "(`openrouter_async_run()`) and in socket mode (a `poll()` loop). Every failure also checks\n"
+       "`attempts` 1, `request_may_have_been_processed` set (a POST that reached the server) and no API key\n"
+       "in the message. The idle limit is `stream_idle_timeout_ms` in `openrouter_call_options` (else the\n"
+       "client's `timeout_ms`): the longest wait for the next event, comment or keep-alive; a stream has\n"
+       "no overall limit unless `timeout_ms` is set for the call.\n\n"
+       "| fault (stand-in setting) | idle limit | callback | outcome |\n| --- | --- | --- | --- |\n",
+       N_WORDS, N_EVENTS);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const fault_case *fc = &cases[i];
+        char cell[256];
+        outcome_cell(cell, sizeof cell, fc);
+        char idle[32] = "client's", cb[48] = "returns 0";
+        if (fc->idle_ms)
+            snprintf(idle, sizeof idle, "%ld ms", fc->idle_ms);
+        if (fc->cancel_at)
+            snprintf(cb, sizeof cb, "non-zero at event %d", fc->cancel_at);
+        MD("| %s%s%s%s | %s | %s | %s |\n", fc->name, fc->fault ? ": `" : "", fc->fault ? fc->fault : "",
+           fc->fault ? "`" : "", idle, cb, cell);
+    }
+    MD("\nAlso tested there: the whole stream in order with the bytes cut at every offset (one cut per\n"
+       "request, each offset of the stream; every 37th under valgrind), one byte per read with LF, CRLF\n"
+       "and CR line ends in each mode, and random pieces of 2 to 10 bytes; `openrouter_async_cancel()` of\n"
+       "a stream in progress (ECANCELED after the events already delivered; refused with EINVAL from\n"
+       "inside the event callback); six streams side by side on one handle; an error event's message\n"
+       "holding the API key comes back redacted.\n");
+#undef MD
+    if (n >= cap) {
+        free(md);
+        return NULL;
+    }
+    return md;
+}
+
+static void test_doc_matches_table(void)
+{
+    char *md = markdown();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+    char *doc = or_test_read_file(OR_SOURCE_DIR "/docs/STREAMING.md", NULL);
+    CU_ASSERT_PTR_NOT_NULL(doc);
+    if (doc) {
+        CU_ASSERT_STRING_EQUAL(doc, md);
+        if (strcmp(doc, md) != 0)
+            fprintf(stderr, "\n  docs/STREAMING.md is stale: regenerate with "
+                            "`test_stream --markdown > docs/STREAMING.md`\n");
+    }
+    free(doc);
+    free(md);
+}
+
 static void run_case(enum mode m, openrouter_client *c, const fault_case *fc)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
@@ -494,11 +579,20 @@ static void test_async_streams_side_by_side(void)
     openrouter_client_free(c);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
+        char *md = markdown();
+        if (!md)
+            return 1;
+        fputs(md, stdout);
+        free(md);
+        return 0;
+    }
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("streaming (orfull, stand-in server)", suite_init, suite_clean);
+    CU_add_test(s, "docs/STREAMING.md matches the table", test_doc_matches_table);
     CU_add_test(s, "the request asks to stream", test_request_asks_to_stream);
     CU_add_test(s, "bad arguments", test_bad_arguments);
     CU_add_test(s, "every event in order under every split", test_every_split);
