@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "async_test.h"
+#include "fail_alloc.h"
 #include "orfull/orfull.h"
 #include "stub_server.h"
 #include "test_util.h"
@@ -37,6 +38,7 @@ typedef struct rec {
     char finish[32];
     int cancel_at;         /* return non-zero at this event */
     int in_order;          /* every chunk's id the same, choices index 0 */
+    char id[32];           /* the first chunk's id */
     openrouter_async_call *call; /* async: to try cancelling from inside */
     int cancel_inside_rc;
 } rec;
@@ -54,7 +56,12 @@ static int on_chunk(void *user, const orfull_chat_streaming_response *ev)
     r->events++;
     r->usage_last = 0;
     const orfull_chat_stream_chunk *chunk = &ev->data.value;
-    if (ev->data.state != OPENROUTER_PRESENT || !chunk->id.value || strcmp(chunk->id.value, "gen-stub-1") != 0)
+    /* One generation: every chunk carries its id. */
+    if (ev->data.state != OPENROUTER_PRESENT || !chunk->id.value || strncmp(chunk->id.value, "gen-stub-", 9) != 0)
+        r->in_order = 0;
+    else if (!r->id[0])
+        snprintf(r->id, sizeof r->id, "%s", chunk->id.value);
+    else if (strcmp(r->id, chunk->id.value) != 0)
         r->in_order = 0;
     if (chunk->choices.count == 0 && chunk->usage.state == OPENROUTER_PRESENT) {
         r->usage_only++;
@@ -569,12 +576,58 @@ static void test_async_streams_side_by_side(void)
     openrouter_client_free(c);
 }
 
+/* Every allocation of a stream failing in turn (blocking and run mode):
+ * ENOMEM after the events delivered so far, nothing leaked (valgrind, ASan),
+ * until the stream goes through whole. */
+static void test_allocation_failures(void)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
+    openrouter_client *c = client_new();
+    for (int m = BLOCKING; m <= RUN_MODE; m++) {
+        long nth = 1;
+        for (;; nth++) {
+            rec r;
+            rec_init(&r);
+            openrouter_error err = OPENROUTER_ERROR_INIT;
+            chat ch;
+            chat_init(&ch);
+            openrouter_async *a = m == RUN_MODE ? or_test_async(c, 0) : NULL;
+            done d = {0, OPENROUTER_ENOMEM, OPENROUTER_ERROR_INIT};
+            or_test_fail_alloc(nth);
+            int rc = m == BLOCKING
+                         ? orfull_send_chat_completion_request_stream(c, &ch.req, on_chunk, &r, NULL, &err)
+                         : orfull_send_chat_completion_request_stream_start(a, &ch.req, on_chunk, &r, NULL,
+                                                                            on_done, &d, NULL, &err);
+            if (a && rc == OPENROUTER_OK) {
+                CU_ASSERT_EQUAL(openrouter_async_run(a, 30000), 0);
+                CU_ASSERT_EQUAL(d.calls, 1);
+                rc = d.rc;
+            }
+            or_test_fail_alloc(0);
+            openrouter_async_free(a);
+            openrouter_error_clear(&d.err);
+            openrouter_error_clear(&err);
+            if (rc == OPENROUTER_OK) {
+                assert_whole(&r);
+                break;
+            }
+            CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
+            CU_ASSERT(r.events < N_EVENTS);
+            if (rc != OPENROUTER_ENOMEM || nth > 2000)
+                break;
+        }
+        printf("\n  %s: %ld allocations failed in turn", mode_name[m], nth - 1);
+    }
+    printf("\n");
+    openrouter_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     int code = 0;
     if (or_test_markdown_main(argc, argv, markdown, &code))
         return code;
-    if (CU_initialize_registry() != CUE_SUCCESS)
+    if (or_test_fail_alloc_install(NULL) != 0 || CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("streaming (orfull, stand-in server)", suite_init, suite_clean);
     CU_add_test(s, "docs/STREAMING.md matches the table", test_doc_matches_table);
@@ -585,5 +638,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "an error event's message is redacted", test_error_event_redacted);
     CU_add_test(s, "async: cancelling a stream in progress", test_async_cancel_in_progress);
     CU_add_test(s, "async: streams side by side", test_async_streams_side_by_side);
+    CU_add_test(s, "allocation failures", test_allocation_failures);
     return or_test_run();
 }
