@@ -42,6 +42,7 @@ static int op_needs_request(const openrouter_operation_desc *op)
 /* The per-call options over the client's defaults (already in x). */
 static int apply_call_options(or_call *x, const openrouter_call_options *options, openrouter_error *error)
 {
+    /* Older versions are shorter structs: never read past what they have. */
     if (options->version < 1 || options->version > OPENROUTER_CALL_OPTIONS_VERSION)
         return or_error_set_field(error, OPENROUTER_EINVAL, "options.version",
                                   "%s: options.version must be OPENROUTER_CALL_OPTIONS_VERSION", x->opid);
@@ -60,7 +61,7 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
         }
         x->policy = options->retry;
     }
-    if (options->version >= 3) {
+    if (options->version >= 4) {
         if (options->stream_idle_timeout_ms < 0)
             return or_error_set_field(error, OPENROUTER_EINVAL, "options.stream_idle_timeout_ms",
                                       "%s: options.stream_idle_timeout_ms must be > 0 (or 0 for the client's)",
@@ -73,6 +74,11 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
         *x->raw_body = NULL;
         if (x->raw_body_len)
             *x->raw_body_len = 0;
+    }
+    if (options->version >= 3) {
+        x->headers = options->headers;
+        x->header_count = options->header_count;
+        x->cancel = options->cancel;
     }
     return OPENROUTER_OK;
 }
@@ -109,6 +115,8 @@ int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, con
         if (rc != OPENROUTER_OK)
             return rc;
     }
+    if (openrouter_cancel_requested(x->cancel))
+        return or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled before it was sent", opid);
     /* Lent until or_call_end, which hands it back. */
     x->res.body = x->bufs->response_body;
     x->bufs->response_body = (or_buf)OR_BUF_INIT;
@@ -166,7 +174,9 @@ void or_attempt_classify(or_call *x)
     int idempotent = x->op->idempotent;
     x->retry_after = -1;
     if (res->curl_code == CURLE_ABORTED_BY_CALLBACK) {
-        /* Only a cancel aborts a transfer (async.c removes it from the multi). */
+        /* Only a cancel aborts a transfer: the call's token (the progress
+         * callback) or openrouter_async_cancel() (async.c removes it from
+         * the multi). A stream's own aborts are classified by stream.c. */
         x->kind = OPENROUTER_ECANCELED;
         x->cancelled = OR_CANCELLED_TRANSFER;
         x->retryable = 0;
@@ -327,6 +337,23 @@ int or_call_finish(or_call *x, void **out, openrouter_error *error)
 
 /* ---- the blocking call ------------------------------------------------------------------- */
 
+/* The wait before a retry; 1 when the call's token cancelled it. The real
+ * clock's wait ends the moment the token is cancelled; an injected
+ * sleep_ms cannot be interrupted, so the token is checked before and after
+ * it (client.h says so). */
+static int wait_to_retry(or_call *x, long delay)
+{
+    openrouter_client *c = x->c;
+    if (openrouter_cancel_requested(x->cancel))
+        return 1;
+    if (delay > 0) {
+        if (x->cancel && !c->clock.sleep_ms)
+            return or_cancel_wait(x->cancel, delay);
+        or_clock_sleep_ms(c, delay);
+    }
+    return openrouter_cancel_requested(x->cancel);
+}
+
 static void run_attempts(or_call *x)
 {
     for (;;) {
@@ -335,8 +362,10 @@ static void run_attempts(or_call *x)
         long delay = or_attempt_end(x);
         if (delay < 0)
             break;
-        if (delay > 0)
-            or_clock_sleep_ms(x->c, delay);
+        if (wait_to_retry(x, delay)) {
+            x->cancelled = OR_CANCELLED_WAIT;
+            break;
+        }
     }
 }
 

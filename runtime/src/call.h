@@ -11,6 +11,7 @@
  *       or_attempt_classify  what the finished transfer means (call.c)
  *       or_attempt_decide    retry after how long, or stop (call.c)
  *       or_attempt_report    trace and log after (call.c)
+ *     the wait before the next attempt, cut short by the call's cancel token
  *   or_call_finish       the two steps at the end:
  *     or_outcome_finish    decodes the success body or fills the error (outcome.c)
  *     or_call_end          releases, wipes, redacts and logs (call.c)
@@ -36,6 +37,9 @@ typedef struct or_call {
     struct or_stream *stream;     /* a streaming call's events (stream.c), else NULL */
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
+    const openrouter_header *headers; /* options->headers (version >= 3), checked by request.c */
+    size_t header_count;
+    const openrouter_cancel_token *cancel; /* options->cancel (version >= 3), else NULL */
 
     /* The request (request.c). */
     or_http_request req;          /* url in bufs->url, body in bufs->request_body */
@@ -56,7 +60,7 @@ typedef struct or_call {
     long delay;                   /* before the next attempt; -1: none */
     long status;                  /* last HTTP status answered, 0 if none */
     int processed;                /* some attempt may have been acted on (cancel reports it) */
-    int cancelled;                /* OR_CANCELLED_*: the caller stopped the call */
+    int cancelled;                /* OR_CANCELLED_*: the caller (or the call's token) stopped the call */
 } or_call;
 
 #define OR_CANCELLED_TRANSFER 1   /* a transfer was aborted (kind ECANCELED) */

@@ -45,6 +45,10 @@ typedef struct or_http_request {
      * limit does not apply to what goes to it, and timeout_ms 0 means no
      * limit. */
     const or_http_sink *sink;
+    /* The call's cancel token (NULL: none): while it is set, libcurl's
+     * progress callback aborts the transfer once it is cancelled
+     * (CURLE_ABORTED_BY_CALLBACK). */
+    const openrouter_cancel_token *cancel;
 } or_http_request;
 
 /* One transfer's result. `body` is the caller's buffer: each transfer
@@ -59,6 +63,10 @@ typedef struct or_http_response {
     char retry_after[OR_HEADER_VALUE_MAX];
     char retry_after_ms[OR_HEADER_VALUE_MAX];
     char content_type[OR_HEADER_VALUE_MAX];
+    /* The request id (see openrouter_error.request_id): the value of the
+     * most preferred header seen, and that header's lower-case name. */
+    char request_id[OR_HEADER_VALUE_MAX];
+    const char *request_id_header; /* NULL: none seen */
     char error_detail[CURL_ERROR_SIZE]; /* libcurl's words when curl_code != CURLE_OK */
 } or_http_response;
 
@@ -68,6 +76,7 @@ typedef struct or_http {
     struct curl_slist *default_headers; /* borrowed from the owner, outlives the handle */
     char errbuf[CURL_ERROR_SIZE];
     or_http_response *receiving;   /* the response the callbacks fill */
+    const openrouter_cancel_token *cancel; /* the transfer's, for the progress callback */
     int oom;                       /* the write callback could not grow the body */
     const or_http_sink *sink;      /* the transfer's, or NULL */
     int body_started;              /* the write callback chose sink or buffer */
@@ -78,13 +87,16 @@ typedef struct or_http {
     struct curl_slist *set_headers;
     long set_timeout_ms;
     int set_fresh_connect;
-    int set_streaming;             /* progress callback on, no size limit */
+    int set_streaming;             /* a stream: no size limit */
+    int set_progress;              /* NOPROGRESS is 0: a cancel token or a stream's sink is watched */
 } or_http;
 
-/* Creates the handle and sets every option that never changes; the default
- * headers are borrowed and must outlive `t`. `t` must stay where it is (the
- * handle points back to it, see or_http_of). Call or_http_cleanup() after
- * a failure too. */
+/* Creates the handle and sets every option that never changes (the one
+ * setup path every easy handle goes through: TLS, CAs, proxy, limits,
+ * callbacks); the default headers and the strings in `settings` are
+ * borrowed and must outlive `t`. `t` must stay where it is (the handle
+ * points back to it, see or_http_of). Call or_http_cleanup() after a
+ * failure too. */
 int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_slist *default_headers,
                  openrouter_error *error);
 void or_http_cleanup(or_http *t);

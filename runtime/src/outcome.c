@@ -195,9 +195,27 @@ static int finish_transport_error(or_call *x, openrouter_error *error)
     return rc;
 }
 
-/* Cancelled by the caller: before the first attempt, during one, or
- * waiting to retry after a failed one (whose status is kept). Whether the
- * server may have acted counts every attempt, not only the last. */
+/* The last response's request id, printable and without key-shaped text
+ * (a server sent it). */
+static void keep_request_id(const or_call *x, openrouter_error *error)
+{
+    const or_http_response *res = &x->res;
+    if (!res->request_id_header)
+        return;
+    size_t n = 0;
+    for (; res->request_id[n] && n + 1 < sizeof error->request_id; n++) {
+        unsigned char c = (unsigned char)res->request_id[n];
+        error->request_id[n] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    error->request_id[n] = '\0';
+    or_redact_key_shaped(error->request_id);
+    error->request_id_header = res->request_id_header;
+}
+
+/* Cancelled by the caller (the call's token or openrouter_async_cancel()):
+ * before the first attempt, during one, or waiting to retry after a failed
+ * one (whose status is kept). Whether the server may have acted counts
+ * every attempt, not only the last. */
 static int finish_cancelled(or_call *x, openrouter_error *error)
 {
     if (x->attempts == 0) {
@@ -214,6 +232,7 @@ static int finish_cancelled(or_call *x, openrouter_error *error)
                      x->attempts, last);
         if (error) {
             error->http_status = x->status;
+            error->curl_code = (int)x->res.curl_code;
             error->retry_after_ms = x->retry_after;
         }
     }
@@ -222,10 +241,8 @@ static int finish_cancelled(or_call *x, openrouter_error *error)
     return OPENROUTER_ECANCELED;
 }
 
-int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
+static int finish(or_call *x, void **out, openrouter_error *error)
 {
-    if (error)
-        error->attempts = x->attempts;
     if (or_stream_decides(x))
         return or_stream_outcome(x, error);
     if (x->cancelled)
@@ -235,6 +252,16 @@ int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
     if (x->kind == OPENROUTER_EHTTP)
         return finish_http_error(x, error);
     return finish_transport_error(x, error);
+}
+
+int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
+{
+    if (error)
+        error->attempts = x->attempts;
+    int rc = finish(x, out, error);
+    if (rc != OPENROUTER_OK && error)
+        keep_request_id(x, error);
+    return rc;
 }
 
 /* ---- the log line ----------------------------------------------------------------------- */
