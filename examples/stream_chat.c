@@ -27,7 +27,7 @@ typedef struct reply {
 /* One event: print its text; 0 to go on. */
 static int on_chunk(void *user, const orfull_chat_streaming_response *event)
 {
-    reply *r = user;
+    reply *r = (reply *)user;
     const orfull_chat_stream_chunk *chunk = &event->data.value;
     r->chunks++;
     for (size_t i = 0; i < chunk->choices.count; i++) {
@@ -45,7 +45,7 @@ static int on_chunk(void *user, const orfull_chat_streaming_response *event)
 static void on_end(void *ctx, openrouter_async_call *call, int status, openrouter_error *error)
 {
     (void)call;
-    reply *r = ctx;
+    reply *r = (reply *)ctx;
     r->status = status;
     r->err = *error; /* moved out: the handle clears its own */
     openrouter_error fresh = OPENROUTER_ERROR_INIT;
@@ -70,7 +70,7 @@ static int stream_async(openrouter_client *client, const orfull_send_chat_comple
 int main(int argc, char **argv)
 {
     int use_async = 0;
-    char *model = "openai/gpt-4o", *prompt = NULL;
+    const char *model = "openai/gpt-4o", *prompt = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--async") == 0)
             use_async = 1;
@@ -105,7 +105,9 @@ int main(int argc, char **argv)
     msg.user.content.value.string = OPENROUTER_STRING(prompt);
     orfull_send_chat_completion_request_request req = ORFULL_SEND_CHAT_COMPLETION_REQUEST_REQUEST_INIT;
     req.body.model = OPENROUTER_STRING(model);
-    req.body.messages = (orfull_chat_messages_array){OPENROUTER_PRESENT, &msg, 1};
+    req.body.messages.state = OPENROUTER_PRESENT;
+    req.body.messages.items = &msg;
+    req.body.messages.count = 1;
 
     /* "stream": true is set for you. */
     int rc = use_async ? stream_async(client, &req, &r)
