@@ -95,6 +95,9 @@ def _op_idents(p, op):
         return [p + "_" + n + s for s in ("", "_operation", "_params", "_responses",
                                            "_error_statuses", "_start", "_done_fn",
                                            "_done_thunk")] + \
+            ([p + "_" + n + s for s in ("_stream", "_stream_start", "_stream_desc", "_event_fn",
+                                        "_event_thunk", "_streamed")]
+             if getattr(op, "stream", None) else []) + \
             (pagination.idents(p, n) if getattr(op, "pagination", None) else [])
     return of
 

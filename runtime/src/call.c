@@ -17,6 +17,7 @@
 
 #include "call.h"
 #include "redact.h"
+#include "stream.h"
 
 /* ---- the beginning ------------------------------------------------------------------ */
 
@@ -48,8 +49,10 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     if (options->timeout_ms < 0)
         return or_error_set_field(error, OPENROUTER_EINVAL, "options.timeout_ms",
                                   "%s: options.timeout_ms must be > 0 (or 0 for the client's)", x->opid);
-    if (options->timeout_ms > 0)
+    if (options->timeout_ms > 0) {
         x->timeout_ms = options->timeout_ms;
+        x->timeout_given = 1;
+    }
     if (options->retry) {
         int rc = or_retry_policy_check(options->retry, "options.retry", error);
         if (rc != OPENROUTER_OK) {
@@ -57,6 +60,13 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
             return rc;
         }
         x->policy = options->retry;
+    }
+    if (options->version >= 4) {
+        if (options->stream_idle_timeout_ms < 0)
+            return or_error_set_field(error, OPENROUTER_EINVAL, "options.stream_idle_timeout_ms",
+                                      "%s: options.stream_idle_timeout_ms must be > 0 (or 0 for the client's)",
+                                      x->opid);
+        x->idle_timeout_ms = options->stream_idle_timeout_ms;
     }
     if (options->version >= 2 && options->raw_body) {
         x->raw_body = options->raw_body;
@@ -139,6 +149,8 @@ void or_attempt_begin(or_call *x)
     if (x->attempts == 0)
         x->start_ms = x->attempt_start_ms;
     x->attempts++;
+    if (x->stream)
+        or_stream_attempt_begin(x->stream);
     trace(x, 1, 0, 0, OPENROUTER_OK, -1);
     or_log(x->c, OPENROUTER_LOG_DEBUG, "%s: %s %s (attempt %d)", x->opid, x->op->method, x->trace_url,
            x->attempts);
@@ -156,12 +168,15 @@ static long response_retry_after(const or_http_response *res)
 
 void or_attempt_classify(or_call *x)
 {
+    if (x->stream && or_stream_classify(x))
+        return;
     const or_http_response *res = &x->res;
     int idempotent = x->op->idempotent;
     x->retry_after = -1;
     if (res->curl_code == CURLE_ABORTED_BY_CALLBACK) {
-        /* Only a cancel aborts a transfer: the progress callback saw the
-         * call's token, or async.c stopped it. */
+        /* Only a cancel aborts a transfer: the call's token (the progress
+         * callback) or openrouter_async_cancel() (async.c removes it from
+         * the multi). A stream's own aborts are classified by stream.c. */
         x->kind = OPENROUTER_ECANCELED;
         x->cancelled = OR_CANCELLED_TRANSFER;
         x->retryable = 0;
@@ -354,8 +369,10 @@ static void run_attempts(or_call *x)
     }
 }
 
-int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                    void **out, const openrouter_call_options *options, openrouter_error *error)
+/* A blocking call, streamed when `stream` is given (its callback set). */
+static int call_blocking(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                         void **out, const openrouter_call_options *options, openrouter_error *error,
+                         const or_stream *callback)
 {
     /* With a log callback, failures are logged with their message even
      * when the caller passed no error. */
@@ -367,12 +384,35 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
         error = &local;
     }
     or_call x;
+    or_stream stream;
     int rc = or_call_start(&x, client, NULL, op, request, out, options, error);
     if (rc == OPENROUTER_OK) {
+        if (callback)
+            or_stream_attach(&stream, &x, callback->thunk, callback->fn, callback->user);
         run_attempts(&x);
         rc = or_call_finish(&x, out, error);
+        if (callback)
+            or_stream_release(&stream);
     }
     if (use_local)
         openrouter_error_clear(&local);
     return rc;
+}
+
+int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                    void **out, const openrouter_call_options *options, openrouter_error *error)
+{
+    return call_blocking(client, op, request, out, options, error, NULL);
+}
+
+int openrouter_call_stream(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                           openrouter_stream_thunk_fn thunk, void (*fn)(void), void *user,
+                           const openrouter_call_options *options, openrouter_error *error)
+{
+    int rc = or_stream_check(op, thunk, fn, options, error);
+    if (rc != OPENROUTER_OK)
+        return rc;
+    or_stream callback = {.thunk = thunk, .fn = fn, .user = user};
+    void *none = NULL;
+    return call_blocking(client, op, request, &none, options, error, &callback);
 }

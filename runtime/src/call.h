@@ -32,6 +32,9 @@ typedef struct or_call {
     const void *request;
     const openrouter_retry_policy *policy;
     long timeout_ms;
+    int timeout_given;            /* options->timeout_ms was set */
+    long idle_timeout_ms;         /* options->stream_idle_timeout_ms (0: none given) */
+    struct or_stream *stream;     /* a streaming call's events (stream.c), else NULL */
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
     const openrouter_header *headers; /* options->headers (version >= 3), checked by request.c */
@@ -57,7 +60,7 @@ typedef struct or_call {
     long delay;                   /* before the next attempt; -1: none */
     long status;                  /* last HTTP status answered, 0 if none */
     int processed;                /* some attempt may have been acted on (cancel reports it) */
-    int cancelled;                /* OR_CANCELLED_*: the caller stopped the call */
+    int cancelled;                /* OR_CANCELLED_*: the caller (or the call's token) stopped the call */
 } or_call;
 
 #define OR_CANCELLED_TRANSFER 1   /* a transfer was aborted (kind ECANCELED) */

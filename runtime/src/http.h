@@ -13,6 +13,22 @@
  * parse, which is what a bogus header deserves). */
 #define OR_HEADER_VALUE_MAX 128
 
+/* Where a streamed body goes instead of the response buffer: a 2xx answer
+ * whose Content-Type starts with `media_type` (or_http_response.streamed
+ * says it happened). Any other answer is buffered as usual, so an error
+ * before the stream is read like any error body. */
+typedef struct or_http_sink {
+    const char *media_type;        /* e.g. "text/event-stream" */
+    /* The next bytes; 0 to go on, non-zero aborts the transfer
+     * (CURLE_WRITE_ERROR). */
+    int (*write)(void *ctx, const char *bytes, size_t n);
+    /* Called by libcurl's progress meter (about once a second when idle,
+     * from the first byte sent); non-zero aborts the transfer
+     * (CURLE_ABORTED_BY_CALLBACK). */
+    int (*tick)(void *ctx);
+    void *ctx;
+} or_http_sink;
+
 typedef struct or_http_request {
     const char *method;            /* "GET", "POST", "PATCH", "DELETE", ... */
     const char *url;
@@ -25,6 +41,10 @@ typedef struct or_http_request {
      * reused keep-alive connection died before any response byte, which
      * for a POST could create a key twice. */
     int fresh_connect;
+    /* Non-NULL: a streamed response (see or_http_sink); the response size
+     * limit does not apply to what goes to it, and timeout_ms 0 means no
+     * limit. */
+    const or_http_sink *sink;
     /* The call's cancel token (NULL: none): while it is set, libcurl's
      * progress callback aborts the transfer once it is cancelled
      * (CURLE_ABORTED_BY_CALLBACK). */
@@ -38,6 +58,7 @@ typedef struct or_http_response {
     long status;                   /* 0 when no response */
     int nothing_sent;              /* the server cannot have seen the request */
     int too_large;                 /* body exceeded max_response_bytes */
+    int streamed;                  /* the body went to the request's sink */
     or_buf body;
     char retry_after[OR_HEADER_VALUE_MAX];
     char retry_after_ms[OR_HEADER_VALUE_MAX];
@@ -57,6 +78,8 @@ typedef struct or_http {
     or_http_response *receiving;   /* the response the callbacks fill */
     const openrouter_cancel_token *cancel; /* the transfer's, for the progress callback */
     int oom;                       /* the write callback could not grow the body */
+    const or_http_sink *sink;      /* the transfer's, or NULL */
+    int body_started;              /* the write callback chose sink or buffer */
 
     /* What the handle was last set to, so options that did not change since
      * the previous transfer are not set again. */
@@ -64,7 +87,8 @@ typedef struct or_http {
     struct curl_slist *set_headers;
     long set_timeout_ms;
     int set_fresh_connect;
-    int set_progress;              /* NOPROGRESS is 0: a cancel token is watched */
+    int set_streaming;             /* a stream: no size limit */
+    int set_progress;              /* NOPROGRESS is 0: a cancel token or a stream's sink is watched */
 } or_http;
 
 /* Creates the handle and sets every option that never changes (the one

@@ -59,6 +59,9 @@ int or_error_set_snippet(openrouter_error *error, const char *body, size_t len);
 /* Parses an API error body into error->api_*; keeps a bounded snippet of
  * bodies that are not a JSON error. Returns 0, or OPENROUTER_ENOMEM. */
 int or_error_parse_body(openrouter_error *error, const char *body, size_t len);
+/* A stream event's data: 1 when it is an error object ({"error": {...}},
+ * a mid-stream error), its detail then in `error`; 0 when not; or ENOMEM. */
+int or_error_parse_event(openrouter_error *error, const char *data, size_t len);
 /* The runtime's error envelope {"error": {"code", "message", "metadata"}}
  * and its detail ("code" widened to any JSON value). */
 extern const openrouter_object_desc or_error_envelope_desc;

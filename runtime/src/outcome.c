@@ -18,6 +18,7 @@
 
 #include "call.h"
 #include "redact.h"
+#include "stream.h"
 
 /* ---- success ----------------------------------------------------------------------- */
 
@@ -211,9 +212,10 @@ static void keep_request_id(const or_call *x, openrouter_error *error)
     error->request_id_header = res->request_id_header;
 }
 
-/* Cancelled by the caller: before the first attempt, during one, or
- * waiting to retry after a failed one (whose status is kept). Whether the
- * server may have acted counts every attempt, not only the last. */
+/* Cancelled by the caller (the call's token or openrouter_async_cancel()):
+ * before the first attempt, during one, or waiting to retry after a failed
+ * one (whose status is kept). Whether the server may have acted counts
+ * every attempt, not only the last. */
 static int finish_cancelled(or_call *x, openrouter_error *error)
 {
     if (x->attempts == 0) {
@@ -241,6 +243,8 @@ static int finish_cancelled(or_call *x, openrouter_error *error)
 
 static int finish(or_call *x, void **out, openrouter_error *error)
 {
+    if (or_stream_decides(x))
+        return or_stream_outcome(x, error);
     if (x->cancelled)
         return finish_cancelled(x, error);
     if (x->kind == OPENROUTER_OK)

@@ -737,18 +737,8 @@ static char *markdown(void)
 
 static void test_doc_matches_table(void)
 {
-    char *md = markdown();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(md);
-    char *doc = or_test_read_file(OR_SOURCE_DIR "/docs/FAULT_MATRIX.md", NULL);
-    CU_ASSERT_PTR_NOT_NULL(doc);
-    if (doc) {
-        CU_ASSERT_STRING_EQUAL(doc, md);
-        if (strcmp(doc, md) != 0)
-            fprintf(stderr, "\n  docs/FAULT_MATRIX.md is stale: regenerate with "
-                            "`test_fault_matrix --markdown > docs/FAULT_MATRIX.md`\n");
-    }
-    free(doc);
-    free(md);
+    or_test_doc_matches(OR_SOURCE_DIR "/docs/FAULT_MATRIX.md", markdown(),
+                        "test_fault_matrix --markdown > docs/FAULT_MATRIX.md");
 }
 
 /* ---- suite ----------------------------------------------------------------- */
@@ -787,14 +777,9 @@ static int suite_clean(void)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
-        char *md = markdown();
-        if (!md)
-            return 1;
-        fputs(md, stdout);
-        free(md);
-        return 0;
-    }
+    int code = 0;
+    if (or_test_markdown_main(argc, argv, markdown, &code))
+        return code;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("fault matrix", suite_init, suite_clean);

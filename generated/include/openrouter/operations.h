@@ -12,6 +12,7 @@
 #define OPENROUTER_OPERATIONS_H
 
 #include "openrouter/async.h"
+#include "openrouter/stream.h"
 #include "openrouter/client.h"
 #include "openrouter/descriptor.h"
 #include "openrouter/error.h"
@@ -305,15 +306,6 @@ int openrouter_get_key(openrouter_client *client,
     openrouter_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
-/*
- * openrouter_get_key() with `hash` as the only parameter, the
- * others left out: no request struct to fill. hash is checked as
- * the request's would be (EINVAL when NULL, empty or not one path segment).
- */
-int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
-    openrouter_key_response **out,
-    const openrouter_call_options *options, openrouter_error *error);
-
 /* Completion of openrouter_get_key_start(): `status` and `error`
  * as the blocking call returns and fills them; on success `result`
  * is yours: release it with openrouter_key_response_free(). */
@@ -330,6 +322,15 @@ int openrouter_get_key_start(openrouter_async *async,
     const openrouter_get_key_request *request,
     const openrouter_call_options *options, openrouter_get_key_done_fn done, void *ctx,
     openrouter_async_call **call, openrouter_error *error);
+
+/*
+ * openrouter_get_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
 
 /* ---- deleteKey: DELETE /keys/{hash} */
 
@@ -370,15 +371,6 @@ int openrouter_delete_key(openrouter_client *client,
     openrouter_delete_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
-/*
- * openrouter_delete_key() with `hash` as the only parameter, the
- * others left out: no request struct to fill. hash is checked as
- * the request's would be (EINVAL when NULL, empty or not one path segment).
- */
-int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
-    openrouter_delete_key_response **out,
-    const openrouter_call_options *options, openrouter_error *error);
-
 /* Completion of openrouter_delete_key_start(): `status` and `error`
  * as the blocking call returns and fills them; on success `result`
  * is yours: release it with openrouter_delete_key_response_free(). */
@@ -395,6 +387,15 @@ int openrouter_delete_key_start(openrouter_async *async,
     const openrouter_delete_key_request *request,
     const openrouter_call_options *options, openrouter_delete_key_done_fn done, void *ctx,
     openrouter_async_call **call, openrouter_error *error);
+
+/*
+ * openrouter_delete_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_delete_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
 
 /* ---- updateKey: PATCH /keys/{hash} */
 

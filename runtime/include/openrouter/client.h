@@ -246,14 +246,19 @@ typedef struct openrouter_call_options {
     /* Since version 3. Cancels the call when openrouter_cancel() is called
      * on it (see openrouter_cancel_token); NULL: not cancellable. */
     openrouter_cancel_token *cancel;
+    /* Since version 4, streaming calls only (openrouter/stream.h): the
+     * longest wait for the next event, a comment or keep-alive restarting
+     * it; 0: the client's timeout_ms. A stream's timeout_ms above limits
+     * the whole stream, and 0 there means no limit. */
+    long stream_idle_timeout_ms;
 } openrouter_call_options;
 
-/* Versions 1 (without raw_body) and 2 (without headers and cancel) are
- * still accepted. */
-#define OPENROUTER_CALL_OPTIONS_VERSION 3
+/* Versions 1 (without raw_body), 2 (without headers and cancel) and 3
+ * (without stream_idle_timeout_ms) are still accepted. */
+#define OPENROUTER_CALL_OPTIONS_VERSION 4
 /* Defaults: the client's policy and timeout, no raw body, no extra
- * headers, not cancellable. */
-#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL}
+ * headers, not cancellable, the client's timeout between stream events. */
+#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL, 0}
 
 /* A client: one API key, one reused connection, its settings. Opaque. */
 typedef struct openrouter_client openrouter_client;

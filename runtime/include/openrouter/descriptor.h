@@ -218,6 +218,18 @@ typedef struct openrouter_response_desc {
     const openrouter_object_desc *body;  /* NULL: no body expected */
 } openrouter_response_desc;
 
+/* A streaming (text/event-stream) response: each Server-Sent Event becomes
+ * one `event` model, built from the event's fields the model declares
+ * (`data` decoded as JSON, or kept as text when the model says string;
+ * `event`, `id` as strings). A model without an `event` field receives only
+ * events of the default type "message"; others are passed over. `sentinel`
+ * is the data that ends the stream (x-speakeasy-sse-sentinel, "[DONE]"),
+ * NULL when the stream just ends. See openrouter/stream.h. */
+typedef struct openrouter_stream_desc {
+    const openrouter_object_desc *event; /* the event model */
+    const char *sentinel;                /* NULL: none */
+} openrouter_stream_desc;
+
 /* One API operation: everything openrouter_call() needs. */
 typedef struct openrouter_operation_desc {
     const char *operation_id;            /* the spec's operationId, for messages */
@@ -234,6 +246,7 @@ typedef struct openrouter_operation_desc {
     const openrouter_response_desc *responses; /* the success responses */
     size_t n_error_statuses;             /* documented error statuses */
     const int *error_statuses;           /* e.g. 400, 401, 429, 500 */
+    const openrouter_stream_desc *stream; /* its event stream, or NULL */
 } openrouter_operation_desc;
 
 /* ---- Generic entry points used by generated wrappers ------------------- */
