@@ -1,6 +1,6 @@
 /* Volume and memory of the non-blocking interface: 10,000 calls with 64 in
- * flight (1,000 under valgrind, which runs the same code some 50 times
- * slower), started the way a bulk job starts them (a window of calls kept
+ * flight (under valgrind too, as the issue asks: some 50 times slower,
+ * about two minutes), started the way a bulk job starts them (a window of calls kept
  * ahead, each completion starting the next), all succeeding over at most
  * 64 connections; and the memory one more call costs, in flight and
  * queued, counted by an allocator that sees every block the library and
@@ -105,7 +105,7 @@ static void test_ten_thousand_calls(void)
     bulk b;
     memset(&b, 0, sizeof b);
     b.a = or_test_async(c, 64);
-    b.total = or_test_under_valgrind() ? 1000 : 10000;
+    b.total = 10000;
     int64_t t0 = or_test_now_ms();
     for (int i = 0; i < 128; i++) /* a window ahead of the 64 in flight */
         bulk_start_one(&b);
@@ -185,7 +185,7 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS || stub_start(&srv, 0) != 0)
         return 1;
     CU_pSuite s = CU_add_suite("async load", NULL, NULL);
-    CU_add_test(s, "10,000 calls with 64 in flight (1,000 under valgrind)", test_ten_thousand_calls);
+    CU_add_test(s, "10,000 calls with 64 in flight", test_ten_thousand_calls);
     CU_add_test(s, "memory per call in flight and queued", test_memory_per_call);
     int rc = or_test_run();
     stub_stop(&srv);
