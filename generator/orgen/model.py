@@ -233,6 +233,7 @@ class Operation:
         self.body_description = None
         self.responses = []  # (status, ObjectDef or None)
         self.out = None  # ObjectDef of the success body
+        self.media_type = None  # a non-JSON success body's media type (bytes)
         self.error_statuses = []
         self.summary = None
         self.description = None
@@ -747,7 +748,17 @@ class Builder:
                 if op.responses:
                     hint += "_" + code
                 obj, s_ptr = self._response_body(resp, r_def_ptr, hint, success=True)
+                if isinstance(obj, str):  # a media type: the body is bytes
+                    if op.out is not None or (op.media_type not in (None, obj)):
+                        raise UnsupportedError(
+                            "success responses with different bodies (also %s)" % out_ptr, s_ptr)
+                    op.media_type, out_ptr = obj, s_ptr
+                    op.responses.append((num, None))
+                    continue
                 if obj is not None:
+                    if op.media_type is not None:
+                        raise UnsupportedError(
+                            "success responses with different bodies (also %s)" % out_ptr, s_ptr)
                     if op.out is not None and op.out is not obj:
                         raise UnsupportedError(
                             "success responses with different bodies (also %s)" % out_ptr, s_ptr)
@@ -768,8 +779,7 @@ class Builder:
             return None, None
         if "application/json" not in content:
             if success:
-                raise UnsupportedError("response media type %s" % ",".join(sorted(content)),
-                                       child(r_ptr, "content"))
+                return self._bytes_body(content, child(r_ptr, "content"))
             return None, None
         media = content["application/json"] or {}
         keywords.check_object(media, child(r_ptr, "content", "application/json"),
@@ -784,6 +794,22 @@ class Builder:
                 raise UnsupportedError("response body that is not a JSON object", s_ptr)
             return None, None
         return tref.named, s_ptr
+
+    def _bytes_body(self, content, c_ptr):
+        """A success body in media types other than JSON (audio/*,
+        application/octet-stream, video/mp4, ...): kept as bytes, whatever
+        its schema says (a binary string, or none). Returns the media types,
+        comma-separated, as the Accept header sends them. Server-Sent
+        Events alone are a stream, not a body."""
+        media = [m for m in sorted(content) if m != "text/event-stream"]
+        if not media:
+            raise UnsupportedError("response media type %s" % ",".join(sorted(content)), c_ptr)
+        for m in media:
+            entry = content[m] or {}
+            keywords.check_object(entry, child(c_ptr, m), keywords.MEDIA_TYPE, "media type")
+            if "/" not in m or any(ch in m for ch in "\r\n\0\"\\"):
+                raise SpecError("bad media type %r" % m, child(c_ptr, m))
+        return ", ".join(media), child(c_ptr, media[0])
 
     def _prune(self):
         """Drops the types nothing generated uses: those of a schema that

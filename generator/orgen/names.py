@@ -94,6 +94,7 @@ def _op_idents(p, op):
     def of(n):
         return [p + "_" + n + s for s in ("", "_operation", "_params", "_responses",
                                            "_error_statuses")] + \
+            ([p + "_" + n + "_to_sink"] if getattr(op, "media_type", None) else []) + \
             (pagination.idents(p, n) if getattr(op, "pagination", None) else [])
     return of
 

@@ -66,9 +66,9 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     return OPENROUTER_OK;
 }
 
-int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
-                  const void *request, void **out, const openrouter_call_options *options,
-                  openrouter_error *error)
+static int call_begin(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
+                      const void *request, void **out, const openrouter_body_sink *sink,
+                      const openrouter_call_options *options, openrouter_error *error)
 {
     if (error)
         openrouter_error_clear(error);
@@ -79,7 +79,10 @@ int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operat
     if (!op || !op->method || !*op->method || !op->path)
         return or_error_set(error, OPENROUTER_EINVAL, "operation description must not be NULL");
     const char *opid = op->operation_id ? op->operation_id : op->path;
-    if (!out && op_has_success_body(op))
+    if (sink && !sink->write)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "sink.write", "%s: sink.write must not be NULL",
+                                  opid);
+    if (!out && !sink && op_has_success_body(op))
         return or_error_set_field(error, OPENROUTER_EINVAL, "out", "%s: out must not be NULL", opid);
     if (!request && op_needs_request(op))
         return or_error_set_field(error, OPENROUTER_EINVAL, "request", "%s: request must not be NULL", opid);
@@ -92,6 +95,10 @@ int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operat
     x->timeout_ms = client->http.settings.timeout_ms;
     x->delay = -1;
     x->retry_after = -1;
+    if (sink) {
+        x->sink.write = sink->write;
+        x->sink.ctx = sink->ctx;
+    }
     if (options) {
         int rc = apply_call_options(x, options, error);
         if (rc != OPENROUTER_OK)
@@ -101,6 +108,22 @@ int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operat
     x->res.body = client->response_body;
     client->response_body = (or_buf)OR_BUF_INIT;
     return OPENROUTER_OK;
+}
+
+int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
+                  const void *request, void **out, const openrouter_call_options *options,
+                  openrouter_error *error)
+{
+    return call_begin(x, client, op, request, out, NULL, options, error);
+}
+
+int or_call_begin_sink(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
+                       const void *request, const openrouter_body_sink *sink,
+                       const openrouter_call_options *options, openrouter_error *error)
+{
+    if (!sink)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "sink", "sink must not be NULL");
+    return call_begin(x, client, op, request, NULL, sink, options, error);
 }
 
 /* ---- the attempts ---------------------------------------------------------------------- */
@@ -155,7 +178,8 @@ void or_attempt_classify(or_call *x)
             x->kind = OPENROUTER_ENOMEM;
         else
             x->kind = OPENROUTER_ETRANSPORT;
-        x->retryable = !res->too_large && x->kind != OPENROUTER_ENOMEM &&
+        /* Bytes a sink already took cannot be taken back: no retry. */
+        x->retryable = !res->too_large && x->kind != OPENROUTER_ENOMEM && res->sunk == 0 && !res->sink_stopped &&
                        or_retry_curl_code_retryable(res->curl_code) &&
                        or_retry_should(x->policy, idempotent, 0, x->kind, res->nothing_sent);
     } else if (res->status >= 200 && res->status <= 299) {
@@ -239,7 +263,7 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
     or_buf_wipe(&c->request_body);
     if (rc != OPENROUTER_OK) {
         if (out && *out) {
-            openrouter_model_free(*out);
+            or_outcome_free(x, *out);
             *out = NULL;
         }
         or_redact_error(error, c->api_key);
@@ -274,10 +298,12 @@ static void run_attempts(or_call *x)
 }
 
 static int call_impl(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                     void **out, const openrouter_call_options *options, openrouter_error *error, int *logged)
+                     void **out, const openrouter_body_sink *sink, int to_sink,
+                     const openrouter_call_options *options, openrouter_error *error, int *logged)
 {
     or_call x;
-    int rc = or_call_begin(&x, client, op, request, out, options, error);
+    int rc = to_sink ? or_call_begin_sink(&x, client, op, request, sink, options, error)
+                  : or_call_begin(&x, client, op, request, out, options, error);
     if (rc != OPENROUTER_OK)
         return rc;
     rc = or_request_build(&x, error);
@@ -290,8 +316,9 @@ static int call_impl(openrouter_client *client, const openrouter_operation_desc 
     return rc;
 }
 
-int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                    void **out, const openrouter_call_options *options, openrouter_error *error)
+static int call_logged(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                       void **out, const openrouter_body_sink *sink, int to_sink,
+                       const openrouter_call_options *options, openrouter_error *error)
 {
     /* With a log callback, failures are logged with their message even
      * when the caller passed no error. */
@@ -303,7 +330,7 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
         error = &local;
     }
     int logged = 0;
-    int rc = call_impl(client, op, request, out, options, error, &logged);
+    int rc = call_impl(client, op, request, out, sink, to_sink, options, error, &logged);
     if (rc != OPENROUTER_OK && !logged && client) {
         or_redact_error(error, client->api_key);
         or_log(client, rc == OPENROUTER_EINVAL ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s (%s)",
@@ -312,4 +339,17 @@ int openrouter_call(openrouter_client *client, const openrouter_operation_desc *
     if (use_local)
         openrouter_error_clear(&local);
     return rc;
+}
+
+int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                    void **out, const openrouter_call_options *options, openrouter_error *error)
+{
+    return call_logged(client, op, request, out, NULL, 0, options, error);
+}
+
+int openrouter_call_sink(openrouter_client *client, const openrouter_operation_desc *op,
+                         const void *request, const openrouter_body_sink *sink,
+                         const openrouter_call_options *options, openrouter_error *error)
+{
+    return call_logged(client, op, request, NULL, sink, 1, options, error);
 }

@@ -30,6 +30,7 @@ typedef struct or_call {
     long timeout_ms;
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
+    or_body_sink sink;            /* openrouter_call_sink's; write NULL otherwise */
 
     /* The request (request.c). */
     or_http_request req;          /* url in c->url, body in c->request_body */
@@ -61,6 +62,10 @@ void or_attempt_classify(or_call *x);
 /* The delay before the next attempt (x->delay), or -1 to stop (x->stop). */
 long or_attempt_decide(or_call *x);
 void or_attempt_report(or_call *x, long duration_ms);
+/* Same, for openrouter_call_sink: no `out`, 2xx bodies go to `sink`. */
+int or_call_begin_sink(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
+                       const void *request, const openrouter_body_sink *sink,
+                       const openrouter_call_options *options, openrouter_error *error);
 /* Frees what the request holds, wipes the client's buffers, frees *out and
  * redacts `error` when rc failed, and logs the outcome. */
 void or_call_end(or_call *x, int rc, void **out, openrouter_error *error);
@@ -76,6 +81,9 @@ void or_request_release(or_call *x);
 /* The last attempt decides: decodes the success body into *out, or fills
  * `error` from the HTTP error or the transport failure. */
 int or_outcome_finish(or_call *x, void **out, openrouter_error *error);
+/* Releases a result or_outcome_finish stored: a model, or an
+ * openrouter_bytes for a body that is not JSON. */
+void or_outcome_free(const or_call *x, void *out);
 /* INFO on success; on failure WARN for the caller's mistakes (EINVAL, 4xx),
  * ERROR otherwise. `error` is already redacted. */
 void or_outcome_log(const or_call *x, int rc, const openrouter_error *error);

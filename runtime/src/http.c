@@ -11,6 +11,14 @@
 
 /* ---- callbacks ---------------------------------------------------------------- */
 
+/* A sink takes 2xx bodies only: an error body is read as usual. */
+static int sink_wanted(or_http *t)
+{
+    long status = 0;
+    return curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 200 &&
+           status <= 299;
+}
+
 size_t or_http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     or_http *t = userdata;
@@ -21,9 +29,18 @@ size_t or_http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
      * write, CURLE_WRITE_ERROR) before the limit is exceeded, so a hostile
      * or broken server cannot make us buffer more than max bytes, whether
      * it announced a Content-Length or not (chunked, compressed). */
-    if (res->body.len > max || n > max - res->body.len) {
+    size_t had = res->body.len + res->sunk;
+    if (had > max || n > max - had) {
         res->too_large = 1;
         return 0;
+    }
+    if (t->sink && sink_wanted(t)) {
+        if (t->sink->write(t->sink->ctx, ptr, n, res->content_type) != 0) {
+            res->sink_stopped = 1;
+            return 0;
+        }
+        res->sunk += n;
+        return n;
     }
     if (or_buf_append(&res->body, ptr, n) != 0) {
         t->oom = 1;
@@ -205,9 +222,12 @@ CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_respons
     res->status = 0;
     res->nothing_sent = 0;
     res->too_large = 0;
+    res->sunk = 0;
+    res->sink_stopped = 0;
     forget_headers(res);
     res->error_detail[0] = '\0';
     t->receiving = res;
+    t->sink = req->sink;
     t->oom = 0;
     t->errbuf[0] = '\0';
 
@@ -260,6 +280,7 @@ void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http
         t->set_headers =
             curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->default_headers) == CURLE_OK ? t->default_headers : NULL;
     t->receiving = NULL;
+    t->sink = NULL;
 }
 
 void or_http_perform(or_http *t, const or_http_request *req, or_http_response *res)

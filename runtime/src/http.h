@@ -13,6 +13,14 @@
  * parse, which is what a bogus header deserves). */
 #define OR_HEADER_VALUE_MAX 128
 
+/* Where a 2xx body goes instead of the response buffer: the transport
+ * hands each piece to write() (nonzero stops the transfer). Error bodies
+ * are buffered as always. */
+typedef struct or_body_sink {
+    int (*write)(void *ctx, const void *data, size_t len, const char *content_type);
+    void *ctx;
+} or_body_sink;
+
 typedef struct or_http_request {
     const char *method;            /* "GET", "POST", "PATCH", "DELETE", ... */
     const char *url;
@@ -25,6 +33,7 @@ typedef struct or_http_request {
      * reused keep-alive connection died before any response byte, which
      * for a POST could create a key twice. */
     int fresh_connect;
+    const or_body_sink *sink;      /* NULL: 2xx bodies into the response buffer */
 } or_http_request;
 
 /* One transfer's result. `body` is the caller's buffer: each transfer
@@ -34,6 +43,8 @@ typedef struct or_http_response {
     long status;                   /* 0 when no response */
     int nothing_sent;              /* the server cannot have seen the request */
     int too_large;                 /* body exceeded max_response_bytes */
+    size_t sunk;                   /* bytes handed to the request's sink */
+    int sink_stopped;              /* the sink asked to stop */
     or_buf body;
     char retry_after[OR_HEADER_VALUE_MAX];
     char retry_after_ms[OR_HEADER_VALUE_MAX];
@@ -47,6 +58,7 @@ typedef struct or_http {
     struct curl_slist *default_headers; /* borrowed from the owner, outlives the handle */
     char errbuf[CURL_ERROR_SIZE];
     or_http_response *receiving;   /* the response the callbacks fill */
+    const or_body_sink *sink;      /* the transfer's sink, or NULL */
     int oom;                       /* the write callback could not grow the body */
 
     /* What the handle was last set to, so options that did not change since

@@ -64,6 +64,11 @@ int or_error_parse_body(openrouter_error *error, const char *body, size_t len);
 extern const openrouter_object_desc or_error_envelope_desc;
 extern const openrouter_object_desc or_error_detail_desc;
 
+/* ---- non-JSON bodies (bytes.c) */
+/* A new openrouter_bytes holding a copy of data[0..len) and content_type.
+ * OPENROUTER_OK or OPENROUTER_ENOMEM. */
+int or_bytes_new(const char *data, size_t len, const char *content_type, openrouter_bytes **out);
+
 /* ---- growable byte buffer (buf.c) */
 typedef struct or_buf {
     char *data;   /* always NUL-terminated when non-NULL */

@@ -361,12 +361,22 @@ static int add_param_headers(or_call *x, int *overrides, or_buf *line, openroute
     return OPENROUTER_OK;
 }
 
-/* Copies the default headers no present header parameter replaces. */
-static int copy_kept_defaults(or_call *x)
+/* The media type of the operation's non-JSON success body, or NULL. */
+static const char *success_media_type(const openrouter_operation_desc *op)
+{
+    for (size_t i = 0; i < op->n_responses; i++)
+        if (op->responses[i].media_type)
+            return op->responses[i].media_type;
+    return NULL;
+}
+
+/* Copies the default headers no present header parameter replaces (nor
+ * the Accept line, when the operation answers with another media type). */
+static int copy_kept_defaults(or_call *x, int own_accept)
 {
     const openrouter_operation_desc *op = x->op;
     for (const struct curl_slist *d = x->c->headers; d; d = d->next) {
-        int skip = 0;
+        int skip = own_accept && name_eq(d->data, strcspn(d->data, ":;"), "Accept");
         for (size_t i = 0; i < op->n_params && !skip; i++) {
             const openrouter_param_desc *q = &op->params[i];
             skip = q->location == OPENROUTER_PARAM_HEADER &&
@@ -387,6 +397,15 @@ static int build_headers(or_call *x, int has_body, openrouter_error *error)
     or_buf line = OR_BUF_INIT;
     int overrides = 0;
     int rc = add_param_headers(x, &overrides, &line, error);
+    /* Accept names the body's media type, and JSON for error bodies. */
+    const char *media = success_media_type(x->op);
+    if (rc == OPENROUTER_OK && media) {
+        or_buf_reset(&line);
+        if (or_buf_printf(&line, "Accept: %s, application/json", media) != 0 ||
+            append_line(&x->extra, line.data) != 0)
+            rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
+        overrides = 1;
+    }
     or_buf_free(&line);
     if (rc != OPENROUTER_OK)
         return rc;
@@ -395,7 +414,7 @@ static int build_headers(or_call *x, int has_body, openrouter_error *error)
     if (!x->extra)
         return OPENROUTER_OK; /* the defaults alone */
     if (overrides)
-        return copy_kept_defaults(x) == 0 ? OPENROUTER_OK
+        return copy_kept_defaults(x, media != NULL) == 0 ? OPENROUTER_OK
                                           : or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
     struct curl_slist *tail = x->extra;
     while (tail->next)
@@ -431,6 +450,7 @@ int or_request_build(or_call *x, openrouter_error *error)
     /* A non-idempotent request gets a connection of its own unless the
      * caller opted into retrying it: see or_http_request.fresh_connect. */
     x->req.fresh_connect = !x->op->idempotent && !x->policy->retry_non_idempotent;
+    x->req.sink = x->sink.write ? &x->sink : NULL;
     int rc = build_url(x, error);
     if (rc == OPENROUTER_OK && x->op->body && x->request)
         rc = build_body(x, error);

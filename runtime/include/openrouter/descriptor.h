@@ -215,7 +215,10 @@ typedef struct openrouter_param_desc {
 /* A success response an operation documents. */
 typedef struct openrouter_response_desc {
     int status;                          /* e.g. 200, 201, 204 */
-    const openrouter_object_desc *body;  /* NULL: no body expected */
+    const openrouter_object_desc *body;  /* NULL: no JSON body expected */
+    /* Non-NULL: the body is not JSON but bytes of this media type (as the
+     * spec names it, e.g. "audio/mpeg"), returned as an openrouter_bytes. */
+    const char *media_type;
 } openrouter_response_desc;
 
 /* One API operation: everything openrouter_call() needs. */
@@ -282,10 +285,32 @@ typedef struct openrouter_call_options openrouter_call_options; /* see client.h 
  * if it is invalid), builds the URL with percent-encoded path and query
  * values, sends it with retries, and decodes the success body into a newly
  * allocated model stored in *out (NULL `out` for operations without a
- * response body). `request` may be NULL when the operation needs nothing. */
+ * response body); a body that is not JSON (a response with media_type) is
+ * stored as an openrouter_bytes. `request` may be NULL when the operation
+ * needs nothing. */
 int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op,
                     const void *request, void **out, const openrouter_call_options *options,
                     openrouter_error *error);
+
+/* Where openrouter_call_sink() delivers a success body as it arrives
+ * instead of keeping it (a large audio or video file straight to disk). */
+typedef struct openrouter_body_sink {
+    /* Called with each piece of a 2xx body, in order, `content_type` the
+     * response's Content-Type ("" when none). Return 0 to go on; anything
+     * else stops the transfer (the connection closes) and the call fails
+     * with OPENROUTER_ETRANSPORT, saying the sink stopped it. */
+    int (*write)(void *ctx, const void *data, size_t len, const char *content_type);
+    void *ctx;
+} openrouter_body_sink;
+
+/* openrouter_call() whose success body, JSON or not, goes to `sink` piece
+ * by piece and is neither kept nor decoded; error bodies are read as
+ * always. The client's max_response_bytes still bounds what the sink is
+ * given (raise it for large files). Once the sink got a byte the call is
+ * never retried, so it never sees a body twice. */
+int openrouter_call_sink(openrouter_client *client, const openrouter_operation_desc *op,
+                         const void *request, const openrouter_body_sink *sink,
+                         const openrouter_call_options *options, openrouter_error *error);
 
 #ifdef __cplusplus
 }

@@ -90,6 +90,19 @@ typedef struct openrouter_enum_value {
     char *text;                /* the string on the wire */
 } openrouter_enum_value;
 
+/* A response body that is not JSON (audio, video, any file): the bytes as
+ * received and their Content-Type. One allocation the library owns;
+ * release it with openrouter_bytes_free(), which wipes it first. */
+typedef struct openrouter_bytes {
+    unsigned char *data;  /* `size` bytes, then a NUL the size leaves out */
+    size_t size;
+    char *content_type;   /* the Content-Type header as received; "" when none */
+} openrouter_bytes;
+
+/* Wipes and releases a result of openrouter_call() for an operation whose
+ * success body is not JSON (NULL-safe). */
+void openrouter_bytes_free(openrouter_bytes *bytes);
+
 /* Compound literals for setting request fields:
  *   req.body.limit = OPENROUTER_NUMBER(0);
  *   req.body.limit.state = OPENROUTER_NULL;   (send JSON null)          */
