@@ -38,16 +38,6 @@ typedef struct cli {
 
 /* ---- output helpers --------------------------------------------------------------- */
 
-/* Writes `s` with control characters replaced, so a key name or an error
- * message cannot move the terminal's cursor or change its colours. */
-static void put_clean(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
-    }
-}
-
 /* Display width of UTF-8 text (code points; good enough for names). */
 static size_t text_width(const char *s)
 {
@@ -114,7 +104,7 @@ static const char *reset_text(const openrouter_limit_reset_value *r)
 static void field(const char *label, const char *value)
 {
     printf("%-22s ", label);
-    put_clean(stdout, value);
+    cli_put_clean(stdout, value);
     putchar('\n');
 }
 
@@ -205,7 +195,7 @@ static void table_print(const table *t, int complete)
     for (size_t r = 0; r < t->rows; r++)
         for (int c = 0; c < N_COLS; c++) {
             const char *cell = t->cells[r * N_COLS + c];
-            put_clean(stdout, cell);
+            cli_put_clean(stdout, cell);
             if (c == N_COLS - 1) {
                 putchar('\n');
                 continue;
@@ -225,17 +215,6 @@ static void table_free(table *t)
 
 /* ---- errors ----------------------------------------------------------------------------- */
 
-static int exit_code_for(int rc)
-{
-    switch (rc) {
-    case OPENROUTER_OK: return EXIT_OK;
-    case OPENROUTER_EINVAL: return EXIT_USAGE;
-    case OPENROUTER_ETRANSPORT:
-    case OPENROUTER_ETIMEOUT: return EXIT_TRANSPORT;
-    default: return EXIT_API; /* EHTTP, EDECODE, ENOMEM */
-    }
-}
-
 /* The base URL with any user:password@ masked (the library refuses those,
  * but the value is echoed before that is known). */
 static void put_url(FILE *f, const char *url)
@@ -248,7 +227,7 @@ static void put_url(FILE *f, const char *url)
         fputs("***", f);
         url = at;
     }
-    put_clean(f, url);
+    cli_put_clean(f, url);
 }
 
 /* "base URL 'X' (from --base-url)" */
@@ -273,13 +252,13 @@ static int report(cli *c, int rc)
 {
     openrouter_error *e = &c->err;
     fputs(PROG ": ", stderr);
-    put_clean(stderr, e->message[0] ? e->message : openrouter_status_name(rc));
+    cli_put_clean(stderr, e->message[0] ? e->message : openrouter_status_name(rc));
     fputc('\n', stderr);
     if (rc == OPENROUTER_EHTTP && !e->api_message && e->body_snippet) {
         char snippet[161];
         snprintf(snippet, sizeof snippet, "%s", e->body_snippet);
         fputs(PROG ": response body: ", stderr);
-        put_clean(stderr, snippet);
+        cli_put_clean(stderr, snippet);
         fputc('\n', stderr);
     }
     if (wrong_path(c, rc)) {
@@ -292,7 +271,7 @@ static int report(cli *c, int rc)
                    " list' before trying again\n",
               stderr);
     openrouter_error_clear(e);
-    return exit_code_for(rc);
+    return cli_exit_code_for(rc);
 }
 
 /* ---- raw JSON output --------------------------------------------------------------------- */
@@ -450,7 +429,7 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
         print_raw(*raw, *raw_len);
     } else {
         fputs("deleted ", stdout);
-        put_clean(stdout, c->a.hash);
+        cli_put_clean(stdout, c->a.hash);
         putchar('\n');
     }
     openrouter_delete_key_response_free(out);
@@ -889,7 +868,7 @@ static int bad_base_url(cli *c, openrouter_client_options *o)
         if (strncmp(why, "base_url ", 9) == 0)
             why += 9; /* "base_url must not contain ..." */
         fputs(": ", stderr);
-        put_clean(stderr, why);
+        cli_put_clean(stderr, why);
         fputc('\n', stderr);
     }
     openrouter_error_clear(&probe);

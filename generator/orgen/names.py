@@ -32,6 +32,8 @@ class Names:
         self.owner = dict(cheaders.runtime_names())
         for n in ("model_table", "model_count"):
             self.owner[prefix + "_" + n] = "the generated table of every model"
+        for n in ("operation_table", "operation_count"):
+            self.owner[prefix + "_" + n] = "the generated table of every operation"
 
     def free(self, idents):
         return not any(i in self.owner for i in idents)

@@ -52,6 +52,7 @@ typedef struct or_dec {
     int strict;
     int lenient;
     openrouter_error *error;
+    unsigned skipped; /* the fields this direction never reads: WRITE_ONLY, or READ_ONLY for a request */
 } or_dec;
 
 /* Internal result: the reader holds a JSON syntax error. */
@@ -508,7 +509,7 @@ static int dec_check_required(or_dec *d, const openrouter_object_desc *od, const
 {
     const openrouter_field_desc *f = od->fields;
     for (size_t i = 0; i < od->n_fields; i++, f++) {
-        if ((f->flags & (OPENROUTER_F_REQUIRED | OPENROUTER_F_WRITE_ONLY)) == OPENROUTER_F_REQUIRED &&
+        if ((f->flags & (OPENROUTER_F_REQUIRED | d->skipped)) == OPENROUTER_F_REQUIRED &&
             or_slot_presence(f->type, base + f->offset) == OPENROUTER_ABSENT) {
             or_path fp = {p, f->json_name, 0};
             return or_path_error(d->error, OPENROUTER_EDECODE, &fp, "required field missing");
@@ -581,7 +582,7 @@ static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, c
                 return rc;
             continue;
         }
-        if (!f || (f->flags & OPENROUTER_F_WRITE_ONLY)) {
+        if (!f || (f->flags & d->skipped)) {
             if (or_jr_skip(r) != 0)
                 return OR_DEC_SYNTAX;
             continue;
@@ -658,7 +659,8 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     /* The model is the first allocation, right after the header. */
     char *model = or_arena_zalloc(arena, desc->size);
-    or_dec d = {arena, &r, options && options->strict_required, options && options->lenient, error};
+    or_dec d = {arena, &r, options && options->strict_required, options && options->lenient, error,
+                options && options->request ? OPENROUTER_F_READ_ONLY : OPENROUTER_F_WRITE_ONLY};
     int rc;
     if (desc->union_desc) { /* a union model: any JSON value at the top */
         openrouter_type_desc whole = {.kind = OPENROUTER_KIND_UNION, .slot_size = desc->size, .object = desc};
@@ -683,5 +685,12 @@ int openrouter_model_decode(const openrouter_object_desc *desc, const char *json
                             void **out, openrouter_error *error)
 {
     or_decode_options options = {.strict_required = 0};
+    return or_model_decode(desc, json, len, &options, out, error);
+}
+
+int openrouter_model_decode_request(const openrouter_object_desc *desc, const char *json, size_t len,
+                                    void **out, openrouter_error *error)
+{
+    or_decode_options options = {.strict_required = 1, .request = 1};
     return or_model_decode(desc, json, len, &options, out, error);
 }

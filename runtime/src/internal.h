@@ -264,6 +264,7 @@ typedef struct or_decode_options {
     int strict_required;  /* missing required field, or null where not nullable: an error */
     int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH; at most OR_JR_MAX_DEPTH */
     int lenient;          /* a value of the wrong type or out of range leaves its slot ABSENT */
+    int request;          /* read as a request body: write-only fields read, read-only ones skipped */
 } or_decode_options;
 
 int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,

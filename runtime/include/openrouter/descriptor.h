@@ -246,6 +246,14 @@ typedef struct openrouter_operation_desc {
 int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                             void **out, openrouter_error *error);
 
+/* Decodes JSON text as a request body to be sent (what a generic tool
+ * such as openrouter-api reads from its user): write-only fields are read,
+ * read-only ones skipped, and a missing required field or a null where
+ * none is allowed is an error naming the field. Released like a model
+ * from openrouter_model_decode(). */
+int openrouter_model_decode_request(const openrouter_object_desc *desc, const char *json, size_t len,
+                                    void **out, openrouter_error *error);
+
 /* Encodes a model as compact JSON; *json_out is NUL-terminated and released
  * with openrouter_buffer_free(). Validates the model first. */
 int openrouter_model_encode(const openrouter_object_desc *desc, const void *model,
