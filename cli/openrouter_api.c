@@ -472,7 +472,7 @@ static int print_model(const openrouter_response_desc *r, const void *model)
     char *json = NULL;
     size_t len = 0;
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    int rc = openrouter_model_encode(r->body, model, &json, &len, &err);
+    int rc = openrouter_model_encode_received(r->body, model, &json, &len, &err);
     if (rc != OPENROUTER_OK) {
         fputs(PROG ": the response could not be encoded again: ", stderr);
         cli_put_clean(stderr, err.message);

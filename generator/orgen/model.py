@@ -235,6 +235,7 @@ class Operation:
         self.out = None  # ObjectDef of the success body
         self.media_type = None  # a non-JSON success body's media type (bytes)
         self.error_statuses = []
+        self.error_bodies = {}  # status -> ObjectDef of a documented error body (for tools and tests)
         self.summary = None
         self.description = None
         self.deprecated = False
@@ -765,8 +766,10 @@ class Builder:
                     op.out, out_ptr = obj, s_ptr
                 op.responses.append((num, obj))
             elif num >= 400:
-                self._response_body(resp, r_def_ptr, snake(op.op_id) + "_error_" + code,
-                                    success=False)
+                obj, _ = self._response_body(resp, r_def_ptr, snake(op.op_id) + "_error_" + code,
+                                             success=False)
+                if obj is not None:
+                    op.error_bodies[num] = obj
                 op.error_statuses.append(num)
         op.error_statuses.sort()
         if not op.responses:
