@@ -282,6 +282,8 @@ static int dec_union(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char
         slot += or_object_value_offset(t);
     }
     size_t k = or_union_select(ud, d->r, tok);
+    if (k == OR_UNION_NOMEM)
+        return dec_nomem(d);
     if (k == 0 && d->strict)
         return or_path_error(d->error, OPENROUTER_EDECODE, p, "no variant of %s matches", t->object->name);
     if (k == 0)

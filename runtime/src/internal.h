@@ -273,8 +273,9 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
 /* ---- unions (union.c; the rules are in descriptor.h) */
 /* The variant (1..n_variants) the value the reader is at belongs to, read
  * ahead from a copy of `r` (r itself is untouched); 0 when none matches or
- * the text is invalid there (the decode that follows reports it). `tok` is
- * what or_jr_peek(r) returned. */
+ * the text is invalid there (the decode that follows reports it);
+ * OR_UNION_NOMEM when memory ran out. `tok` is what or_jr_peek(r) returned. */
+#define OR_UNION_NOMEM SIZE_MAX
 size_t or_union_select(const openrouter_union_desc *ud, const or_jr *r, or_jtok tok);
 /* Before encoding the union model at `u`: its kind must name a variant or
  * be 0 (*variant NULL: send raw). For a discriminated object variant, its

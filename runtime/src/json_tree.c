@@ -46,6 +46,7 @@ static int tb_nomem(tree_build *b)
 static int tb_push_string(tree_build *b, const or_jr_str *js, size_t *at, size_t *len)
 {
     *at = b->stack.len;
+    *len = 0; /* set on every path: gcc -O3 cannot tell that tb_nomem() is nonzero */
     if (or_buf_reserve(&b->stack, js->len + 1) != 0)
         return tb_nomem(b);
     char *dst = b->stack.data + *at;

@@ -213,14 +213,18 @@ static size_t select_fitting(const openrouter_union_desc *ud, or_jr r, or_fit *f
     return best;
 }
 
+/* Selection runs before the chosen variant is decoded, so only one of
+ * these frames is ever live: a generous stack array costs little. */
+#define OR_FITS_ON_STACK 128
+
 static size_t select_object(const openrouter_union_desc *ud, const or_jr *r)
 {
     if (ud->discriminator)
         return select_tagged(ud, *r);
-    or_fit stack_fits[32];
+    or_fit stack_fits[OR_FITS_ON_STACK];
     or_fit *fits = stack_fits;
-    if (ud->n_variants > 32 && !(fits = or_calloc(ud->n_variants, sizeof *fits)))
-        return 0;
+    if (ud->n_variants > OR_FITS_ON_STACK && !(fits = or_calloc(ud->n_variants, sizeof *fits)))
+        return OR_UNION_NOMEM;
     if (fits == stack_fits)
         memset(stack_fits, 0, sizeof stack_fits);
     size_t k = select_fitting(ud, *r, fits);

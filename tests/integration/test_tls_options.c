@@ -33,6 +33,11 @@ static openrouter_client *client_for(const char *base_url, int allow_insecure, o
     o.base_url = base_url;
     o.allow_insecure_http = allow_insecure;
     o.retry.max_attempts = 1;
+    /* The connect timeout covers the TLS handshake, and with it libcurl's
+     * loading of the system CA bundle: under valgrind on a loaded machine
+     * that can pass the default 10 s and end in a timeout instead of the
+     * verification failure under test. */
+    o.connect_timeout_ms = 50000;
     openrouter_client *c = NULL;
     openrouter_client_new(&c, &o, err);
     return c;

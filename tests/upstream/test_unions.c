@@ -3,16 +3,20 @@
  * encoding (tags written for the caller, raw text sent back), equality and
  * copies; null union items; an object's other members
  * (OPENROUTER_F_ADDITIONAL); and every model of the fixture round-tripped,
- * every union in every variant. */
+ * every union in every variant; allocation failures; a union request body
+ * and response through the stand-in server. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
+#include <json-c/json.h>
 
+#include "fail_alloc.h"
 #include "internal.h"
 #include "round_trip.h"
+#include "stub_server.h"
 #include "test_util.h"
 #include "un/un.h"
 
@@ -289,6 +293,120 @@ static void test_additional_members(void)
     un_holder_free(h);
 }
 
+/* A document holding every union form: tagged, raw, null items, scalars
+ * in a map, arrays, fitted objects, a string or an object. */
+static const char every_union[] =
+    "{\"pet\":{\"kind\":\"cat\",\"name\":\"Tom\"},\"pets\":[{\"kind\":\"emu\",\"legs\":2},{\"kind\":\"doggo\"}],"
+    "\"shapes\":[{\"type\":\"square\",\"side\":2},null],\"scalars\":{\"s\":\"x\",\"i\":5,\"n\":5.5},"
+    "\"lists\":[[1],[]],\"fitted\":{\"x\":1,\"y\":2,\"z\":3},\"choice\":{\"name\":\"f\"},"
+    "\"extras\":{\"a\":1,\"name\":\"n\"}}";
+
+/* Decodes `json` as a `desc` with each allocation failing in turn: ENOMEM
+ * and nothing decoded, until it succeeds; returns that model (NULL if it
+ * never did) and the number of failures in *failures. */
+static void *decode_under_failures(const openrouter_object_desc *desc, const char *json, size_t len, long *failures)
+{
+    *failures = 0;
+    for (long nth = 1; nth < 500; nth++) {
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        void *out = NULL;
+        or_test_fail_alloc(nth);
+        int rc = openrouter_model_decode(desc, json, len, &out, &err);
+        or_test_fail_alloc(0);
+        openrouter_error_clear(&err);
+        if (rc == OPENROUTER_OK)
+            return out;
+        CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
+        CU_ASSERT_PTR_NULL(out);
+        ++*failures;
+    }
+    return NULL;
+}
+
+/* Each allocation failure in turn while decoding, encoding and copying
+ * unions: ENOMEM and nothing leaked (valgrind and ASan check), until the
+ * call succeeds with the same result as without failures. */
+static void test_allocation_failures(void)
+{
+    un_holder *want = holder(LIT(every_union));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    long failures = 0;
+    un_holder *h = decode_under_failures(&un_holder_desc, LIT(every_union), &failures);
+    CU_ASSERT_TRUE(h != NULL && un_holder_equal(h, want));
+    CU_ASSERT_TRUE(failures >= 1);
+    un_holder_free(h);
+    char *want_json = NULL;
+    CU_ASSERT_EQUAL_FATAL(un_holder_encode(want, &want_json, NULL, NULL), OPENROUTER_OK);
+    for (long nth = 1, done = 0; nth < 500 && !done; nth++) {
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        char *json = NULL;
+        or_test_fail_alloc(nth);
+        int rc = un_holder_encode(want, &json, NULL, &err);
+        or_test_fail_alloc(0);
+        done = rc == OPENROUTER_OK;
+        if (done) {
+            CU_ASSERT_STRING_EQUAL(json, want_json);
+        } else {
+            CU_ASSERT_EQUAL(rc, OPENROUTER_ENOMEM);
+        }
+        openrouter_buffer_free(json);
+        openrouter_error_clear(&err);
+    }
+    for (long nth = 1, done = 0; nth < 500 && !done; nth++) {
+        un_holder *d = holder(LIT("{}"));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        or_test_fail_alloc(nth);
+        int rc = or_model_copy_slot(d, &un_pet_array_type_desc, &d->pets, &want->pets);
+        or_test_fail_alloc(0);
+        done = rc == 0;
+        if (done) {
+            CU_ASSERT_EQUAL_FATAL(d->pets.count, 2u);
+            CU_ASSERT_STRING_EQUAL(d->pets.items[0].raw, "{\"kind\":\"emu\",\"legs\":2}");
+            CU_ASSERT_EQUAL(d->pets.items[1].kind, UN_PET_KIND_DOGGO);
+        }
+        un_holder_free(d);
+    }
+    openrouter_buffer_free(want_json);
+    un_holder_free(want);
+}
+
+/* A union with more untagged object variants than union.c tracks on the
+ * stack: selection allocates there, and running out of memory is ENOMEM,
+ * never a value silently kept as kind 0. The last variant is the one that
+ * fits best. */
+#define WIDE_VARIANTS 129
+typedef struct wide_union {
+    int kind;
+    char *raw;
+    union {
+        un_point point;
+        un_point3 point3;
+    } value;
+} wide_union;
+static const char *const wide_xy[] = {"x", "y"};
+static const char *const wide_xyz[] = {"x", "y", "z"};
+static openrouter_union_variant wide_variants[WIDE_VARIANTS];
+static const openrouter_union_desc wide_ud = {NULL, offsetof(wide_union, raw), offsetof(wide_union, value),
+                                              WIDE_VARIANTS, wide_variants};
+static const openrouter_object_desc wide_desc = {"wide_union", sizeof(wide_union), 0, NULL, &wide_ud};
+
+static void test_wide_union_selection(void)
+{
+    for (size_t i = 0; i < WIDE_VARIANTS; i++) {
+        int last = i == WIDE_VARIANTS - 1;
+        wide_variants[i] = (openrouter_union_variant){
+            .name = last ? "point3" : "point", .type = last ? &un_point3_type_desc : &un_point_type_desc,
+            .json_kinds = OPENROUTER_JSON_OBJECT, .n_required = last ? 3 : 2, .required = last ? wide_xyz : wide_xy};
+    }
+    long failures = 0;
+    wide_union *w = decode_under_failures(&wide_desc, LIT("{\"x\":1,\"y\":2,\"z\":3}"), &failures);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(w->kind, WIDE_VARIANTS);
+    CU_ASSERT_EQUAL(w->value.point3.z.value, 3.0);
+    openrouter_model_free(w);
+    CU_ASSERT_TRUE(failures >= 2); /* the model's arena and the selection's table */
+}
+
 static void test_round_trip_everything(void)
 {
     size_t len = 0;
@@ -303,8 +421,85 @@ static void test_round_trip_everything(void)
     free(report);
 }
 
+/* ---- over the wire --------------------------------------------------------- */
+
+static stub_server srv;
+
+static int wire_init(void) { return stub_start(&srv, 0); }
+static int wire_clean(void) { stub_stop(&srv); return 0; }
+
+/* Calls createPet with `body` against the stand-in server answering 200
+ * with `answer`; returns the call's result, the decoded pet in *out and
+ * the body the server received in sent (size n). */
+static int create_pet(const un_pet *body, const char *answer, int strict, un_pet **out, char *sent, size_t n)
+{
+    char fault[512];
+    snprintf(fault, sizeof fault, "{\"faults\":[{\"match\":{\"path_prefix\":\"/api/v1/pets\"},\"status\":200,"
+                                  "\"body\":%s}]}", answer);
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, fault), 0);
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    o.api_key = STUB_MANAGEMENT_KEY;
+    o.base_url = srv.base_url;
+    o.retry.max_attempts = 1;
+    o.strict_required_fields = strict;
+    openrouter_client *c = NULL;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
+    un_create_pet_request req = UN_CREATE_PET_REQUEST_INIT;
+    req.body = *body;
+    int rc = un_create_pet(c, &req, out, NULL, &err);
+    if (rc != OPENROUTER_OK)
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no variant of un_pet matches"));
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+    json_object *root = stub_requests(&srv), *list = NULL, *v = NULL;
+    CU_ASSERT_FATAL(root && json_object_object_get_ex(root, "requests", &list));
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(list), 1u);
+    CU_ASSERT_FATAL(json_object_object_get_ex(json_object_array_get_idx(list, 0), "body_raw", &v));
+    snprintf(sent, n, "%s", json_object_get_string(v));
+    json_object_put(root);
+    return rc;
+}
+
+/* A union request body goes out as the variant its kind names (the tag
+ * written for the caller) or as its raw text; a union response comes back
+ * as its variant, or kept as raw text, or (strict) an error. */
+static void test_union_body_and_response(void)
+{
+    char sent[256];
+    un_pet *out = NULL;
+    un_pet dog = UN_PET_INIT;
+    dog.kind = UN_PET_KIND_DOGGO;
+    dog.doggo.barks = OPENROUTER_BOOL(true);
+    CU_ASSERT_EQUAL(create_pet(&dog, "{\"kind\":\"cat\",\"name\":\"Tom\"}", 0, &out, sent, sizeof sent),
+                    OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(sent, "{\"kind\":\"doggo\",\"barks\":true}");
+    CU_ASSERT_FATAL(out != NULL);
+    CU_ASSERT_EQUAL(out->kind, UN_PET_KIND_CAT);
+    CU_ASSERT_STRING_EQUAL(out->cat.name.value, "Tom");
+    un_pet_free(out);
+
+    un_pet parrot = UN_PET_INIT;
+    parrot.raw = (char *)"{\"kind\":\"parrot\",\"wings\":2}";
+    out = NULL;
+    CU_ASSERT_EQUAL(create_pet(&parrot, "{\"kind\":\"emu\",\"legs\":2}", 0, &out, sent, sizeof sent),
+                    OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(sent, parrot.raw);
+    CU_ASSERT_FATAL(out != NULL);
+    CU_ASSERT_EQUAL(out->kind, UN_PET_KIND_UNKNOWN);
+    CU_ASSERT_STRING_EQUAL(out->raw, "{\"kind\":\"emu\",\"legs\":2}");
+    un_pet_free(out);
+
+    out = NULL;
+    CU_ASSERT_EQUAL(create_pet(&dog, "{\"kind\":\"emu\"}", 1, &out, sent, sizeof sent), OPENROUTER_EDECODE);
+    CU_ASSERT_PTR_NULL(out);
+}
+
 int main(void)
 {
+    if (or_test_fail_alloc_install(NULL) != 0)
+        return 1;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("unions", NULL, NULL);
@@ -318,6 +513,10 @@ int main(void)
     CU_add_test(s, "equality and copies", test_equal_and_copy);
     CU_add_test(s, "a union body or response", test_union_at_the_top);
     CU_add_test(s, "other members of an object", test_additional_members);
+    CU_add_test(s, "allocation failures", test_allocation_failures);
+    CU_add_test(s, "selection among many variants", test_wide_union_selection);
     CU_add_test(s, "round trip: every model, every variant", test_round_trip_everything);
+    CU_pSuite w = CU_add_suite("unions over the wire", wire_init, wire_clean);
+    CU_add_test(w, "a union request body and response", test_union_body_and_response);
     return or_test_run();
 }
