@@ -29,14 +29,8 @@ SEED_HASH_1 = hashlib.sha256(b"seed-key-0001").hexdigest()
 
 
 class ApiCase(CliCase):
-    def api(self, *args, env=None, stdin=None, expect=None):
-        p = subprocess.run([API_BIN, *args], input=stdin, capture_output=True, text=True,
-                           env=env if env is not None else self.env(), timeout=60)
-        self.outputs.append((p.stdout, p.stderr))
-        if expect is not None:
-            self.assertEqual(p.returncode, expect,
-                             "exit %d, stdout %r, stderr %r" % (p.returncode, p.stdout, p.stderr))
-        return p
+    def api(self, *args, **kwargs):
+        return self.run_cli(*args, binary=API_BIN, **kwargs)
 
     def api_requests(self):
         return [r for r in self.stub.requests() if r["path"].startswith("/api/")]

@@ -15,7 +15,6 @@ Prints the numbers and exits 1 on any failure or violation.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,9 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "generator"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "cli"))
 from orgen import load, model, render  # noqa: E402
+from stubproc import free_port  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -178,14 +179,6 @@ class Minimal:
 
 
 # ---- Prism ---------------------------------------------------------------------------
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def start_prism(prism, spec, log_path):
     port = free_port()
