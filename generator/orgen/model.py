@@ -229,6 +229,7 @@ class Operation:
         self.name = snake(op_id)
         self.params = []
         self.body = None  # ObjectDef
+        self.body_multipart = False  # sent as multipart/form-data
         self.body_required = False
         self.body_description = None
         self.responses = []  # (status, ObjectDef or None)
@@ -272,6 +273,7 @@ class Builder:
         self._stack = []
         self._uid = 0
         self._roots = []  # TypeRefs of components and of operations' schemas
+        self._form = False  # analysing a multipart/form-data body: binary strings are files
         self.operations = []
 
     # ---- schemas -------------------------------------------------------
@@ -388,6 +390,8 @@ class Builder:
                 return TypeRef("enum", enum=self._enum(values, ptr, hint, component, node)), info
             if fmt == "password":
                 info.secret = True
+            if fmt == "binary" and self._form:  # a file part of a multipart/form-data body
+                return TypeRef("file"), info
             return TypeRef("datetime" if fmt == "date-time" else "string"), info
         if base == "boolean":
             return TypeRef("bool"), info
@@ -710,20 +714,29 @@ class Builder:
         body, body_def_ptr = self.spec.deref(body, body_ptr)
         keywords.check_object(body, body_def_ptr, keywords.REQUEST_BODY, "request body")
         content = body.get("content") or {}
-        if "application/json" not in content:  # JSON wins when offered beside others
+        # JSON wins when offered beside others; then a form.
+        mt = next((m for m in ("application/json", "multipart/form-data") if m in content), None)
+        if mt is None:
             raise UnsupportedError("request body media type %s"
                                    % (",".join(sorted(content)) or "(none)"),
                                    child(body_def_ptr, "content"))
-        media = content["application/json"] or {}
-        keywords.check_object(media, child(body_def_ptr, "content", "application/json"),
+        media = content[mt] or {}
+        keywords.check_object(media, child(body_def_ptr, "content", mt),
                               keywords.MEDIA_TYPE, "media type")
-        s_ptr = child(body_def_ptr, "content", "application/json", "schema")
+        s_ptr = child(body_def_ptr, "content", mt, "schema")
         if "schema" not in media:
             raise UnsupportedError("request body without schema", s_ptr)
-        tref, _ = self.analyze(media["schema"], s_ptr, snake(op.op_id) + "_body")
+        self._form = mt == "multipart/form-data"
+        try:
+            tref, _ = self.analyze(media["schema"], s_ptr, snake(op.op_id) + "_body")
+        finally:
+            self._form = False
         self._roots.append(tref)
         if tref.kind not in ("object", "union"):
             raise UnsupportedError("request body that is not a JSON object", s_ptr)
+        if mt == "multipart/form-data" and tref.kind != "object":
+            raise UnsupportedError("multipart/form-data body that is not an object", s_ptr)
+        op.body_multipart = mt == "multipart/form-data"
         op.body = tref.named
         op.body_required = body.get("required") is True
         op.body_description = body.get("description")

@@ -31,6 +31,7 @@ typedef struct or_call {
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
     or_body_sink sink;            /* openrouter_call_sink's; write NULL otherwise */
+    curl_mime *mime;              /* a multipart/form-data body (multipart.c), freed with the request */
 
     /* The request (request.c). */
     or_http_request req;          /* url in c->url, body in c->request_body */
@@ -74,8 +75,13 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error);
 /* Everything validated and built before any network I/O: x->req, the
  * per-call headers, the encoded body, the URL as traces show it. */
 int or_request_build(or_call *x, openrouter_error *error);
-/* Frees the per-call headers and the traced URL copy. */
+/* Frees the per-call headers, the traced URL copy and a multipart body. */
 void or_request_release(or_call *x);
+
+/* multipart.c */
+/* The body model as a multipart/form-data body in x->mime and x->req.mime,
+ * checked before anything is sent. */
+int or_multipart_build(or_call *x, openrouter_error *error);
 
 /* outcome.c */
 /* The last attempt decides: decodes the success body into *out, or fills

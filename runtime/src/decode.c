@@ -76,6 +76,7 @@ static const char *kind_expects(openrouter_kind k)
     case OPENROUTER_KIND_ARRAY: return "array";
     case OPENROUTER_KIND_JSON:
     case OPENROUTER_KIND_UNION: return "JSON value";
+    case OPENROUTER_KIND_FILE: return "file";
     }
     return "?";
 }
@@ -481,6 +482,7 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, c
     case OPENROUTER_KIND_ARRAY: return dec_array(d, t, tok, slot, p);
     case OPENROUTER_KIND_MAP: return dec_map(d, t, tok, slot, p);
     case OPENROUTER_KIND_UNION: return dec_union(d, t, tok, slot, p);
+    case OPENROUTER_KIND_FILE: return or_jr_skip(d->r) != 0 ? OR_DEC_SYNTAX : 0; /* no file in JSON: left ABSENT */
     }
     return or_path_error(d->error, OPENROUTER_EDECODE, p, "unsupported kind %d in descriptor", (int)t->kind);
 }

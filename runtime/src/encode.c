@@ -264,6 +264,8 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
     case OPENROUTER_KIND_ARRAY: return enc_array(e, t, lim, slot, p, depth);
     case OPENROUTER_KIND_MAP: return enc_map(e, t, lim, slot, p, depth);
     case OPENROUTER_KIND_UNION: return enc_union(e, t, slot, p, depth);
+    case OPENROUTER_KIND_FILE:
+        return or_path_error(e->error, OPENROUTER_EINVAL, p, "a file is sent only in a multipart/form-data body");
     }
     return or_path_error(e->error, OPENROUTER_EINVAL, p, "unsupported kind %d in descriptor", (int)t->kind);
 }

@@ -198,7 +198,12 @@ static CURLcode set_method(or_http *t, const or_http_request *req)
     int is_post = strcmp(req->method, "POST") == 0;
     if (rc != CURLE_OK)
         return rc;
-    if (req->body || is_post) {
+    if (req->mime) {
+        rc = curl_easy_setopt(h, CURLOPT_MIMEPOST, req->mime);
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_post ? NULL : req->method);
+        t->plain_get = 0;
+    } else if (req->body || is_post) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
         rc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
@@ -275,6 +280,10 @@ void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http
     if (req->body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    }
+    if (req->mime) {
+        curl_easy_setopt(h, CURLOPT_MIMEPOST, (curl_mime *)NULL);
+        t->plain_get = 0;
     }
     if (t->set_headers != t->default_headers)
         t->set_headers =

@@ -34,6 +34,7 @@ typedef struct or_http_request {
      * for a POST could create a key twice. */
     int fresh_connect;
     const or_body_sink *sink;      /* NULL: 2xx bodies into the response buffer */
+    curl_mime *mime;               /* a multipart/form-data body instead of `body` */
 } or_http_request;
 
 /* One transfer's result. `body` is the caller's buffer: each transfer

@@ -453,8 +453,8 @@ int or_request_build(or_call *x, openrouter_error *error)
     x->req.sink = x->sink.write ? &x->sink : NULL;
     int rc = build_url(x, error);
     if (rc == OPENROUTER_OK && x->op->body && x->request)
-        rc = build_body(x, error);
-    if (rc == OPENROUTER_OK)
+        rc = x->op->body_multipart ? or_multipart_build(x, error) : build_body(x, error);
+    if (rc == OPENROUTER_OK) /* libcurl writes a multipart body's Content-Type */
         rc = build_headers(x, x->req.body != NULL, error);
     if (rc != OPENROUTER_OK)
         return rc;
@@ -477,6 +477,9 @@ void or_request_release(or_call *x)
     or_slist_free_wiped(x->extra);
     x->extra = NULL;
     x->req.headers = NULL;
+    curl_mime_free(x->mime);
+    x->mime = NULL;
+    x->req.mime = NULL;
     or_free(x->trace_url_owned);
     x->trace_url_owned = NULL;
     x->trace_url = NULL;

@@ -47,6 +47,9 @@ request's (default "openrouter/auto").  400 on a missing or empty
 POST /audio/speech (any valid key) {"input", "response_format" mp3|pcm}: 200
 bytes that are not JSON: "OR-AUDIO\\0", the input's UTF-8, the 256 byte values;
 Content-Type audio/mpeg, or audio/pcm for pcm.
+POST /files, /files/both (any valid key): echoes the body's Content-Type and,
+for multipart/form-data, every part: name, filename, content_type, size,
+sha256 and (UTF-8 parts) text.
 GET /videos/{jobId}/content (any valid key): 256 KiB application/octet-stream
 (the byte values 0..255 repeated); 404 for the job id "missing".
 * Missing Authorization header -> 401 "Missing Authentication header";
@@ -191,6 +194,8 @@ i % 3 == 0.
 import argparse
 import base64
 import datetime
+import email.parser
+import email.policy
 import email.utils  # noqa: F401  (kept for HTTP-date helpers / Retry-After)
 import hashlib
 import http.server
@@ -815,6 +820,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ----------------------------------------------------------------- API
     def _handle_api(self, method, path, query, body_raw):
+        self.body_bytes = body_raw  # a form's file parts are bytes, not text
         st = self.state
         conn_id = self.client_address[2] if len(self.client_address) > 2 else 0
         try:
@@ -1017,6 +1023,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             allowed, handler, arg = ("GET",), self._get_credits, None
         elif sub == "/chat/completions":
             allowed, handler, arg = ("POST",), self._chat_completions, None
+        elif sub in ("/files", "/files/both"):
+            allowed, handler, arg = ("POST",), self._files_echo, None
         elif sub == "/audio/speech":
             allowed, handler, arg = ("POST",), self._audio_speech, None
         elif sub.startswith("/videos/") and sub.endswith("/content") and sub.count("/") == 3:
@@ -1029,7 +1037,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         who = self._authenticate()
         if isinstance(who, Response):
             return who
-        if sub not in ("/key", "/chat/completions", "/audio/speech") and \
+        if sub not in ("/key", "/chat/completions", "/audio/speech", "/files", "/files/both") and \
                 handler != self._video_content and who[0] != "management":
             return err(403, "Only management keys can perform this operation")
         try:
@@ -1041,7 +1049,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return handler(query)
             if handler in (self._create_key, self._chat_completions, self._audio_speech):
                 return handler(body_text)
-            if handler == self._video_content:
+            if handler in (self._video_content, self._files_echo):
                 return handler(arg)
             if handler == self._update_key:
                 return handler(arg, body_text)
@@ -1063,6 +1071,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise BadRequest("response_format must be mp3 or pcm")
         audio = AUDIO_MAGIC + text.encode("utf-8") + bytes(range(256))
         return Response(200, raw=audio, headers={"Content-Type": "audio/pcm" if fmt == "pcm" else "audio/mpeg"})
+
+    def _files_echo(self, _):
+        """POST /files, /files/both: what came, part by part: {"content_type",
+        "parts": [{name, filename, content_type, size, sha256, text (UTF-8
+        parts only)}]}; a JSON body has no parts."""
+        ctype = self.headers.get("Content-Type", "")
+        parts = []
+        if ctype.startswith("multipart/form-data"):
+            msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + self.body_bytes)
+            if not msg.is_multipart():
+                raise BadRequest("a multipart/form-data body that does not parse")
+            for part in msg.iter_parts():
+                data = part.get_payload(decode=True) or b""
+                item = {"name": part.get_param("name", header="content-disposition"),
+                        "content_type": part.get_content_type(), "size": len(data),
+                        "sha256": hashlib.sha256(data).hexdigest()}
+                if part.get_filename() is not None:
+                    item["filename"] = part.get_filename()
+                try:
+                    item["text"] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
+                parts.append(item)
+        return Response(200, {"content_type": ctype.split(";")[0], "parts": parts})
 
     def _video_content(self, job_id):
         """GET /videos/{jobId}/content: VIDEO_BYTES of application/octet-stream

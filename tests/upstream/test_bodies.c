@@ -2,9 +2,12 @@
  * bd) against the stand-in server: audio and application/octet-stream come
  * back as openrouter_bytes with their Content-Type, byte for byte, or go to
  * a caller's sink piece by piece; the response size limit applies to both;
- * error bodies are still read as JSON errors. */
+ * error bodies are still read as JSON errors. And multipart/form-data
+ * request bodies, checked part by part by the stand-in's echo. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
@@ -180,6 +183,114 @@ static void test_size_limit(void)
     openrouter_client_free(c);
 }
 
+/* ---- multipart/form-data ---------------------------------------------------------------- */
+
+static const bd_part_list_parts_item *part(const bd_part_list *echo, size_t i)
+{
+    CU_ASSERT_FATAL(echo->parts.count > i);
+    return &echo->parts.items[i];
+}
+
+static void test_multipart_from_memory(void)
+{
+    openrouter_client *c = client_with_limit(0);
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    static const unsigned char bytes[] = {'a', 0, 0xff, '\r', '\n', '-', '-', 'z'};
+    openrouter_string tags[] = {OPENROUTER_STRING("x"), OPENROUTER_STRING("y z")};
+    bd_upload_file_request req = BD_UPLOAD_FILE_REQUEST_INIT;
+    req.body.file = (openrouter_file){OPENROUTER_PRESENT, NULL, bytes, sizeof bytes, "data.bin", NULL};
+    req.body.purpose.state = OPENROUTER_PRESENT;
+    req.body.purpose.value = BD_UPLOAD_FILE_BODY_PURPOSE_FINE_TUNE;
+    req.body.count = OPENROUTER_INT64(3);
+    req.body.ratio = OPENROUTER_NUMBER(0.25);
+    req.body.tags = (bd_string_array){OPENROUTER_PRESENT, tags, 2};
+    req.body.meta.state = OPENROUTER_PRESENT;
+    req.body.meta.value.note = OPENROUTER_STRING("hé");
+    bd_part_list *echo = NULL;
+    CU_ASSERT_EQUAL_FATAL(bd_upload_file(c, &req, &echo, NULL, &err), OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(echo->content_type.value, "multipart/form-data");
+    CU_ASSERT_EQUAL_FATAL(echo->parts.count, 7u);
+    const bd_part_list_parts_item *p = part(echo, 0); /* the file, byte for byte */
+    CU_ASSERT_STRING_EQUAL(p->name.value, "file");
+    CU_ASSERT_STRING_EQUAL(p->filename.value, "data.bin");
+    CU_ASSERT_STRING_EQUAL(p->content_type.value, "application/octet-stream");
+    CU_ASSERT_EQUAL(p->size.value, (int64_t)sizeof bytes);
+    CU_ASSERT_STRING_EQUAL(p->sha256.value, "eec32fdb590512af4cee8e66f0a2da83e04dbab3560b87e5e9f7ba5faf4176c5");
+    static const char *const names[] = {"file", "purpose", "count", "ratio", "tags", "tags", "meta"};
+    static const char *const texts[] = {NULL, "fine-tune", "3", "0.25", "x", "y z", "{\"note\":\"hé\"}"};
+    for (size_t i = 1; i < 7; i++) {
+        p = part(echo, i);
+        CU_ASSERT_STRING_EQUAL(p->name.value, names[i]);
+        CU_ASSERT_EQUAL(p->filename.state, OPENROUTER_ABSENT);
+        CU_ASSERT_STRING_EQUAL(p->text.value, texts[i]);
+    }
+    CU_ASSERT_STRING_EQUAL(part(echo, 6)->content_type.value, "application/json");
+    bd_part_list_free(echo);
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
+static void test_multipart_from_a_path(void)
+{
+    char path[] = "/tmp/or-bodies-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    unsigned char big[70000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (unsigned char)(i * 7);
+    CU_ASSERT_FATAL(write(fd, big, sizeof big) == (ssize_t)sizeof big);
+    close(fd);
+    openrouter_client *c = client_with_limit(0);
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    bd_upload_file_request req = BD_UPLOAD_FILE_REQUEST_INIT;
+    req.body.file = (openrouter_file){OPENROUTER_PRESENT, path, NULL, 0, NULL, "image/png"};
+    req.body.purpose.state = OPENROUTER_PRESENT;
+    req.body.purpose.value = BD_UPLOAD_FILE_BODY_PURPOSE_BATCH;
+    bd_part_list *echo = NULL;
+    CU_ASSERT_EQUAL_FATAL(bd_upload_file(c, &req, &echo, NULL, &err), OPENROUTER_OK);
+    CU_ASSERT_EQUAL_FATAL(echo->parts.count, 2u);
+    const bd_part_list_parts_item *p = part(echo, 0);
+    CU_ASSERT_STRING_EQUAL(p->filename.value, strrchr(path, '/') + 1); /* the path's base name */
+    CU_ASSERT_STRING_EQUAL(p->content_type.value, "image/png");
+    CU_ASSERT_EQUAL(p->size.value, (int64_t)sizeof big);
+    bd_part_list_free(echo);
+    unlink(path);
+
+    /* Refused before anything is sent: a missing file, a missing required
+     * part, a bound broken, a null. */
+    long before = stub_stat(&srv, "requests");
+    CU_ASSERT_EQUAL(bd_upload_file(c, &req, &echo, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.field, "file");
+    req.body.file.state = OPENROUTER_ABSENT;
+    CU_ASSERT_EQUAL(bd_upload_file(c, &req, &echo, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "file: required field missing"));
+    req.body.file = (openrouter_file){OPENROUTER_PRESENT, NULL, "x", 1, NULL, NULL};
+    req.body.count = OPENROUTER_INT64(0);
+    CU_ASSERT_EQUAL(bd_upload_file(c, &req, &echo, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.field, "count");
+    req.body.count.state = OPENROUTER_NULL;
+    CU_ASSERT_EQUAL(bd_upload_file(c, &req, &echo, NULL, &err), OPENROUTER_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "null cannot be sent"));
+    CU_ASSERT_EQUAL(stub_stat(&srv, "requests"), before);
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
+static void test_json_wins_over_a_form(void)
+{
+    openrouter_client *c = client_with_limit(0);
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    bd_upload_either_request req = BD_UPLOAD_EITHER_REQUEST_INIT;
+    req.body.purpose = OPENROUTER_STRING("batch");
+    bd_part_list *echo = NULL;
+    CU_ASSERT_EQUAL_FATAL(bd_upload_either(c, &req, &echo, NULL, &err), OPENROUTER_OK);
+    CU_ASSERT_STRING_EQUAL(echo->content_type.value, "application/json");
+    CU_ASSERT_EQUAL(echo->parts.count, 0u);
+    bd_part_list_free(echo);
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -188,5 +299,8 @@ int main(void)
     CU_add_test(s, "audio/*: bytes and Content-Type; errors stay JSON", test_audio_bytes);
     CU_add_test(s, "octet-stream: bytes, a sink, a sink that stops", test_video_bytes_and_sink);
     CU_add_test(s, "the response size limit", test_size_limit);
+    CU_add_test(s, "multipart/form-data from memory, part by part", test_multipart_from_memory);
+    CU_add_test(s, "multipart/form-data from a path; refused before sending", test_multipart_from_a_path);
+    CU_add_test(s, "an operation offering JSON and a form sends JSON", test_json_wins_over_a_form);
     return or_test_run();
 }

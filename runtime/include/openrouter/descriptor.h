@@ -53,7 +53,11 @@ typedef enum openrouter_kind {
     OPENROUTER_KIND_OBJECT,
     OPENROUTER_KIND_ARRAY,
     OPENROUTER_KIND_MAP,
-    OPENROUTER_KIND_UNION
+    OPENROUTER_KIND_UNION,
+    /* An openrouter_file: sent only as a part of a multipart/form-data
+     * body; never read from JSON (such a member is passed over) nor
+     * written to it (EINVAL). */
+    OPENROUTER_KIND_FILE
 } openrouter_kind;
 
 /* Field flags. */
@@ -102,6 +106,7 @@ extern const openrouter_type_desc openrouter_int64_type_desc;    /* openrouter_i
 extern const openrouter_type_desc openrouter_number_type_desc;   /* openrouter_number */
 extern const openrouter_type_desc openrouter_datetime_type_desc; /* openrouter_datetime */
 extern const openrouter_type_desc openrouter_json_type_desc;     /* openrouter_json */
+extern const openrouter_type_desc openrouter_file_type_desc;     /* openrouter_file */
 
 /* One field of a model. */
 typedef struct openrouter_field_desc {
@@ -237,6 +242,10 @@ typedef struct openrouter_operation_desc {
     const openrouter_response_desc *responses; /* the success responses */
     size_t n_error_statuses;             /* documented error statuses */
     const int *error_statuses;           /* e.g. 400, 401, 429, 500 */
+    /* Nonzero: the body is sent as multipart/form-data, a part per
+     * present field: files as they are, scalars as text, arrays of scalars
+     * as a part per item, other values as JSON. */
+    int body_multipart;
 } openrouter_operation_desc;
 
 /* ---- Generic entry points used by generated wrappers ------------------- */

@@ -90,6 +90,18 @@ typedef struct openrouter_enum_value {
     char *text;                /* the string on the wire */
 } openrouter_enum_value;
 
+/* A file sent as one part of a multipart/form-data request body, from
+ * memory (`data`, `size`) or from a file the library reads when it sends
+ * (`path`; `data` NULL). The library only borrows what it points at. */
+typedef struct openrouter_file {
+    openrouter_presence state; /* ABSENT or PRESENT */
+    const char *path;          /* a file to read; NULL: `data` */
+    const void *data;          /* `size` bytes, when path is NULL */
+    size_t size;
+    const char *filename;      /* the part's filename; NULL: the path's base name, or none */
+    const char *content_type;  /* NULL: application/octet-stream */
+} openrouter_file;
+
 /* A response body that is not JSON (audio, video, any file): the bytes as
  * received and their Content-Type. One allocation the library owns;
  * release it with openrouter_bytes_free(), which wipes it first. */
