@@ -85,7 +85,7 @@ static void run_get(const bench_args *a) {
         openrouter_key_response *out = NULL;
         int rc;
         if (i == a->warmup) t0 = bench_now();
-        r.hash = (char *)a->hash; /* the SDK only reads it */
+        r.hash = a->hash;
         rc = openrouter_get_key(c, &r, &out, NULL, &err);
         if (rc != 0) fail("openrouter_get_key", rc, &err);
         MIX_KEY(h, &out->data.value);

@@ -246,14 +246,16 @@ static int wrong_path(const cli *c, int rc)
     return rc == OPENROUTER_EHTTP && c->err.http_status == 404 && (!c->a.cmd->takes_hash || !c->err.api_message);
 }
 
-/* "openrouter-keys: getKey: HTTP 404: Resource not found" and, when there
- * was no JSON error, the start of whatever the server sent instead. */
+/* The library's account of the error (openrouter_error_print: the message,
+ * kind, status, request id, a hint, whether a create may have happened),
+ * after "openrouter-keys: "; then what only the tool knows: the start of a
+ * body that was no JSON error, and where a wrong base URL came from. */
 static int report(cli *c, int rc)
 {
     openrouter_error *e = &c->err;
     fputs(PROG ": ", stderr);
-    cli_put_clean(stderr, e->message[0] ? e->message : openrouter_status_name(rc));
-    fputc('\n', stderr);
+    if (openrouter_error_print(stderr, e) == OPENROUTER_OK)
+        fprintf(stderr, "%s\n", openrouter_status_name(rc));
     if (rc == OPENROUTER_EHTTP && !e->api_message && e->body_snippet) {
         char snippet[161];
         snprintf(snippet, sizeof snippet, "%s", e->body_snippet);
@@ -266,10 +268,6 @@ static int report(cli *c, int rc)
         put_base_url(stderr, c);
         fputs("; OpenRouter's is " OPENROUTER_DEFAULT_BASE_URL "\n", stderr);
     }
-    if (e->request_may_have_been_processed)
-        fputs(PROG ": the server may still have carried out the request; check with '" PROG
-                   " list' before trying again\n",
-              stderr);
     openrouter_error_clear(e);
     return cli_exit_code_for(rc);
 }
@@ -304,7 +302,7 @@ static openrouter_bool flag_value(const cli *c, int id)
 static int parse_limit(const char *v, openrouter_number *out)
 {
     if (is_none(v)) {
-        out->state = OPENROUTER_NULL;
+        OPENROUTER_SET_NULL(*out);
         return 0;
     }
     char *end = NULL;
@@ -320,7 +318,7 @@ static int parse_limit_reset(const char *v, openrouter_limit_reset_value *out)
 {
     memset(out, 0, sizeof *out);
     if (is_none(v)) {
-        out->state = OPENROUTER_NULL;
+        OPENROUTER_SET_NULL(*out);
         return 0;
     }
     static const openrouter_limit_reset values[] = {OPENROUTER_LIMIT_RESET_DAILY, OPENROUTER_LIMIT_RESET_WEEKLY,
@@ -348,9 +346,9 @@ static int parse_nonneg(const char *flag, const char *v, long long max, long lon
 static void string_or_null(const char *v, openrouter_string *out)
 {
     if (is_none(v))
-        out->state = OPENROUTER_NULL;
+        OPENROUTER_SET_NULL(*out);
     else
-        *out = OPENROUTER_STRING((char *)v);
+        *out = OPENROUTER_STRING(v);
 }
 
 /* ---- commands ------------------------------------------------------------------------------ */
@@ -404,7 +402,7 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
 static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_get_key_request req = OPENROUTER_GET_KEY_REQUEST_INIT;
-    req.hash = (char *)c->a.hash;
+    req.hash = c->a.hash;
     openrouter_key_response *out = NULL;
     int rc = openrouter_get_key(c->client, &req, &out, co, &c->err);
     if (rc != OPENROUTER_OK)
@@ -420,7 +418,7 @@ static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_
 static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-    req.hash = (char *)c->a.hash;
+    req.hash = c->a.hash;
     openrouter_delete_key_response *out = NULL;
     int rc = openrouter_delete_key(c->client, &req, &out, co, &c->err);
     if (rc != OPENROUTER_OK)
@@ -439,10 +437,10 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
 static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
 {
     openrouter_update_key_request req = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-    req.hash = (char *)c->a.hash;
+    req.hash = c->a.hash;
     const char *const *o = c->a.opt;
     if (o[O_NAME])
-        req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
+        req.body.name = OPENROUTER_STRING(o[O_NAME]);
     if (o[O_DISABLED])
         req.body.disabled = flag_value(c, O_DISABLED);
     if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
@@ -523,33 +521,31 @@ static int parse_duration(const char *v, long long *seconds)
     return total > 0 ? 0 : -1;
 }
 
-/* --expires-at or --expires-in into `out`; `buf` holds the text the
+/* --expires-at or --expires-in into `out`; `when` holds the text the
  * latter computes. */
-static int expiry(const cli *c, char *buf, size_t size, openrouter_datetime *out)
+static int expiry(const cli *c, openrouter_datetime_text *when, openrouter_datetime *out)
 {
     const char *at = c->a.opt[O_EXPIRES_AT], *in = c->a.opt[O_EXPIRES_IN];
     if (at && in)
         return cli_usage_error("give only one of --expires-at and --expires-in");
     if (at) {
         if (is_none(at)) {
-            out->state = OPENROUTER_NULL;
+            OPENROUTER_SET_NULL(*out);
             return 0;
         }
         if (openrouter_datetime_parse(at, NULL, NULL) != 0)
             return cli_usage_error("--expires-at expects an RFC 3339 time in UTC such as 2027-12-31T23:59:59Z, "
                                    "or 'none'; got '%s'", at);
-        *out = OPENROUTER_DATETIME((char *)at);
+        *out = OPENROUTER_DATETIME(at);
     } else if (in) {
         long long seconds;
-        struct tm tm;
-        time_t when = time(NULL);
         if (parse_duration(in, &seconds) != 0)
             return cli_usage_error("--expires-in expects a duration such as 30d, 12h or 1d12h (units s, m, h, d, "
                                    "w; at most a century), got '%s'", in);
-        when += (time_t)seconds;
-        if (!gmtime_r(&when, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        *when = openrouter_datetime_from_now(seconds);
+        if (!when->text[0])
             return cli_usage_error("--expires-in: cannot represent the time %s from now", in);
-        *out = OPENROUTER_DATETIME(buf);
+        *out = OPENROUTER_DATETIME(when->text);
     }
     return 0;
 }
@@ -560,27 +556,27 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     const char *const *o = c->a.opt;
     if (!o[O_NAME])
         return cli_usage_error("create: --name is required");
-    req.body.name = OPENROUTER_STRING((char *)o[O_NAME]);
+    req.body.name = OPENROUTER_STRING(o[O_NAME]);
     if (o[O_LIMIT] && parse_limit(o[O_LIMIT], &req.body.limit))
         return EXIT_USAGE;
     if (o[O_LIMIT_RESET] && parse_limit_reset(o[O_LIMIT_RESET], &req.body.limit_reset))
         return EXIT_USAGE;
     if (o[O_INCLUDE_BYOK])
         req.body.include_byok_in_limit = flag_value(c, O_INCLUDE_BYOK);
-    char expires[32];
-    if (expiry(c, expires, sizeof expires, &req.body.expires_at))
+    openrouter_datetime_text expires;
+    if (expiry(c, &expires, &req.body.expires_at))
         return EXIT_USAGE;
     if (o[O_CREATOR_USER_ID])
         string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
     if (o[O_WORKSPACE_ID])
-        req.body.workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
+        req.body.workspace_id = OPENROUTER_STRING(o[O_WORKSPACE_ID]);
     if ((o[O_EXTERNAL_API_KEY_ENV] || cli_flag(&c->a, O_EXTERNAL_API_KEY_STDIN)) && !o[O_EXTERNAL_USER])
         return cli_usage_error("create: the external user's API key needs --external-user");
     if (o[O_EXTERNAL_USER]) {
         if (read_external_api_key(c))
             return EXIT_USAGE;
         req.body.external.state = OPENROUTER_PRESENT;
-        req.body.external.value.user = OPENROUTER_STRING((char *)o[O_EXTERNAL_USER]);
+        req.body.external.value.user = OPENROUTER_STRING(o[O_EXTERNAL_USER]);
         if (c->external_api_key)
             req.body.external.value.api_key = OPENROUTER_STRING(c->external_api_key);
     }
@@ -618,7 +614,7 @@ static int fill_list_request(cli *c, openrouter_list_keys_request *req)
     if (o[O_INCLUDE_DISABLED])
         req->include_disabled = flag_value(c, O_INCLUDE_DISABLED);
     if (o[O_WORKSPACE_ID])
-        req->workspace_id = OPENROUTER_STRING((char *)o[O_WORKSPACE_ID]);
+        req->workspace_id = OPENROUTER_STRING(o[O_WORKSPACE_ID]);
     return 0;
 }
 

@@ -41,43 +41,39 @@ int main(int argc, char **argv)
     openrouter_client *client = NULL;
     int rc = openrouter_client_new(&client, &options, &err);
     if (rc != OPENROUTER_OK) {
-        fprintf(stderr, "client: %s\n", err.message);
+        openrouter_error_print(stderr, &err);
         openrouter_error_clear(&err);
         return exit_code(rc);
     }
 
-    /* The iterator fetches page after page (100 keys each) as it goes,
+    /* The loop fetches page after page (100 keys each) as it goes,
      * holding one page at a time and never yielding a key twice. */
     openrouter_list_keys_request req = OPENROUTER_LIST_KEYS_REQUEST_INIT;
     req.include_disabled = OPENROUTER_BOOL(true);
     openrouter_list_keys_iter *it = NULL;
     size_t total = 0, near = 0, uncapped = 0;
-    if ((rc = openrouter_list_keys_iter_new(&it, client, &req, NULL, &err)) == OPENROUTER_OK) {
-        const openrouter_key *k = NULL;
-        while ((rc = openrouter_list_keys_iter_next(it, &k, &err)) == 1) {
-            total++;
-            int disabled = k->disabled.state == OPENROUTER_PRESENT && k->disabled.value;
-            if (k->limit.state != OPENROUTER_PRESENT) {
-                uncapped += !disabled;
-                continue;
-            }
-            double limit = k->limit.value;
-            double used = k->limit_remaining.state == OPENROUTER_PRESENT ? limit - k->limit_remaining.value
-                                                                         : k->usage.value;
-            double pct = limit > 0 ? 100.0 * used / limit : 100.0;
-            if (pct >= threshold) {
-                near++;
-                printf("%-64s %5.1f%% of $%.2f used (%s%s) %s\n", k->hash.value, pct, limit,
-                       k->limit_reset.state == OPENROUTER_PRESENT ? k->limit_reset.text : "no reset",
-                       disabled ? ", disabled" : "", k->name.state == OPENROUTER_PRESENT ? k->name.value : "");
-            }
+    for (const openrouter_key *k; openrouter_list_keys_each(&it, client, &req, &k, &err);) {
+        total++;
+        int disabled = k->disabled.state == OPENROUTER_PRESENT && k->disabled.value;
+        if (k->limit.state != OPENROUTER_PRESENT) {
+            uncapped += !disabled;
+            continue;
+        }
+        double limit = k->limit.value;
+        double used = k->limit_remaining.state == OPENROUTER_PRESENT ? limit - k->limit_remaining.value
+                                                                     : k->usage.value;
+        double pct = limit > 0 ? 100.0 * used / limit : 100.0;
+        if (pct >= threshold) {
+            near++;
+            printf("%-64s %5.1f%% of $%.2f used (%s%s) %s\n", k->hash.value, pct, limit,
+                   k->limit_reset.state == OPENROUTER_PRESENT ? k->limit_reset.text : "no reset",
+                   disabled ? ", disabled" : "", k->name.state == OPENROUTER_PRESENT ? k->name.value : "");
         }
     }
-    openrouter_list_keys_iter_free(it);
     int status;
-    if (rc < 0) {
-        fprintf(stderr, "listing keys failed: %s\n", err.message);
-        status = exit_code(rc);
+    if (err.kind != OPENROUTER_OK) {
+        openrouter_error_print(stderr, &err);
+        status = exit_code(err.kind);
     } else {
         printf("%zu key(s) audited: %zu at or above %.0f%% of their limit, %zu enabled without a limit\n",
                total, near, threshold, uncapped);

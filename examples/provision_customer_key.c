@@ -74,10 +74,8 @@ int main(int argc, char **argv)
     }
 
     /* Expiry: midnight UTC, DAYS_VALID days from today. The API wants UTC. */
-    char expires[OPENROUTER_DATETIME_BUFSIZE];
-    int64_t today = (int64_t)time(NULL) / 86400 * 86400;
-    if (openrouter_datetime_format((today + (int64_t)days * 86400) * 1000000, expires, sizeof expires) != 0)
-        return 2;
+    time_t today = time(NULL) / 86400 * 86400;
+    openrouter_datetime_text expires = openrouter_datetime_from_time(today + (time_t)days * 86400);
     char name[128];
     snprintf(name, sizeof name, "customer %s", customer);
 
@@ -89,7 +87,7 @@ int main(int argc, char **argv)
     openrouter_client *client = NULL;
     int rc = openrouter_client_new(&client, &options, &err);
     if (rc != OPENROUTER_OK) {
-        fprintf(stderr, "client: %s\n", err.message);
+        openrouter_error_print(stderr, &err);
         openrouter_error_clear(&err);
         return exit_code(rc);
     }
@@ -97,38 +95,38 @@ int main(int argc, char **argv)
     openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
     req.body.name = OPENROUTER_STRING(name);
     req.body.limit = OPENROUTER_NUMBER(limit);
-    req.body.limit_reset.state = OPENROUTER_PRESENT;
-    req.body.limit_reset.value = OPENROUTER_LIMIT_RESET_MONTHLY;
-    req.body.expires_at = OPENROUTER_DATETIME(expires);
+    req.body.limit_reset = OPENROUTER_LIMIT_RESET(MONTHLY);
+    req.body.expires_at = OPENROUTER_DATETIME(expires.text);
     /* Partners can tie the key to their own user id. */
     req.body.external.state = OPENROUTER_PRESENT;
-    req.body.external.value.user = OPENROUTER_STRING((char *)customer);
+    req.body.external.value.user = OPENROUTER_STRING(customer);
 
     openrouter_created_key *created = NULL;
     rc = openrouter_create_key(client, &req, &created, NULL, &err);
     int status = 0;
     if (rc != OPENROUTER_OK) {
-        fprintf(stderr, "create failed: %s\n", err.message);
-        if (err.request_may_have_been_processed)
-            fprintf(stderr, "the key may have been created anyway: list keys named \"%s\" before retrying\n",
-                    name);
+        /* With a note when the key may have been created anyway: then list
+         * keys named "customer ..." before retrying. */
+        openrouter_error_print(stderr, &err);
         status = exit_code(rc);
     } else if (store_secret(secret_file, created->key.value) != 0) {
         /* The secret is lost: disable the key rather than leave it usable. */
         fprintf(stderr, "could not write %s: %s; disabling the new key\n", secret_file, strerror(errno));
         openrouter_update_key_request off = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-        off.hash = created->data.value.hash.value;
+        off.hash = OPENROUTER_VALUE(created, data, hash);
         off.body.disabled = OPENROUTER_BOOL(true);
         openrouter_key_response *updated = NULL;
-        if (openrouter_update_key(client, &off, &updated, NULL, &err) != OPENROUTER_OK)
-            fprintf(stderr, "disable failed too: %s\n", err.message);
+        if (openrouter_update_key(client, &off, &updated, NULL, &err) != OPENROUTER_OK) {
+            fprintf(stderr, "disabling it failed too: ");
+            openrouter_error_print(stderr, &err);
+        }
         openrouter_key_response_free(updated);
         status = 1;
     } else {
         const openrouter_key *k = &created->data.value;
         printf("provisioned %s for %s: limit $%.2f monthly, expires %s; secret written to %s\n",
                k->hash.value, customer, k->limit.state == OPENROUTER_PRESENT ? k->limit.value : limit,
-               k->expires_at.state == OPENROUTER_PRESENT ? k->expires_at.value : expires, secret_file);
+               k->expires_at.state == OPENROUTER_PRESENT ? k->expires_at.value : expires.text, secret_file);
     }
     openrouter_created_key_free(created); /* wipes the secret */
     openrouter_error_clear(&err);

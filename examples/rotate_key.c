@@ -11,8 +11,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <openrouter/openrouter.h>
@@ -47,51 +45,43 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s OLD_HASH SECRET_FILE\n", argv[0]);
         return 2;
     }
-    const char *api_key = getenv("OPENROUTER_API_KEY");
-    if (!api_key || !*api_key) {
-        fprintf(stderr, "set OPENROUTER_API_KEY (a management key)\n");
-        return 2;
-    }
     if (access(argv[2], F_OK) == 0) {
         fprintf(stderr, "%s already exists; not overwriting it\n", argv[2]);
         return 2;
     }
     openrouter_client_options options = OPENROUTER_CLIENT_OPTIONS_INIT;
-    options.api_key = api_key;
-    options.base_url = getenv("OPENROUTER_BASE_URL");
     options.app_title = "openrouter-c rotation example";
     openrouter_error err = OPENROUTER_ERROR_INIT;
     openrouter_client *client = NULL;
-    int rc = openrouter_client_new(&client, &options, &err);
-    if (rc != OPENROUTER_OK) {
-        fprintf(stderr, "client: %s\n", err.message);
-        openrouter_error_clear(&err);
-        return exit_code(rc);
-    }
-
-    int status = 1;
     openrouter_key_response *old = NULL, *disabled = NULL;
     openrouter_created_key *created = NULL;
+    openrouter_create_key_request create = OPENROUTER_CREATE_KEY_REQUEST_INIT;
+    openrouter_update_key_request off = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
+    const openrouter_key *o = NULL;
+    char expires[OPENROUTER_DATETIME_BUFSIZE];
+    int64_t expires_us;
+    const char *step = "starting"; /* for the error message */
+    int status = 1;
+
+    /* The key (a management key) and base URL from OPENROUTER_API_KEY and
+     * OPENROUTER_BASE_URL. */
+    if (openrouter_client_new_from_env(&client, &options, &err) != OPENROUTER_OK)
+        goto done;
 
     /* 1. Read the old key's settings. */
-    openrouter_get_key_request get = OPENROUTER_GET_KEY_REQUEST_INIT;
-    get.hash = argv[1];
-    if ((rc = openrouter_get_key(client, &get, &old, NULL, &err)) != OPENROUTER_OK) {
-        fprintf(stderr, "reading the old key failed: %s\n", err.message);
-        status = exit_code(rc);
+    step = "reading the old key";
+    if (openrouter_get_key_by_hash(client, argv[1], &old, NULL, &err) != OPENROUTER_OK)
         goto done;
-    }
-    const openrouter_key *o = &old->data.value;
+    o = &old->data.value;
     if (o->disabled.state == OPENROUTER_PRESENT && o->disabled.value) {
         fprintf(stderr, "the old key is already disabled; nothing to rotate\n");
-        status = 1;
         goto done;
     }
 
     /* 2. Create the successor with the same settings. A field the old key
      * reports as null (no limit, no reset, no expiry) is left out: the new
      * key gets the same "none". */
-    openrouter_create_key_request create = OPENROUTER_CREATE_KEY_REQUEST_INIT;
+    step = "creating the successor (the old key is untouched)";
     create.body.name = o->name;
     if (o->limit.state == OPENROUTER_PRESENT)
         create.body.limit = o->limit;
@@ -101,43 +91,36 @@ int main(int argc, char **argv)
         create.body.include_byok_in_limit = o->include_byok_in_limit;
     /* The API takes an expiry only in UTC ("...Z"); it may report one as
      * "+00:00", so write it again in the Z form. */
-    char expires[OPENROUTER_DATETIME_BUFSIZE];
-    int64_t expires_us;
     if (o->expires_at.state == OPENROUTER_PRESENT &&
         openrouter_datetime_parse(o->expires_at.value, &expires_us, NULL) == 0 &&
         openrouter_datetime_format(expires_us, expires, sizeof expires) == 0)
         create.body.expires_at = OPENROUTER_DATETIME(expires);
     if (o->workspace_id.state == OPENROUTER_PRESENT)
         create.body.workspace_id = o->workspace_id;
-    if ((rc = openrouter_create_key(client, &create, &created, NULL, &err)) != OPENROUTER_OK) {
-        fprintf(stderr, "creating the successor failed: %s\n", err.message);
-        if (err.request_may_have_been_processed)
-            fprintf(stderr, "it may have been created anyway: list keys before retrying; the old key "
-                            "is untouched\n");
-        status = exit_code(rc);
+    if (openrouter_create_key(client, &create, &created, NULL, &err) != OPENROUTER_OK)
         goto done;
-    }
     if (store_secret(argv[2], created->key.value) != 0) {
         fprintf(stderr, "could not write %s; the old key stays enabled, delete the successor %s\n", argv[2],
-                created->data.value.hash.value);
+                OPENROUTER_VALUE(created, data, hash));
         goto done;
     }
 
     /* 3. Only now disable the old key. */
-    openrouter_update_key_request off = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
+    step = "disabling the old key (the successor exists, its secret is stored)";
     off.hash = argv[1];
     off.body.disabled = OPENROUTER_BOOL(true);
-    if ((rc = openrouter_update_key(client, &off, &disabled, NULL, &err)) != OPENROUTER_OK) {
-        fprintf(stderr, "the successor %s exists (secret in %s) but disabling the old key failed: %s\n",
-                created->data.value.hash.value, argv[2], err.message);
-        status = exit_code(rc);
+    if (openrouter_update_key(client, &off, &disabled, NULL, &err) != OPENROUTER_OK)
         goto done;
-    }
     printf("rotated %s -> %s (secret in %s); the old key is disabled\n", argv[1],
-           created->data.value.hash.value, argv[2]);
+           OPENROUTER_VALUE(created, data, hash), argv[2]);
     status = 0;
 
 done:
+    if (err.kind != OPENROUTER_OK) {
+        fprintf(stderr, "%s failed:\n", step);
+        openrouter_error_print(stderr, &err); /* what, a request id, a hint */
+        status = exit_code(err.kind);
+    }
     openrouter_key_response_free(old);
     openrouter_key_response_free(disabled);
     openrouter_created_key_free(created);

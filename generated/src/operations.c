@@ -139,6 +139,18 @@ void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it)
     openrouter_pager_free((openrouter_pager *)(void *)it);
 }
 
+int openrouter_list_keys_each(openrouter_list_keys_iter **it, openrouter_client *client,
+    const openrouter_list_keys_request *request, const openrouter_key **item,
+    openrouter_error *error)
+{
+    const void *tmp = NULL;
+    int rc = openrouter_pager_each((openrouter_pager **)(void *)it, &openrouter_list_keys_pagination, client, request,
+                                   item != NULL ? &tmp : NULL, error);
+    if (item != NULL)
+        *item = (const openrouter_key *)tmp;
+    return rc;
+}
+
 int openrouter_list_keys_all(openrouter_client *client,
     const openrouter_list_keys_request *request,
     const openrouter_pagination_options *options, openrouter_key_list **out,
@@ -240,6 +252,20 @@ int openrouter_get_key(openrouter_client *client,
     return rc;
 }
 
+int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error)
+{
+    /* openrouter_call() itself, not openrouter_get_key(), which may be deprecated. */
+    openrouter_get_key_request request = OPENROUTER_GET_KEY_REQUEST_INIT;
+    request.hash = hash;
+    void *tmp = NULL;
+    int rc = openrouter_call(client, &openrouter_get_key_operation, &request, out != NULL ? &tmp : NULL, options, error);
+    if (out != NULL)
+        *out = (openrouter_key_response *)tmp;
+    return rc;
+}
+
 /* ---- deleteKey: DELETE /keys/{hash} */
 
 static const openrouter_param_desc openrouter_delete_key_params[] = {
@@ -279,6 +305,20 @@ int openrouter_delete_key(openrouter_client *client,
     void *tmp = NULL;
     int rc = openrouter_call(client, &openrouter_delete_key_operation, request,
                              out != NULL ? &tmp : NULL, options, error);
+    if (out != NULL)
+        *out = (openrouter_delete_key_response *)tmp;
+    return rc;
+}
+
+int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_delete_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error)
+{
+    /* openrouter_call() itself, not openrouter_delete_key(), which may be deprecated. */
+    openrouter_delete_key_request request = OPENROUTER_DELETE_KEY_REQUEST_INIT;
+    request.hash = hash;
+    void *tmp = NULL;
+    int rc = openrouter_call(client, &openrouter_delete_key_operation, &request, out != NULL ? &tmp : NULL, options, error);
     if (out != NULL)
         *out = (openrouter_delete_key_response *)tmp;
     return rc;

@@ -69,7 +69,7 @@ def _enum_idents(p, e):
         const = (p + "_" + n).upper()
         return [p + "_" + n + s for s in ("", "_value", "_name", "_enum_desc", "_values",
                                            "_value_type_desc")] + \
-            [const + "_UNKNOWN"] + [const + "_" + t for t in enum_tails(e)]
+            [const, const + "_UNKNOWN"] + [const + "_" + t for t in enum_tails(e)]
     return of
 
 

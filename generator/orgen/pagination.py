@@ -8,7 +8,8 @@
       id: hash               # string property of an item that identifies it
 
 For such an operation the templates emit, besides the plain function,
-`<fn>_iter` (new / next / free) and `<fn>_all`, thin wrappers over the
+`<fn>_iter` (new / next / free), `<fn>_each` (the loop in one condition)
+and `<fn>_all`, thin wrappers over the
 runtime's openrouter_pager_* engine (runtime/src/pager.c) fed with a
 openrouter_pagination_desc table. The operation must be a GET without a
 request body.
@@ -88,7 +89,7 @@ def parse(node, op, op_ptr):
 def idents(prefix, op_name):
     """Global C identifiers a paged operation adds."""
     base = "%s_%s" % (prefix, op_name)
-    return [base + s for s in ("_iter", "_iter_new", "_iter_next", "_iter_free", "_all",
+    return [base + s for s in ("_iter", "_iter_new", "_iter_next", "_iter_free", "_each", "_all",
                                "_pagination")]
 
 
@@ -101,6 +102,7 @@ def context(op, prefix):
     return {
         "iter": "%s_%s_iter" % (prefix, op.name),
         "all": "%s_%s_all" % (prefix, op.name),
+        "each": "%s_%s_each" % (prefix, op.name),
         "desc": "%s_%s_pagination" % (prefix, op.name),
         "offset_cname": pg.offset_param.c_name,
         "offset_wire": pg.offset_param.name,

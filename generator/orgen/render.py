@@ -237,7 +237,7 @@ def _operation_context(ctx, op):
     params = []
     for prm in op.params:
         is_path = prm.location == "path"
-        ctype = "char *" if is_path else ctx.slot_ctype(prm.tref)
+        ctype = "const char *" if is_path else ctx.slot_ctype(prm.tref)
         params.append({
             "name": c_string_literal(prm.name), "wire_name": prm.name,
             "location": prm.location.upper(), "cname": prm.c_name,
@@ -283,7 +283,22 @@ def _operation_context(ctx, op):
         "deprecated": _deprecated_msg("%s_%s" % (p, op.name)) if op.deprecated else None,
         "doc": doc_lines(desc or "Calls %s %s." % (op.method, op.path)),
         "pagination": pagination.context(op, p),
+        "by": _by_param(op, p, ctx.names),
     }
+
+
+def _by_param(op, prefix, names):
+    """`<fn>_by_<param>` for an operation that needs nothing but one path
+    parameter (get or delete by id): the id as an argument, no request
+    struct. None for others; claims the name."""
+    path = [q for q in op.params if q.location == "path"]
+    if len(path) != 1 or any(q.required for q in op.params if q.location != "path"):
+        return None
+    if op.body is not None and op.body_required:
+        return None
+    fn = "%s_%s_by_%s" % (prefix, op.name, path[0].c_name)
+    names.claim([fn], op.ptr)
+    return {"fn": fn, "param": path[0].c_name, "wire": path[0].name}
 
 
 def _field_doc(f):

@@ -40,7 +40,8 @@ static int op_needs_request(const openrouter_operation_desc *op)
 /* The per-call options over the client's defaults (already in x). */
 static int apply_call_options(or_call *x, const openrouter_call_options *options, openrouter_error *error)
 {
-    if (options->version != OPENROUTER_CALL_OPTIONS_VERSION && options->version != 1)
+    /* Older versions are shorter structs: never read past what they have. */
+    if (options->version < 1 || options->version > OPENROUTER_CALL_OPTIONS_VERSION)
         return or_error_set_field(error, OPENROUTER_EINVAL, "options.version",
                                   "%s: options.version must be OPENROUTER_CALL_OPTIONS_VERSION", x->opid);
     if (options->timeout_ms < 0)
@@ -62,6 +63,11 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
         *x->raw_body = NULL;
         if (x->raw_body_len)
             *x->raw_body_len = 0;
+    }
+    if (options->version >= 3) {
+        x->headers = options->headers;
+        x->header_count = options->header_count;
+        x->cancel = options->cancel;
     }
     return OPENROUTER_OK;
 }
@@ -104,6 +110,8 @@ static int call_begin(or_call *x, openrouter_client *client, const openrouter_op
         if (rc != OPENROUTER_OK)
             return rc;
     }
+    if (openrouter_cancel_requested(x->cancel))
+        return or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled before it was sent", opid);
     /* Lent until or_call_end, which hands it back. */
     x->res.body = client->response_body;
     client->response_body = (or_buf)OR_BUF_INIT;
@@ -169,7 +177,11 @@ void or_attempt_classify(or_call *x)
     const or_http_response *res = &x->res;
     int idempotent = x->op->idempotent;
     x->retry_after = -1;
-    if (res->curl_code != CURLE_OK) {
+    if (res->curl_code == CURLE_ABORTED_BY_CALLBACK && openrouter_cancel_requested(x->cancel)) {
+        x->kind = OPENROUTER_ECANCELED; /* the progress callback saw the token */
+        x->cancelled = OR_CANCELLED_TRANSFER;
+        x->retryable = 0;
+    } else if (res->curl_code != CURLE_OK) {
         if (res->too_large)
             x->kind = OPENROUTER_ETRANSPORT;
         else if (res->curl_code == CURLE_OPERATION_TIMEDOUT)
@@ -228,7 +240,9 @@ static void log_attempt(const or_call *x, long duration_ms)
     if (!c->log)
         return;
     char what[160];
-    if (res->curl_code != CURLE_OK && !res->too_large)
+    if (x->kind == OPENROUTER_ECANCELED)
+        snprintf(what, sizeof what, "cancelled");
+    else if (res->curl_code != CURLE_OK && !res->too_large)
         snprintf(what, sizeof what, "%s: %s", x->kind == OPENROUTER_ETIMEOUT ? "timeout" : "transport error",
                  curl_easy_strerror(res->curl_code));
     else if (res->too_large)
@@ -277,6 +291,23 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
 
 /* ---- the blocking call ------------------------------------------------------------------- */
 
+/* The wait before a retry; 1 when the call's token cancelled it. The real
+ * clock's wait ends the moment the token is cancelled; an injected
+ * sleep_ms cannot be interrupted, so the token is checked before and after
+ * it (client.h says so). */
+static int wait_to_retry(or_call *x, long delay)
+{
+    openrouter_client *c = x->c;
+    if (openrouter_cancel_requested(x->cancel))
+        return 1;
+    if (delay > 0) {
+        if (x->cancel && !c->clock.sleep_ms)
+            return or_cancel_wait(x->cancel, delay);
+        or_clock_sleep_ms(c, delay);
+    }
+    return openrouter_cancel_requested(x->cancel);
+}
+
 static void run_attempts(or_call *x)
 {
     openrouter_client *c = x->c;
@@ -292,8 +323,10 @@ static void run_attempts(or_call *x)
         or_attempt_report(x, t1 > t0 ? (long)(t1 - t0) : 0);
         if (delay < 0)
             break;
-        if (delay > 0)
-            or_clock_sleep_ms(c, delay);
+        if (wait_to_retry(x, delay)) {
+            x->cancelled = OR_CANCELLED_WAIT;
+            break;
+        }
     }
 }
 

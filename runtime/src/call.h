@@ -9,6 +9,7 @@
  *     or_attempt_classify  what the finished transfer means (call.c)
  *     or_attempt_decide    retry after how long, or stop (call.c)
  *     or_attempt_report    trace and log after (call.c)
+ *     the wait before the next attempt, cut short by the call's cancel token
  *   or_outcome_finish  decodes the success body or fills the error (outcome.c)
  *   or_call_end        releases, wipes, redacts and logs (call.c)
  *
@@ -30,6 +31,9 @@ typedef struct or_call {
     long timeout_ms;
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
+    const openrouter_header *headers; /* options->headers (version >= 3), checked by request.c */
+    size_t header_count;
+    const openrouter_cancel_token *cancel; /* options->cancel (version >= 3), else NULL */
     or_body_sink sink;            /* openrouter_call_sink's; write NULL otherwise */
     curl_mime *mime;              /* a multipart/form-data body (multipart.c), freed with the request */
 
@@ -50,7 +54,11 @@ typedef struct or_call {
     long retry_after;             /* the server's wait in ms, -1 if none */
     long delay;                   /* before the next attempt; -1: none */
     long status;                  /* last HTTP status answered, 0 if none */
+    int cancelled;                /* OR_CANCELLED_*: the call's token stopped it */
 } or_call;
+
+#define OR_CANCELLED_TRANSFER 1   /* a transfer was aborted (kind ECANCELED) */
+#define OR_CANCELLED_WAIT 2       /* the wait before a retry (kind: the last attempt's) */
 
 /* call.c */
 /* Checks the arguments and options and fills `x`; OPENROUTER_OK or the

@@ -5,9 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,10 +202,11 @@ static int is_loopback_host(const char *host)
  * copy without trailing '/', and *http_allowed tells whether plain http is
  * acceptable for this client. */
 static int check_base_url(const char *url, int allow_insecure, char **normalized, int *http_allowed,
-                          openrouter_error *error)
+                          int *loopback, openrouter_error *error)
 {
     *normalized = NULL;
     *http_allowed = 0;
+    *loopback = 0;
     if (*url == '\0' || !or_wire_text_ok(url, strlen(url), OR_WIRE_TOKEN))
         return or_error_set_field(error, OPENROUTER_EINVAL, "base_url",
                                   "base_url must be a non-empty URL without spaces or control characters");
@@ -264,6 +268,7 @@ static int check_base_url(const char *url, int allow_insecure, char **normalized
         goto done;
     }
     *http_allowed = is_http || allow_insecure;
+    *loopback = is_loopback_host(host);
 done:
     curl_free(scheme);
     curl_free(host);
@@ -280,13 +285,65 @@ static int retry_policy_is_zero(const openrouter_retry_policy *p)
            p->max_retry_after_ms == 0 && p->retry_non_idempotent == 0;
 }
 
-static int check_options(const openrouter_client_options *o, openrouter_retry_policy *retry,
-                         openrouter_error *error)
+/* The caller's options as the current version: a version-1 struct is
+ * shorter, so only its members are read and the newer ones stay zero (their
+ * defaults). EINVAL for a version this library does not know. */
+static int options_current(const openrouter_client_options *o, openrouter_client_options *cur,
+                           openrouter_error *error)
 {
-    if (o->version != OPENROUTER_CLIENT_OPTIONS_VERSION)
+    memset(cur, 0, sizeof *cur);
+    if (o->version == 1)
+        memcpy(cur, o, offsetof(openrouter_client_options, ca_bundle_file));
+    else if (o->version == OPENROUTER_CLIENT_OPTIONS_VERSION)
+        *cur = *o;
+    else
         return or_error_set_field(error, OPENROUTER_EINVAL, "version",
                                   "options.version must be OPENROUTER_CLIENT_OPTIONS_VERSION (%d), got %u",
                                   OPENROUTER_CLIENT_OPTIONS_VERSION, o->version);
+    cur->version = OPENROUTER_CLIENT_OPTIONS_VERSION;
+    return OPENROUTER_OK;
+}
+
+/* A CA file or directory must be there and readable when the client is
+ * made, not fail as a TLS error at the first call. */
+static int check_readable(const char *path, const char *name, int want_dir, openrouter_error *error)
+{
+    if (!path)
+        return OPENROUTER_OK;
+    struct stat st;
+    const char *why = NULL;
+    if (!*path)
+        why = "is empty";
+    else if (stat(path, &st) != 0)
+        why = strerror(errno);
+    else if (want_dir && !S_ISDIR(st.st_mode))
+        why = "is not a directory";
+    else if (!want_dir && S_ISDIR(st.st_mode))
+        why = "is a directory";
+    else if (access(path, want_dir ? R_OK | X_OK : R_OK) != 0)
+        why = strerror(errno);
+    if (!why)
+        return OPENROUTER_OK;
+    return or_error_set_field(error, OPENROUTER_EINVAL, name, "%s \"%s\": %s", name, path, why);
+}
+
+/* The options since version 2: trust, proxy, User-Agent suffix, headers. */
+static int check_transport_options(const openrouter_client_options *o, openrouter_error *error)
+{
+    int rc;
+    if ((rc = check_header_value(o->user_agent_suffix, "user_agent_suffix", error)) != 0 ||
+        (rc = check_readable(o->ca_bundle_file, "ca_bundle_file", 0, error)) != 0 ||
+        (rc = check_readable(o->ca_directory, "ca_directory", 1, error)) != 0)
+        return rc;
+    if (o->proxy && !or_wire_text_ok(o->proxy, strlen(o->proxy), OR_WIRE_TOKEN))
+        return or_error_set_field(error, OPENROUTER_EINVAL, "proxy",
+                                  "proxy must be a URL without spaces or control characters");
+    return or_headers_check(o->headers, o->header_count, "headers", NULL, error);
+}
+
+static int check_options(const openrouter_client_options *o, openrouter_retry_policy *retry,
+                         openrouter_error *error)
+{
     if (!o->api_key || !*o->api_key)
         return or_error_set_field(error, OPENROUTER_EINVAL, "api_key", "api_key is required");
     if (!or_wire_text_ok(o->api_key, strlen(o->api_key), OR_WIRE_TOKEN))
@@ -296,7 +353,8 @@ static int check_options(const openrouter_client_options *o, openrouter_retry_po
     if ((rc = check_header_value(o->http_referer, "http_referer", error)) != 0 ||
         (rc = check_header_value(o->app_title, "app_title", error)) != 0 ||
         (rc = check_header_value(o->app_categories, "app_categories", error)) != 0 ||
-        (rc = check_header_value(o->user_agent, "user_agent", error)) != 0)
+        (rc = check_header_value(o->user_agent, "user_agent", error)) != 0 ||
+        (rc = check_transport_options(o, error)) != 0)
         return rc;
     if (o->connect_timeout_ms < 0)
         return or_error_set_field(error, OPENROUTER_EINVAL, "connect_timeout_ms",
@@ -321,8 +379,8 @@ static int check_options(const openrouter_client_options *o, openrouter_retry_po
 
 /* ---- lifetime ------------------------------------------------------------------ */
 
-static void transport_settings(const openrouter_client_options *options, int http_allowed,
-                               or_transport_settings *s)
+static void transport_settings(const openrouter_client_options *options, const openrouter_client *c,
+                               int http_allowed, int loopback, or_transport_settings *s)
 {
     memset(s, 0, sizeof *s);
     s->nosignal = 1;
@@ -339,6 +397,24 @@ static void transport_settings(const openrouter_client_options *options, int htt
     s->accept_encoding = "";
     s->max_response_bytes = options->max_response_bytes ? options->max_response_bytes
                                                         : OPENROUTER_DEFAULT_MAX_RESPONSE_BYTES;
+    s->ca_file = c->ca_file;
+    s->ca_dir = c->ca_dir;
+    /* An environment proxy never sees a loopback base URL (as Go's
+     * ProxyFromEnvironment): plain http there would hand it the key. */
+    s->proxy = c->proxy ? c->proxy : loopback ? OPENROUTER_NO_PROXY : NULL;
+}
+
+/* The client's own copies of the transport strings (the proxy URL may hold
+ * a password: wiped on free). 0 or -1 on OOM. */
+static int copy_transport_strings(openrouter_client *c, const openrouter_client_options *o)
+{
+    if (o->ca_bundle_file && !(c->ca_file = or_strdup(o->ca_bundle_file)))
+        return -1;
+    if (o->ca_directory && !(c->ca_dir = or_strdup(o->ca_directory)))
+        return -1;
+    if (o->proxy && !(c->proxy = or_strdup(o->proxy)))
+        return -1;
+    return 0;
 }
 
 int openrouter_client_new(openrouter_client **out, const openrouter_client_options *options,
@@ -351,15 +427,20 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
     *out = NULL;
     if (!options)
         return or_error_set(error, OPENROUTER_EINVAL, "options must not be NULL");
+    openrouter_client_options current;
+    int rc = options_current(options, &current, error);
+    if (rc != OPENROUTER_OK)
+        return rc;
+    options = &current;
 
     openrouter_retry_policy retry;
-    int rc = check_options(options, &retry, error);
+    rc = check_options(options, &retry, error);
     if (rc != OPENROUTER_OK)
         return rc;
     char *base_url = NULL;
-    int http_allowed = 0;
+    int http_allowed = 0, loopback = 0;
     rc = check_base_url(options->base_url ? options->base_url : OPENROUTER_DEFAULT_BASE_URL,
-                        options->allow_insecure_http, &base_url, &http_allowed, error);
+                        options->allow_insecure_http, &base_url, &http_allowed, &loopback, error);
     if (rc != OPENROUTER_OK)
         return rc;
 
@@ -372,7 +453,7 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
     c->base_url_len = strlen(base_url);
     c->api_key_len = strlen(options->api_key);
     c->api_key = or_strndup(options->api_key, c->api_key_len);
-    if (!c->api_key) {
+    if (!c->api_key || copy_transport_strings(c, options) != 0) {
         openrouter_client_free(c);
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     }
@@ -388,7 +469,7 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
     c->log_level = options->log_level;
 
     or_transport_settings s;
-    transport_settings(options, http_allowed, &s);
+    transport_settings(options, c, http_allowed, loopback, &s);
     if (global_acquire(&global_client_refs) != OPENROUTER_OK) {
         openrouter_client_free(c);
         return or_error_set(error, OPENROUTER_ETRANSPORT, "curl_global_init failed");
@@ -407,6 +488,40 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
     return OPENROUTER_OK;
 }
 
+int openrouter_client_new_from_env(openrouter_client **out, const openrouter_client_options *options,
+                                   openrouter_error *error)
+{
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    if (options && options_current(options, &o, NULL) != OPENROUTER_OK)
+        return openrouter_client_new(out, options, error); /* reports the version */
+    if (!o.api_key) {
+        o.api_key = getenv("OPENROUTER_API_KEY");
+        if (!o.api_key || !*o.api_key) {
+            if (error)
+                openrouter_error_clear(error);
+            if (out)
+                *out = NULL;
+            return or_error_set_field(error, OPENROUTER_EINVAL, "OPENROUTER_API_KEY",
+                                      "OPENROUTER_API_KEY is not set: export your API key (a management key "
+                                      "for key operations)");
+        }
+    }
+    int url_from_env = 0;
+    if (!o.base_url) {
+        const char *url = getenv("OPENROUTER_BASE_URL");
+        if (url && *url) {
+            o.base_url = url;
+            url_from_env = 1;
+        }
+    }
+    int rc = openrouter_client_new(out, &o, error);
+    if (rc != OPENROUTER_OK && url_from_env && error && strcmp(error->field, "base_url") == 0) {
+        size_t used = strlen(error->message);
+        or_append_cut(error->message, sizeof error->message, &used, " (base_url from OPENROUTER_BASE_URL)");
+    }
+    return rc;
+}
+
 void openrouter_client_free(openrouter_client *client)
 {
     if (!client)
@@ -422,6 +537,12 @@ void openrouter_client_free(openrouter_client *client)
         or_free(client->api_key);
     }
     or_free(client->base_url);
+    or_free(client->ca_file);
+    or_free(client->ca_dir);
+    if (client->proxy) {
+        or_wipe(client->proxy, strlen(client->proxy));
+        or_free(client->proxy);
+    }
     if (client->global_ref)
         global_release(&global_client_refs);
     or_wipe(client, sizeof *client);

@@ -12,6 +12,8 @@ struct openrouter_client {
     size_t api_key_len;
     char *base_url;              /* normalised, no trailing '/' */
     size_t base_url_len;
+    char *ca_file, *ca_dir;      /* options' copies, lent to http.settings */
+    char *proxy;                 /* the option's copy (may hold a password): wiped on free */
     int strict_required;
     openrouter_retry_policy retry;
     openrouter_clock clock;      /* caller's; NULL members = real ones */

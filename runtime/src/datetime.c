@@ -165,6 +165,36 @@ int openrouter_datetime_format(int64_t unix_us, char *buf, size_t bufsize)
     return 0;
 }
 
+/* Seconds of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
+#define OR_DATETIME_MIN_S (-62167219200LL)
+#define OR_DATETIME_MAX_S 253402300799LL
+
+static openrouter_datetime_text text_of_seconds(int64_t secs)
+{
+    openrouter_datetime_text t;
+    t.text[0] = '\0';
+    if (secs >= OR_DATETIME_MIN_S && secs <= OR_DATETIME_MAX_S &&
+        openrouter_datetime_format(secs * 1000000, t.text, sizeof t.text) != 0)
+        t.text[0] = '\0';
+    return t;
+}
+
+openrouter_datetime_text openrouter_datetime_from_time(time_t t)
+{
+    return text_of_seconds((int64_t)t);
+}
+
+openrouter_datetime_text openrouter_datetime_from_now(int64_t seconds)
+{
+    int64_t now = (int64_t)time(NULL);
+    /* Out of range either way rather than overflowing. */
+    if (seconds > OR_DATETIME_MAX_S - now)
+        return text_of_seconds(OR_DATETIME_MAX_S + 1);
+    if (seconds < OR_DATETIME_MIN_S - now)
+        return text_of_seconds(OR_DATETIME_MIN_S - 1);
+    return text_of_seconds(now + seconds);
+}
+
 /* ---- HTTP dates (RFC 9110 section 5.6.7) -------------------------------- */
 
 static int month_index(const char *s)

@@ -122,7 +122,7 @@ static int dec_bad_value(or_dec *d, const openrouter_type_desc *t, char *slot, c
 
 /* Reads the string the reader is at into the arena, NUL-terminated; 0,
  * OR_DEC_SYNTAX, ENOMEM, or -1 when it holds a NUL (\u0000). */
-static int dec_string(or_dec *d, char **out)
+static int dec_string(or_dec *d, const char **out)
 {
     or_jr_str js;
     if (or_jr_string(d->r, &js) != 0)
@@ -174,7 +174,7 @@ static int dec_text(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char 
     if (tok != OR_JT_STRING)
         return dec_type_error(d, p, t, tok);
     int is_enum = t->kind == OPENROUTER_KIND_ENUM;
-    char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
+    const char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
     int rc = dec_string(d, text);
     if (rc < 0)
         return dec_bad_value(d, t, slot, p, "string contains a NUL character");
@@ -247,7 +247,7 @@ static int dec_number(or_dec *d, const openrouter_type_desc *t, or_jtok tok, cha
 }
 
 /* Any value, kept as its text without the whitespace outside strings. */
-static int dec_json_text(or_dec *d, char **out)
+static int dec_json_text(or_dec *d, const char **out)
 {
     or_jr *r = d->r;
     size_t start = r->pos;
@@ -288,7 +288,7 @@ static int dec_union(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char
     if (k == 0 && d->strict)
         return or_path_error(d->error, OPENROUTER_EDECODE, p, "no variant of %s matches", t->object->name);
     if (k == 0)
-        return dec_json_text(d, (char **)(slot + ud->raw_offset));
+        return dec_json_text(d, (const char **)(slot + ud->raw_offset));
     *(int *)slot = (int)k;
     return dec_value(d, ud->variants[k - 1].type, 0, slot + ud->value_offset, p);
 }

@@ -135,7 +135,7 @@ int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, co
 static int copy_object(or_arena *a, const openrouter_object_desc *od, char *dst, const char *src);
 static int copy_value(or_arena *a, const openrouter_type_desc *t, char *dst, const char *src);
 
-static int copy_text(or_arena *a, char **dst, const char *src)
+static int copy_text(or_arena *a, const char **dst, const char *src)
 {
     if (!src)
         return 0;
@@ -179,7 +179,7 @@ static int copy_map(or_arena *a, const openrouter_type_desc *t, or_map_slot *d, 
     for (size_t i = 0; i < d->count; i++) {
         char *de = (char *)d->entries + i * sz;
         const char *se = (const char *)s->entries + i * sz;
-        if (copy_text(a, (char **)de, *(char *const *)se) != 0 ||
+        if (copy_text(a, (const char **)de, *(const char *const *)se) != 0 ||
             copy_value(a, t->item, de + t->map_value_offset, se + t->map_value_offset) != 0)
             return -1;
     }
@@ -195,7 +195,7 @@ static int copy_union(or_arena *a, const openrouter_type_desc *t, char *dst, con
         src += or_object_value_offset(t);
     }
     int kind = or_union_kind(src);
-    if (copy_text(a, (char **)(dst + ud->raw_offset), or_union_raw(ud, src)) != 0)
+    if (copy_text(a, (const char **)(dst + ud->raw_offset), or_union_raw(ud, src)) != 0)
         return -1;
     if (kind <= 0 || (size_t)kind > ud->n_variants)
         return 0;

@@ -37,10 +37,11 @@ int or_error_set_field(openrouter_error *error, openrouter_status kind, const ch
     return kind;
 }
 
-void openrouter_error_clear(openrouter_error *error)
+int openrouter_error_clear(openrouter_error *error)
 {
     if (!error)
-        return;
+        return OPENROUTER_OK;
+    int kind = error->kind;
     char **owned[] = {&error->api_code, &error->api_message, &error->api_metadata, &error->body_snippet};
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) {
         if (*owned[i]) {
@@ -50,6 +51,7 @@ void openrouter_error_clear(openrouter_error *error)
     }
     openrouter_error fresh = OPENROUTER_ERROR_INIT;
     *error = fresh;
+    return kind;
 }
 
 const char *openrouter_status_name(int status)
@@ -62,6 +64,7 @@ const char *openrouter_status_name(int status)
     case OPENROUTER_EHTTP: return "OPENROUTER_EHTTP";
     case OPENROUTER_EDECODE: return "OPENROUTER_EDECODE";
     case OPENROUTER_ENOMEM: return "OPENROUTER_ENOMEM";
+    case OPENROUTER_ECANCELED: return "OPENROUTER_ECANCELED";
     default: return "OPENROUTER_UNKNOWN";
     }
 }

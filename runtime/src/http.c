@@ -78,7 +78,33 @@ static void capture(char *dst, const char *value, size_t len, int cut_ok)
 
 static void forget_headers(or_http_response *res)
 {
-    res->retry_after[0] = res->retry_after_ms[0] = res->content_type[0] = '\0';
+    res->retry_after[0] = res->retry_after_ms[0] = res->content_type[0] = res->request_id[0] = '\0';
+    res->request_id_header = NULL;
+}
+
+/* Response headers that identify a request, most preferred first. */
+static const char *const request_id_headers[] = {"x-request-id", "x-generation-id", "cf-ray"};
+
+static size_t id_rank(const char *name)
+{
+    size_t n = sizeof request_id_headers / sizeof request_id_headers[0];
+    for (size_t i = 0; name && i < n; i++)
+        if (name == request_id_headers[i])
+            return i;
+    return n;
+}
+
+static void capture_request_id(or_http_response *res, const char *name, size_t name_len, const char *value,
+                               size_t value_len)
+{
+    for (size_t i = 0; i < id_rank(res->request_id_header); i++) {
+        const char *h = request_id_headers[i];
+        if (value_len && strlen(h) == name_len && strncasecmp(name, h, name_len) == 0) {
+            capture(res->request_id, value, value_len, 1);
+            res->request_id_header = h;
+            return;
+        }
+    }
 }
 
 static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
@@ -103,7 +129,22 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
         capture(res->retry_after_ms, value, value_len, 0);
     else if (name_len == 12 && strncasecmp(buf, "content-type", 12) == 0)
         capture(res->content_type, value, value_len, 1);
+    else
+        capture_request_id(res, buf, name_len, value, value_len);
     return n;
+}
+
+/* Called by libcurl about once a second at the least while a transfer
+ * runs; nonzero aborts it. */
+static int progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    const or_http *t = userdata;
+    return openrouter_cancel_requested(t->cancel);
 }
 
 /* ---- setup ------------------------------------------------------------------------ */
@@ -164,12 +205,27 @@ int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_
     OR_SET(CURLOPT_ERRORBUFFER, t->errbuf);
     OR_SET(CURLOPT_HTTPHEADER, default_headers);
     OR_SET(CURLOPT_NOPROGRESS, 1L);
+    OR_SET(CURLOPT_XFERINFOFUNCTION, progress_cb);
+    OR_SET(CURLOPT_XFERINFODATA, (void *)t);
+    /* Own CAs replace libcurl's defaults (both the bundle and the
+     * directory), for the server and an https:// proxy alike. */
+    if (s->ca_file || s->ca_dir) {
+        OR_SET(CURLOPT_CAINFO, s->ca_file);
+        OR_SET(CURLOPT_CAPATH, s->ca_dir);
+        OR_SET(CURLOPT_PROXY_CAINFO, s->ca_file);
+        OR_SET(CURLOPT_PROXY_CAPATH, s->ca_dir);
+    }
+    if (s->proxy) {
+        OR_SET(CURLOPT_PROXY, s->proxy);
+        OR_SET(CURLOPT_NOPROXY, "");
+    }
 #undef OR_SET
     /* What or_http_prepare() sets per transfer, as set now. */
     t->plain_get = 0;
     t->set_headers = default_headers;
     t->set_timeout_ms = s->timeout_ms;
     t->set_fresh_connect = 0;
+    t->set_progress = 0;
     if (rc != CURLE_OK)
         return or_error_set(error, rc == CURLE_OUT_OF_MEMORY ? OPENROUTER_ENOMEM : OPENROUTER_ETRANSPORT,
                             "libcurl refused %s: %s", what, curl_easy_strerror(rc));
@@ -253,6 +309,13 @@ CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_respons
         rc = curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, (long)fresh);
         t->set_fresh_connect = rc == CURLE_OK ? fresh : -1;
     }
+    /* The progress callback only runs for a call that can be cancelled. */
+    t->cancel = req->cancel;
+    int progress = req->cancel != NULL;
+    if (rc == CURLE_OK && progress != t->set_progress) {
+        rc = curl_easy_setopt(h, CURLOPT_NOPROGRESS, progress ? 0L : 1L);
+        t->set_progress = rc == CURLE_OK ? progress : -1;
+    }
     return rc;
 }
 
@@ -289,6 +352,7 @@ void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http
         t->set_headers =
             curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->default_headers) == CURLE_OK ? t->default_headers : NULL;
     t->receiving = NULL;
+    t->cancel = NULL;
     t->sink = NULL;
 }
 

@@ -33,6 +33,10 @@ typedef struct or_http_request {
      * reused keep-alive connection died before any response byte, which
      * for a POST could create a key twice. */
     int fresh_connect;
+    /* The call's cancel token (NULL: none): while it is set, libcurl's
+     * progress callback aborts the transfer once it is cancelled
+     * (CURLE_ABORTED_BY_CALLBACK). */
+    const openrouter_cancel_token *cancel;
     const or_body_sink *sink;      /* NULL: 2xx bodies into the response buffer */
     curl_mime *mime;               /* a multipart/form-data body instead of `body` */
 } or_http_request;
@@ -50,6 +54,10 @@ typedef struct or_http_response {
     char retry_after[OR_HEADER_VALUE_MAX];
     char retry_after_ms[OR_HEADER_VALUE_MAX];
     char content_type[OR_HEADER_VALUE_MAX];
+    /* The request id (see openrouter_error.request_id): the value of the
+     * most preferred header seen, and that header's lower-case name. */
+    char request_id[OR_HEADER_VALUE_MAX];
+    const char *request_id_header; /* NULL: none seen */
     char error_detail[CURL_ERROR_SIZE]; /* libcurl's words when curl_code != CURLE_OK */
 } or_http_response;
 
@@ -59,6 +67,7 @@ typedef struct or_http {
     struct curl_slist *default_headers; /* borrowed from the owner, outlives the handle */
     char errbuf[CURL_ERROR_SIZE];
     or_http_response *receiving;   /* the response the callbacks fill */
+    const openrouter_cancel_token *cancel; /* the transfer's, for the progress callback */
     const or_body_sink *sink;      /* the transfer's sink, or NULL */
     int oom;                       /* the write callback could not grow the body */
 
@@ -68,11 +77,14 @@ typedef struct or_http {
     struct curl_slist *set_headers;
     long set_timeout_ms;
     int set_fresh_connect;
+    int set_progress;              /* NOPROGRESS is 0: a cancel token is watched */
 } or_http;
 
-/* Creates the handle and sets every option that never changes; the default
- * headers are borrowed and must outlive `t`. Call or_http_cleanup() after
- * a failure too. */
+/* Creates the handle and sets every option that never changes (the one
+ * setup path every easy handle goes through: TLS, CAs, proxy, limits,
+ * callbacks); the default headers and the strings in `settings` are
+ * borrowed and must outlive `t`. Call or_http_cleanup() after a failure
+ * too. */
 int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_slist *default_headers,
                  openrouter_error *error);
 void or_http_cleanup(or_http *t);

@@ -334,6 +334,13 @@ typedef struct or_transport_settings {
     const char *accept_encoding; /* "" = every encoding curl supports */
     size_t max_response_bytes;  /* also CURLOPT_MAXFILESIZE_LARGE */
     int http_allowed;           /* plain http accepted for base_url */
+    /* Owned by the client (the proxy string is wiped on free). */
+    const char *ca_file;        /* CURLOPT_CAINFO (and PROXY_CAINFO); NULL: libcurl's default */
+    const char *ca_dir;         /* CURLOPT_CAPATH (and PROXY_CAPATH); NULL: libcurl's default */
+    /* CURLOPT_PROXY: NULL leaves libcurl reading the environment; ""
+     * means no proxy. When set (even ""), CURLOPT_NOPROXY is "" so that
+     * no_proxy in the environment cannot overrule it. */
+    const char *proxy;
 } or_transport_settings;
 
 const or_transport_settings *or_client_settings(const openrouter_client *client);
@@ -374,6 +381,10 @@ int or_retry_policy_check(const openrouter_retry_policy *policy, const char *wha
 /* Parses a retry-after-ms value (non-negative number of ms, fraction
  * dropped). Returns ms or -1. */
 long or_parse_retry_after_ms(const char *value);
+
+/* cancel.c: waits up to `ms` milliseconds, returning early (1) as soon
+ * as the token is cancelled; 0 after the whole wait. */
+int or_cancel_wait(const openrouter_cancel_token *token, long ms);
 
 /* client.c: formats a message and passes it to the client's log callback when
  * one is set and `level` >= its log_level, with the API key redacted. Never

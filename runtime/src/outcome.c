@@ -226,15 +226,71 @@ static int finish_transport_error(or_call *x, openrouter_error *error)
     return rc;
 }
 
-int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
+/* The last response's request id, printable and without key-shaped text
+ * (a server sent it). */
+static void keep_request_id(const or_call *x, openrouter_error *error)
 {
-    if (error)
-        error->attempts = x->attempts;
+    const or_http_response *res = &x->res;
+    if (!res->request_id_header)
+        return;
+    size_t n = 0;
+    for (; res->request_id[n] && n + 1 < sizeof error->request_id; n++) {
+        unsigned char c = (unsigned char)res->request_id[n];
+        error->request_id[n] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    error->request_id[n] = '\0';
+    or_redact_key_shaped(error->request_id);
+    error->request_id_header = res->request_id_header;
+}
+
+/* Cancelled by the call's token: during a transfer, or while waiting to
+ * retry after a failed attempt (whose status is kept). */
+static int finish_cancelled(or_call *x, openrouter_error *error)
+{
+    const or_http_response *res = &x->res;
+    if (x->cancelled == OR_CANCELLED_TRANSFER) {
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled during attempt %d", x->opid, x->attempts);
+        if (error)
+            error->request_may_have_been_processed = or_retry_may_have_been_processed(
+                x->op->idempotent, 0, OPENROUTER_ETRANSPORT, res->nothing_sent);
+        return OPENROUTER_ECANCELED;
+    }
+    char last[64];
+    if (x->kind == OPENROUTER_EHTTP)
+        snprintf(last, sizeof last, "HTTP %ld", x->status);
+    else
+        snprintf(last, sizeof last, "%s", openrouter_status_name(x->kind));
+    or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled while waiting to retry (attempt %d: %s)", x->opid,
+                 x->attempts, last);
+    if (error) {
+        error->http_status = x->status;
+        error->curl_code = (int)res->curl_code;
+        error->retry_after_ms = x->retry_after;
+        error->request_may_have_been_processed = or_retry_may_have_been_processed(
+            x->op->idempotent, x->status, x->kind == OPENROUTER_EHTTP ? OPENROUTER_OK : x->kind, res->nothing_sent);
+    }
+    return OPENROUTER_ECANCELED;
+}
+
+static int finish(or_call *x, void **out, openrouter_error *error)
+{
+    if (x->cancelled)
+        return finish_cancelled(x, error);
     if (x->kind == OPENROUTER_OK)
         return finish_success(x, out, error);
     if (x->kind == OPENROUTER_EHTTP)
         return finish_http_error(x, error);
     return finish_transport_error(x, error);
+}
+
+int or_outcome_finish(or_call *x, void **out, openrouter_error *error)
+{
+    if (error)
+        error->attempts = x->attempts;
+    int rc = finish(x, out, error);
+    if (rc != OPENROUTER_OK && error)
+        keep_request_id(x, error);
+    return rc;
 }
 
 /* ---- the log line ----------------------------------------------------------------------- */
@@ -251,7 +307,8 @@ void or_outcome_log(const or_call *x, int rc, const openrouter_error *error)
                url, x->status, elapsed < 0 ? 0 : elapsed, x->attempts, x->attempts == 1 ? "" : "s");
         return;
     }
-    int caller = rc == OPENROUTER_EINVAL || (rc == OPENROUTER_EHTTP && x->status >= 400 && x->status <= 499);
+    int caller = rc == OPENROUTER_EINVAL || rc == OPENROUTER_ECANCELED ||
+                 (rc == OPENROUTER_EHTTP && x->status >= 400 && x->status <= 499);
     char tries[48] = "before sending";
     if (x->attempts)
         snprintf(tries, sizeof tries, "after %d attempt%s", x->attempts, x->attempts == 1 ? "" : "s");

@@ -143,11 +143,11 @@ static int seen_add(openrouter_pager *p, const char *id)
 
 /* ---- the request copy ------------------------------------------------------------ */
 
-static char **param_text(const openrouter_param_desc *q, void *request)
+static const char **param_text(const openrouter_param_desc *q, void *request)
 {
     char *slot = (char *)request + q->offset;
     if (q->location == OPENROUTER_PARAM_PATH || !q->type)
-        return (char **)slot;
+        return (const char **)(void *)slot;
     switch (q->type->kind) {
     case OPENROUTER_KIND_STRING:
     case OPENROUTER_KIND_DATETIME:
@@ -166,9 +166,9 @@ static void request_free(openrouter_pager *p)
     if (!p->request)
         return;
     for (size_t i = 0; i < p->op->n_params; i++) {
-        char **text = param_text(&p->op->params[i], p->request);
+        const char **text = param_text(&p->op->params[i], p->request);
         if (text)
-            or_free(*text);
+            or_free((char *)*text); /* the pager's own copy (request_copy) */
     }
     or_free(p->request);
     p->request = NULL;
@@ -183,7 +183,7 @@ static int request_copy(openrouter_pager *p, const void *request)
     if (request)
         memcpy(p->request, request, p->request_size);
     for (size_t i = 0; i < p->op->n_params; i++) {
-        char **text = param_text(&p->op->params[i], p->request);
+        const char **text = param_text(&p->op->params[i], p->request);
         if (text && *text) {
             char *copy = or_strdup(*text);
             *text = copy;
@@ -191,7 +191,7 @@ static int request_copy(openrouter_pager *p, const void *request)
                 /* Clear the remaining caller pointers, so request_free only
                  * frees copies. */
                 for (size_t j = i + 1; j < p->op->n_params; j++) {
-                    char **rest = param_text(&p->op->params[j], p->request);
+                    const char **rest = param_text(&p->op->params[j], p->request);
                     if (rest)
                         *rest = NULL;
                 }
@@ -484,6 +484,25 @@ int openrouter_pager_next(openrouter_pager *pager, const void **item, openrouter
         if (rc != OPENROUTER_OK)
             return rc;
     }
+}
+
+int openrouter_pager_each(openrouter_pager **pager, const openrouter_pagination_desc *desc,
+                          openrouter_client *client, const void *request, const void **item,
+                          openrouter_error *error)
+{
+    if (item)
+        *item = NULL;
+    if (!pager) {
+        or_error_set(error, OPENROUTER_EINVAL, "pager must not be NULL");
+        return 0;
+    }
+    if (!*pager && openrouter_pager_new(pager, desc, client, request, NULL, error) != OPENROUTER_OK)
+        return 0;
+    if (openrouter_pager_next(*pager, item, error) == 1)
+        return 1;
+    openrouter_pager_free(*pager);
+    *pager = NULL;
+    return 0;
 }
 
 void openrouter_pager_free(openrouter_pager *pager)

@@ -140,6 +140,7 @@ void or_redact_error(openrouter_error *error, const char *secret)
     size_t slen = strlen(secret);
     redact_array(error->message, sizeof error->message, secret, slen);
     redact_array(error->field, sizeof error->field, secret, slen);
+    redact_array(error->request_id, sizeof error->request_id, secret, slen);
     redact_heap(&error->api_code, secret, slen);
     redact_heap(&error->api_message, secret, slen);
     redact_heap(&error->api_metadata, secret, slen);

@@ -27,8 +27,8 @@
 
 #define OR_REDACTED "[REDACTED]"
 
-/* Rule 1 on every string of the error (message, field, api_code,
- * api_message, api_metadata, body_snippet). NULL-safe. */
+/* Rule 1 on every string of the error (message, field, request_id,
+ * api_code, api_message, api_metadata, body_snippet). NULL-safe. */
 void or_redact_error(openrouter_error *error, const char *secret);
 /* Rule 1 on a buffer (may reallocate it). 0, or -1 when memory was short
  * (then masked in place). */

@@ -35,6 +35,87 @@ int or_wire_text_ok(const char *s, size_t n, int rule)
     return 1;
 }
 
+/* ---- extra headers: the one rule for their names -------------------------------- */
+
+int or_header_name_ok(const char *s)
+{
+    static const char tchar[] = "!#$%&'*+-.^_`|~";
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr(tchar, c)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Headers an extra header may not name, and why. */
+static const struct {
+    const char *name;
+    const char *why;
+} reserved_headers[] = {
+    {"Authorization", "the key comes from api_key"},
+    {"Proxy-Authorization", "proxy credentials go in the proxy URL"},
+    {"Host", "HTTP sets it"},
+    {"Content-Length", "HTTP sets it"},
+    {"Content-Type", "HTTP sets it"},
+    {"Transfer-Encoding", "HTTP sets it"},
+    {"Connection", "HTTP sets it"},
+    {"Expect", "HTTP sets it"},
+    {"TE", "HTTP sets it"},
+    {"Trailer", "HTTP sets it"},
+    {"Upgrade", "HTTP sets it"},
+    {"Accept", "the library sets it"},
+    {"User-Agent", "set user_agent or user_agent_suffix"},
+    {"HTTP-Referer", "set http_referer (or the request's http_referer)"},
+    {"X-Title", "set app_title (or the request's x_openrouter_title)"},
+    {"X-OpenRouter-Title", "set app_title (or the request's x_openrouter_title)"},
+    {"X-OpenRouter-Categories", "set app_categories (or the request's x_openrouter_categories)"},
+};
+
+static const char *reserved_why(const char *name, const openrouter_operation_desc *op)
+{
+    for (size_t i = 0; i < sizeof reserved_headers / sizeof reserved_headers[0]; i++)
+        if (strcasecmp(name, reserved_headers[i].name) == 0)
+            return reserved_headers[i].why;
+    for (size_t i = 0; op && i < op->n_params; i++) {
+        const openrouter_param_desc *q = &op->params[i];
+        if (q->location == OPENROUTER_PARAM_HEADER &&
+            (strcasecmp(name, q->name) == 0 || (q->also_send_as && strcasecmp(name, q->also_send_as) == 0)))
+            return "the request has a parameter for it";
+    }
+    return NULL;
+}
+
+int or_headers_check(const openrouter_header *headers, size_t count, const char *what,
+                     const openrouter_operation_desc *op, openrouter_error *error)
+{
+    if (count && !headers)
+        return or_error_set_field(error, OPENROUTER_EINVAL, what, "%s is NULL but its count is %zu", what, count);
+    char field[64];
+    for (size_t i = 0; i < count; i++) {
+        const openrouter_header *h = &headers[i];
+        snprintf(field, sizeof field, "%s[%zu].name", what, i);
+        if (!or_header_name_ok(h->name))
+            return or_error_set_field(error, OPENROUTER_EINVAL, field,
+                                      "%s must be a header name (letters, digits and !#$%%&'*+-.^_`|~)", field);
+        const char *why = reserved_why(h->name, op);
+        if (why)
+            return or_error_set_field(error, OPENROUTER_EINVAL, field, "%s: %s cannot be set here: %s", field,
+                                      h->name, why);
+        for (size_t j = 0; j < i; j++)
+            if (strcasecmp(h->name, headers[j].name) == 0)
+                return or_error_set_field(error, OPENROUTER_EINVAL, field, "%s: %s is given twice", field,
+                                          h->name);
+        snprintf(field, sizeof field, "%s[%zu].value", what, i);
+        if (!h->value || !or_wire_text_ok(h->value, strlen(h->value), OR_WIRE_VALUE))
+            return or_error_set_field(error, OPENROUTER_EINVAL, field,
+                                      "%s must be text without control characters", field);
+    }
+    return OPENROUTER_OK;
+}
+
 /* ---- parameters as text --------------------------------------------------------- */
 
 static int path_param_text(const char *name, const or_limits *lim, const char *s, or_buf *out,
@@ -149,24 +230,42 @@ static int add_header(struct curl_slist **list, or_buf *tmp, const char *name, c
     return 0;
 }
 
+/* "Name: value", or "Name;" for an empty value (libcurl's way to send one). */
+static int add_extra_header(struct curl_slist **list, or_buf *tmp, const openrouter_header *h)
+{
+    or_buf_reset(tmp);
+    if (*h->value ? or_buf_printf(tmp, "%s: %s", h->name, h->value) : or_buf_printf(tmp, "%s;", h->name))
+        return -1;
+    struct curl_slist *next = curl_slist_append(*list, tmp->data);
+    if (!next)
+        return -1;
+    *list = next;
+    return 0;
+}
+
 int or_default_headers(const openrouter_client_options *o, const char *api_key, size_t api_key_len,
                        struct curl_slist **out)
 {
     or_buf tmp = OR_BUF_INIT;
     struct curl_slist *list = NULL;
     int bad = 0;
-    or_buf auth = OR_BUF_INIT;
+    or_buf auth = OR_BUF_INIT, agent = OR_BUF_INIT;
     if (or_buf_puts(&auth, "Bearer ") != 0 || or_buf_append(&auth, api_key, api_key_len) != 0)
+        bad = 1;
+    if (or_buf_puts(&agent, o->user_agent && *o->user_agent ? o->user_agent
+                                                            : "openrouter-c/" OPENROUTER_VERSION_STRING) != 0 ||
+        (o->user_agent_suffix && *o->user_agent_suffix && or_buf_printf(&agent, " %s", o->user_agent_suffix)))
         bad = 1;
     bad = bad || add_header(&list, &tmp, "Authorization", auth.data);
     bad = bad || add_header(&list, &tmp, "Accept", "application/json");
-    bad = bad || add_header(&list, &tmp, "User-Agent",
-                            o->user_agent && *o->user_agent ? o->user_agent
-                                                            : "openrouter-c/" OPENROUTER_VERSION_STRING);
+    bad = bad || add_header(&list, &tmp, "User-Agent", agent.data);
     bad = bad || add_header(&list, &tmp, "HTTP-Referer", o->http_referer);
     bad = bad || add_header(&list, &tmp, "X-OpenRouter-Title", o->app_title);
     bad = bad || add_header(&list, &tmp, "X-Title", o->app_title);
     bad = bad || add_header(&list, &tmp, "X-OpenRouter-Categories", o->app_categories);
+    for (size_t i = 0; !bad && i < o->header_count; i++)
+        bad = add_extra_header(&list, &tmp, &o->headers[i]);
+    or_buf_free(&agent);
     if (!bad) {
         /* No "Expect: 100-continue" round trip for request bodies. */
         struct curl_slist *next = curl_slist_append(list, "Expect:");
@@ -370,14 +469,40 @@ static const char *success_media_type(const openrouter_operation_desc *op)
     return NULL;
 }
 
-/* Copies the default headers no present header parameter replaces (nor
- * the Accept line, when the operation answers with another media type). */
+/* Whether the default header line `d` is one of the call's extra headers
+ * (a client extra header of the same name, which the call's replaces). */
+static int replaced_by_call_header(const or_call *x, const struct curl_slist *d)
+{
+    size_t n = strcspn(d->data, ":;");
+    for (size_t i = 0; i < x->header_count; i++)
+        if (name_eq(d->data, n, x->headers[i].name))
+            return 1;
+    return 0;
+}
+
+/* The call's extra headers, into x->extra; *overrides is set when one
+ * replaces a client extra header. */
+static int add_call_headers(or_call *x, int *overrides, or_buf *line)
+{
+    for (size_t i = 0; i < x->header_count; i++)
+        if (add_extra_header(&x->extra, line, &x->headers[i]) != 0)
+            return -1;
+    for (const struct curl_slist *d = x->c->headers; d && x->header_count; d = d->next)
+        if (replaced_by_call_header(x, d))
+            *overrides = 1;
+    return 0;
+}
+
+/* Copies the default headers no present header parameter or extra header
+ * of the call replaces (nor the Accept line, when the operation answers
+ * with another media type). */
 static int copy_kept_defaults(or_call *x, int own_accept)
 {
     const openrouter_operation_desc *op = x->op;
     for (const struct curl_slist *d = x->c->headers; d; d = d->next) {
-        int skip = own_accept && name_eq(d->data, strcspn(d->data, ":;"), "Accept");
-        for (size_t i = 0; i < op->n_params && !skip; i++) {
+        int skip = replaced_by_call_header(x, d) ||
+                   (own_accept && name_eq(d->data, strcspn(d->data, ":;"), "Accept"));
+        for (size_t i = 0; x->request && i < op->n_params && !skip; i++) {
             const openrouter_param_desc *q = &op->params[i];
             skip = q->location == OPENROUTER_PARAM_HEADER &&
                    or_wrapper_state((const char *)x->request + q->offset) == OPENROUTER_PRESENT &&
@@ -389,14 +514,17 @@ static int copy_kept_defaults(or_call *x, int own_accept)
     return 0;
 }
 
-/* Builds per-call headers (header parameters, Content-Type) in x->extra.
- * When none override a default header, the defaults are linked after them
- * (no copy); otherwise the non-overridden defaults are copied. */
+/* Builds per-call headers (header parameters, the call's extra headers,
+ * Content-Type) in x->extra. When none override a default header, the
+ * defaults are linked after them (no copy); otherwise the non-overridden
+ * defaults are copied. */
 static int build_headers(or_call *x, int has_body, openrouter_error *error)
 {
     or_buf line = OR_BUF_INIT;
     int overrides = 0;
     int rc = add_param_headers(x, &overrides, &line, error);
+    if (rc == OPENROUTER_OK && add_call_headers(x, &overrides, &line) != 0)
+        rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
     /* Accept names the body's media type, and JSON for error bodies. */
     const char *media = success_media_type(x->op);
     if (rc == OPENROUTER_OK && media) {
@@ -406,7 +534,7 @@ static int build_headers(or_call *x, int has_body, openrouter_error *error)
             rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
         overrides = 1;
     }
-    or_buf_free(&line);
+    or_buf_free(&line); /* wipes: a header value may be a secret of the caller's */
     if (rc != OPENROUTER_OK)
         return rc;
     if (has_body && append_line(&x->extra, "Content-Type: application/json") != 0)
@@ -451,7 +579,13 @@ int or_request_build(or_call *x, openrouter_error *error)
      * caller opted into retrying it: see or_http_request.fresh_connect. */
     x->req.fresh_connect = !x->op->idempotent && !x->policy->retry_non_idempotent;
     x->req.sink = x->sink.write ? &x->sink : NULL;
-    int rc = build_url(x, error);
+    x->req.cancel = x->cancel;
+    int rc = or_headers_check(x->headers, x->header_count, "options.headers", x->op, error);
+    if (rc != OPENROUTER_OK) {
+        or_error_prefix(error, x->opid);
+        return rc;
+    }
+    rc = build_url(x, error);
     if (rc == OPENROUTER_OK && x->op->body && x->request)
         rc = x->op->body_multipart ? or_multipart_build(x, error) : build_body(x, error);
     if (rc == OPENROUTER_OK) /* libcurl writes a multipart body's Content-Type */

@@ -27,6 +27,17 @@ struct curl_slist;
 #define OR_WIRE_TOKEN 1
 int or_wire_text_ok(const char *s, size_t n, int rule);
 
+/* The rule for extra header names (openrouter_header): an RFC 9110 token,
+ * non-empty. 1 when `name` may be sent. */
+int or_header_name_ok(const char *name);
+/* Checks extra headers before anything is sent: names (the rule above,
+ * none reserved: Authorization, framing, what options or `op`'s header
+ * parameters set; `op` may be NULL), no name twice, values by
+ * or_wire_text_ok. EINVAL with field "<what>[i].name" or "...value" (values
+ * are never quoted), or OPENROUTER_OK. */
+int or_headers_check(const openrouter_header *headers, size_t count, const char *what,
+                     const openrouter_operation_desc *op, openrouter_error *error);
+
 /* Validates one scalar/enum parameter slot (min/max, UTF-8, the rule above
  * for path and header values) and formats it as text into `out` (reset
  * first). Returns OPENROUTER_OK, or OPENROUTER_EINVAL naming the parameter,
@@ -37,8 +48,9 @@ int or_wire_text_ok(const char *s, size_t n, int rule);
 int or_param_to_text(const openrouter_param_desc *param, const void *slot, or_buf *out,
                      openrouter_error *error);
 
-/* The headers every request carries (Authorization, Accept, User-Agent,
- * the app attribution headers, no "Expect:"), from checked options.
+/* The headers every request carries (Authorization, Accept, User-Agent
+ * with its suffix, the app attribution headers, the client's extra headers,
+ * no "Expect:"), from checked options (the current version's struct).
  * 0, or -1 on OOM. Free with or_slist_free_wiped (it holds the key). */
 int or_default_headers(const openrouter_client_options *o, const char *api_key, size_t api_key_len,
                        struct curl_slist **out);

@@ -21,6 +21,11 @@ import stubproc  # noqa: E402
 from clicase import BIN, CliCase  # noqa: E402
 
 SEED_HASH_0 = hashlib.sha256(b"seed-key-0000").hexdigest()
+# The library's account of an unknown hash (openrouter_error_print), as the tool shows it.
+GET_404 = ("openrouter-keys: getKey: HTTP 404: Resource not found\n"
+           "  OPENROUTER_EHTTP, HTTP 404, 1 attempt\n"
+           "  hint: no such resource: an unknown id (key hash), or a base URL that does not point at the API "
+           "(.../api/v1)\n")
 SEED_HASH_2 = hashlib.sha256(b"seed-key-0002").hexdigest()
 
 
@@ -286,7 +291,7 @@ class CliTest(CliCase):
     def test_api_errors_exit_1_with_status_and_message(self):
         p = self.run_cli("get", "no-such-hash", expect=1)
         self.assertEqual(p.stdout, "")
-        self.assertEqual(p.stderr, "openrouter-keys: getKey: HTTP 404: Resource not found\n")
+        self.assertEqual(p.stderr, GET_404)
         self.stub.add_faults({"status": 400, "body": {"error": {"code": 400, "message": "limit too big"}}})
         p = self.run_cli("create", "--name", "x", "--limit", "5", expect=1)
         self.assertIn("createKey: HTTP 400: limit too big", p.stderr)
@@ -363,7 +368,7 @@ class CliTest(CliCase):
         self.assertIn(hint % (self.stub.base_url, "OPENROUTER_BASE_URL"), p.stderr)
         # ... the API's own 404 a missing key, as the API says.
         p = self.run_cli("get", "no-such-hash", expect=1)
-        self.assertEqual(p.stderr, "openrouter-keys: getKey: HTTP 404: Resource not found\n")
+        self.assertEqual(p.stderr, GET_404)
 
     def test_attribution_from_flags_and_environment(self):
         env = self.env(OPENROUTER_HTTP_REFERER="https://env.example/app",

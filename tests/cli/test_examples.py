@@ -5,6 +5,7 @@ says (mode 0600).
     OR_EXAMPLES_DIR=build-test python3 -m unittest tests/cli/test_examples.py
 """
 
+import datetime
 import hashlib
 import os
 import re
@@ -19,6 +20,19 @@ import stubproc  # noqa: E402
 
 EXAMPLES_DIR = os.environ.get("OR_EXAMPLES_DIR", ".")
 SECRET_RE = re.compile(r"sk-or-v1-[0-9a-f]{64}")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+# The three tasks of issue 12 (a newcomer's first hour), each at most this
+# many lines of code: the Python SDK needs about five.
+TASK_EXAMPLES = ("provision", "audit", "errors")
+MAX_TASK_LINES = 25
+
+
+def code_lines(text):
+    """Lines of C that are neither blank nor only comment."""
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    text = re.sub(r"//[^\n]*", "", text)
+    return sum(1 for line in text.splitlines() if line.strip())
 
 
 class ExamplesTest(stubproc.StubCase):
@@ -133,6 +147,84 @@ class ExamplesTest(stubproc.StubCase):
         self.run_example("rotate_key", old["hash"], os.path.join(self.tmp.name, "n.key"), expect=1)
         self.assertFalse(self.key(old["hash"])["disabled"])
         self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "n.key")))
+
+    # ---- the three tasks ----------------------------------------------------------------
+
+    def test_task_examples_are_short(self):
+        for name in TASK_EXAMPLES:
+            with open(os.path.join(ROOT, "examples", name + ".c")) as f:
+                n = code_lines(f.read())
+            self.assertLessEqual(n, MAX_TASK_LINES, "examples/%s.c has %d lines of code" % (name, n))
+        # The counter counts: comments and blank lines out, everything else in.
+        self.assertEqual(code_lines("/* a\n b */\nint x; // y\n\n  }\n#include <z.h>\n"), 3)
+
+    def test_provision(self):
+        p = self.run_example("provision")
+        new = self.stub.keys()[0]
+        self.assertEqual(new["name"], "acme")
+        self.assertEqual(new["limit"], 10)
+        self.assertEqual(new["limit_reset"], "monthly")
+        reqs = self.stub.requests()
+        self.assertEqual([(r["method"], r["path"]) for r in reqs],
+                         [("POST", "/api/v1/keys"), ("GET", "/api/v1/keys/" + new["hash"])])
+        self.assertEqual(sorted(reqs[0]["body"]), ["expires_at", "limit", "limit_reset", "name"])
+        sent = datetime.datetime.strptime(reqs[0]["body"]["expires_at"], "%Y-%m-%dT%H:%M:%SZ")
+        days = (sent - datetime.datetime.utcnow()).total_seconds() / 86400
+        self.assertTrue(29.99 < days <= 30, days)
+        self.assertRegex(p.stdout, r"^acme: \$10\.00 monthly, expires %s(\.0+)?(Z|\+00:00)\n$"
+                         % re.escape(reqs[0]["body"]["expires_at"][:-1]))
+        self.assertEqual(p.stderr, "")
+        # A failure on the way: the error as openrouter_error_print shows it.
+        self.stub.add_faults({"status": 500, "match": {"method": "POST"}})
+        p = self.run_example("provision", expect=1)
+        self.assertEqual(p.stdout, "")
+        self.assertIn("createKey: HTTP 500", p.stderr)
+        self.assertIn("OPENROUTER_EHTTP, HTTP 500", p.stderr)
+        self.assertIn("note: the server may still have carried out the request", p.stderr)
+
+    def test_audit(self):
+        self.stub.reset(0)
+        keys = [{"name": "fine", "limit": 100, "usage": 10},
+                {"name": "hot", "limit": 10, "usage": 9.5},
+                {"name": "at-80", "limit": 10, "usage": 8},
+                {"name": "uncapped", "limit": None, "usage": 500},
+                {"name": "already-off", "limit": 1, "usage": 5, "disabled": True}]
+        keys += [{"name": "filler-%d" % i, "limit": 50, "usage": 1} for i in range(200)]
+        keys += [{"name": "late-hot", "limit": 20, "usage": 19}]  # newest: the first page
+        self.stub.control("POST", "/keys", keys)
+        p = self.run_example("audit")
+        self.assertEqual(sorted(p.stdout.splitlines()),
+                         ["disabled hot: $9.50 of $10.00 used", "disabled late-hot: $19.00 of $20.00 used"])
+        state = {k["name"]: k["disabled"] for k in self.stub.keys()}
+        self.assertEqual(sorted(n for n, off in state.items() if off), ["already-off", "hot", "late-hot"])
+        reqs = self.stub.requests()
+        # Every page (206 keys); disabling keys under a walk of enabled ones
+        # shifts the rest, which the walk steps back for.
+        self.assertGreaterEqual(len([r for r in reqs if r["method"] == "GET"]), 3)
+        patches = [r for r in reqs if r["method"] == "PATCH"]
+        self.assertEqual([r["body"] for r in patches], [{"disabled": True}] * 2)
+        # A failed update stops the walk, and says why.
+        self.stub.control("POST", "/keys", {"name": "hot-2", "limit": 1, "usage": 1})
+        self.stub.add_faults({"status": 403, "match": {"method": "PATCH"}})
+        p = self.run_example("audit", expect=1)
+        self.assertIn("updateKey: HTTP 403", p.stderr)
+        self.assertIn("hint: the key may not do this: key operations need a management key", p.stderr)
+
+    def test_errors(self):
+        p = self.run_example("errors")
+        self.assertEqual(p.stdout, "")
+        blocks = p.stderr.split("\n" + "getKey")
+        self.assertEqual(len(blocks), 3, p.stderr)
+        self.assertTrue(p.stderr.startswith("getCurrentKeyMetadata: HTTP 401: "))
+        self.assertIn("OPENROUTER_EHTTP, HTTP 401, 1 attempt\n  hint: the API key was not accepted", p.stderr)
+        self.assertIn("getKey: HTTP 404: Resource not found\n  OPENROUTER_EHTTP, HTTP 404, 1 attempt\n"
+                      "  hint: no such resource: an unknown id (key hash)", p.stderr)
+        self.assertIn('getKey: hash: must not contain "/" or "\\"\n  OPENROUTER_EINVAL\n'
+                      "  hint: nothing was sent; fix hash\n", p.stderr)
+        # Two requests: the wrong key's and the unknown hash's; the bad
+        # argument never left the program.
+        self.assertEqual([r["path"] for r in self.stub.requests()],
+                         ["/api/v1/key", "/api/v1/keys/0123456789abcdef"])
 
     def test_audit_limits(self):
         self.stub.reset(0)

@@ -119,8 +119,7 @@ static void run_create(openrouter_client *c)
         r.body.name = OPENROUTER_STRING("customer-42");
         if (v == 1) { /* every field with a value */
             r.body.limit = OPENROUTER_NUMBER(25.5);
-            r.body.limit_reset.state = OPENROUTER_PRESENT;
-            r.body.limit_reset.value = OPENROUTER_LIMIT_RESET_MONTHLY;
+            r.body.limit_reset = OPENROUTER_LIMIT_RESET(MONTHLY);
             r.body.include_byok_in_limit = OPENROUTER_BOOL(true);
             r.body.expires_at = OPENROUTER_DATETIME("2027-12-31T23:59:59Z");
             r.body.creator_user_id = OPENROUTER_STRING("user_2dHFtVWx2n56w6HkM0000000000");
@@ -133,8 +132,7 @@ static void run_create(openrouter_client *c)
         } else if (v == 3) { /* zero and false are values, not absence */
             r.body.limit = OPENROUTER_NUMBER(0);
             r.body.include_byok_in_limit = OPENROUTER_BOOL(false);
-            r.body.limit_reset.state = OPENROUTER_PRESENT;
-            r.body.limit_reset.value = OPENROUTER_LIMIT_RESET_DAILY;
+            r.body.limit_reset = OPENROUTER_LIMIT_RESET(DAILY);
         }
         openrouter_created_key *out = NULL;
         openrouter_error err = OPENROUTER_ERROR_INIT;
@@ -189,8 +187,7 @@ static void run_update(openrouter_client *c)
             r.body.name = OPENROUTER_STRING("renamed");
             r.body.disabled = OPENROUTER_BOOL(true);
             r.body.limit = OPENROUTER_NUMBER(75);
-            r.body.limit_reset.state = OPENROUTER_PRESENT;
-            r.body.limit_reset.value = OPENROUTER_LIMIT_RESET_WEEKLY;
+            r.body.limit_reset = OPENROUTER_LIMIT_RESET(WEEKLY);
             r.body.include_byok_in_limit = OPENROUTER_BOOL(false);
         } else if (v == 1) { /* clear the limit and the reset: explicit nulls */
             r.body.limit.state = OPENROUTER_NULL;

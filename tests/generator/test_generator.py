@@ -400,6 +400,18 @@ class Naming(Tmp):
         self.assertEqual([f.c_name for f in thing.fields],
                          ["id", "note", "foo_bar", "foo_bar_2", "default_", "n_2fa", "x_y"])
 
+    def test_by_param_only_where_one_path_parameter_is_all_it_needs(self):
+        text = {k: v.decode() for k, v in read_tree(GENERATED).items()}
+        oh = text[os.path.join("include", "openrouter", "operations.h")]
+        oc = text[os.path.join("src", "operations.c")]
+        for fn in ("openrouter_get_key_by_hash", "openrouter_delete_key_by_hash"):
+            self.assertIn("int %s(openrouter_client *client, const char *hash," % fn, oh)
+            self.assertIn("int %s(openrouter_client *client, const char *hash," % fn, oc)
+        # update needs a body, list and current-key have no path parameter
+        for fn in ("openrouter_update_key_by", "openrouter_list_keys_by", "openrouter_create_key_by",
+                   "openrouter_get_current_key_metadata_by"):
+            self.assertNotIn(fn, oh)
+
     def test_repo_spec_names(self):
         text = {k: v.decode() for k, v in read_tree(GENERATED).items()}
         mh = text[os.path.join("include", "openrouter", "models.h")]
@@ -413,10 +425,10 @@ class Naming(Tmp):
                        "openrouter_string external_user;",
                        "openrouter_create_key_external_field external;",
                        "extern const openrouter_object_desc openrouter_created_key_desc;",
-                       "#define OPENROUTER_CREATED_KEY_INIT {0}"):
+                       "#define OPENROUTER_CREATED_KEY_INIT OPENROUTER_ZERO_INIT"):
             self.assertIn(needle, mh)
         for needle in ("typedef struct openrouter_create_key_request {",
-                       "#define OPENROUTER_CREATE_KEY_REQUEST_INIT {0}",
+                       "#define OPENROUTER_CREATE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT",
                        "openrouter_create_key_body body;", "char *hash;",
                        "openrouter_string http_referer;",
                        "openrouter_string x_openrouter_title;",

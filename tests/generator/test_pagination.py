@@ -118,6 +118,7 @@ class Pagination(unittest.TestCase):
                      "int pg_list_items_iter_new(pg_list_items_iter **out, openrouter_client *client,",
                      "int pg_list_items_iter_next(pg_list_items_iter *it, const pg_row **item,",
                      "void pg_list_items_iter_free(pg_list_items_iter *it);",
+                     "int pg_list_items_each(pg_list_items_iter **it, openrouter_client *client,",
                      "int pg_list_items_all(openrouter_client *client,",
                      '#include "openrouter/pagination.h"'):
             self.assertIn(decl, h)
@@ -125,7 +126,8 @@ class Pagination(unittest.TestCase):
                      ".items_field = offsetof(pg_page, rows),",
                      ".id_field = offsetof(pg_row, uid),",
                      ".page_size = 50\n",
-                     "openrouter_pager_next(", "openrouter_pager_all(&pg_list_items_pagination"):
+                     "openrouter_pager_next(", "openrouter_pager_all(&pg_list_items_pagination",
+                     "openrouter_pager_each((openrouter_pager **)(void *)it, &pg_list_items_pagination"):
             self.assertIn(line, c)
         self.assertIn('#include "openrouter/pagination.h"', files["include/pg/pg.h"])
 

@@ -115,14 +115,19 @@ class ApiChange(unittest.TestCase):
         self.assertIn("field openrouter_get_x_response.t: openrouter_string", removed)
 
     def test_initializers_stay_zero(self):
-        # *_INIT is {0} for every struct in both dates, so adding optional
-        # members cannot break a caller who starts from it.
+        # *_INIT is the all-zero initializer for every struct in both dates
+        # ({0} in C, {} in C++), so adding optional members cannot break a
+        # caller who starts from it.
+        with open(os.path.join(REPO, "runtime", "include", "openrouter", "types.h")) as fh:
+            types_h = fh.read()
+        self.assertIn("#ifdef __cplusplus\n#define OPENROUTER_ZERO_INIT {}\n#else\n"
+                      "#define OPENROUTER_ZERO_INIT {0}\n#endif", types_h)
         for spec in (UPSTREAM_OLD, UPSTREAM_NEW, SPEC, FIXTURE):
             files = generate.generate(spec, "orup")
             inits = re.findall(r"#define (\w+_INIT) (.*)", files["include/orup/models.h"] +
                                files["include/orup/operations.h"])
             self.assertTrue(inits)
-            self.assertEqual({v for _, v in inits}, {"{0}"}, spec)
+            self.assertEqual({v for _, v in inits}, {"OPENROUTER_ZERO_INIT"}, spec)
 
     def test_check_of_the_newer_excerpt_against_an_empty_dir(self):
         out = tempfile.mkdtemp(prefix="orgen-check-")

@@ -73,7 +73,7 @@ static void *mixed_calls(void *arg)
         switch (i % 4) {
         case 0: {
             openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
-            r.hash = (char *)hash;
+            r.hash = hash;
             openrouter_key_response *out = NULL;
             int rc = openrouter_get_key(c, &r, &out, NULL, &err);
             record(w, rc == OPENROUTER_OK && out && out->data.value.hash.value &&
@@ -94,7 +94,7 @@ static void *mixed_calls(void *arg)
         case 2: {
             snprintf(name, sizeof name, "thread-%d-call-%d", w->index, i);
             openrouter_update_key_request r = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-            r.hash = (char *)hash;
+            r.hash = hash;
             r.body.name = OPENROUTER_STRING(name);
             r.body.limit = OPENROUTER_NUMBER(i);
             openrouter_key_response *out = NULL;

@@ -85,7 +85,7 @@ static const char *header(json_object *req, const char *name)
 static char *create_key(openrouter_client *c, const char *name)
 {
     openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-    req.body.name = OPENROUTER_STRING((char *)name);
+    req.body.name = OPENROUTER_STRING(name);
     openrouter_created_key *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     int rc = openrouter_create_key(c, &req, &out, NULL, &err);
@@ -193,6 +193,46 @@ static void test_list_get_update_delete(void)
     openrouter_client_free(c);
 }
 
+/* get and delete by hash: no request struct, the same requests and checks. */
+static void test_by_hash(void)
+{
+    reset();
+    openrouter_client *c = mgmt_client();
+    char *hash = create_key(c, "by-hash");
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    openrouter_key_response *got = NULL;
+    CU_ASSERT_EQUAL(openrouter_get_key_by_hash(c, hash, &got, NULL, &err), OPENROUTER_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    CU_ASSERT_STRING_EQUAL(OPENROUTER_VALUE(got, data, name), "by-hash");
+    openrouter_key_response_free(got);
+    json_object *root;
+    json_object *r = last_request(&root);
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/keys/%s", hash);
+    CU_ASSERT_STRING_EQUAL(jstr(r, "path"), path);
+    CU_ASSERT_STRING_EQUAL(header(r, "x-openrouter-title"), "Key Provisioner"); /* the client's */
+    json_object_put(root);
+    /* Checked as a request's hash would be, before sending. */
+    size_t before = request_count();
+    static const char *const bad[] = {NULL, "", "a/b", "..", "x\ny"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CU_ASSERT_EQUAL(openrouter_get_key_by_hash(c, bad[i], &got, NULL, &err), OPENROUTER_EINVAL);
+        CU_ASSERT_STRING_EQUAL(err.field, "hash");
+        CU_ASSERT_PTR_NULL(got);
+    }
+    CU_ASSERT_EQUAL(request_count(), before);
+    CU_ASSERT_EQUAL(openrouter_get_key_by_hash(c, "no-such-hash", &got, NULL, &err), OPENROUTER_EHTTP);
+    CU_ASSERT_EQUAL(err.http_status, 404);
+    openrouter_delete_key_response *deleted = NULL;
+    CU_ASSERT_EQUAL(openrouter_delete_key_by_hash(c, hash, &deleted, NULL, &err), OPENROUTER_OK);
+    CU_ASSERT_TRUE(OPENROUTER_VALUE(deleted, deleted));
+    openrouter_delete_key_response_free(deleted);
+    CU_ASSERT_EQUAL(stub_count_keys(&srv), 0);
+    openrouter_error_clear(&err);
+    free(hash);
+    openrouter_client_free(c);
+}
+
 static void test_current_key_metadata(void)
 {
     reset();
@@ -287,7 +327,7 @@ static void test_hash_is_percent_encoded(void)
     CU_ASSERT_STRING_EQUAL(stored, odd);
     openrouter_client *c = mgmt_client();
     openrouter_get_key_request get = OPENROUTER_GET_KEY_REQUEST_INIT;
-    get.hash = (char *)odd;
+    get.hash = odd;
     openrouter_key_response *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_OK);
@@ -307,7 +347,7 @@ static void test_hash_is_percent_encoded(void)
                          "a\r\nb", "a\nb", too_long};
     size_t before = request_count();
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        get.hash = (char *)bad[i];
+        get.hash = bad[i];
         out = NULL;
         CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_EINVAL);
         CU_ASSERT_PTR_NULL(out);
@@ -427,7 +467,7 @@ static void test_non_utc_expiry_rejected_before_sending(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         openrouter_create_key_request req = OPENROUTER_CREATE_KEY_REQUEST_INIT;
         req.body.name = OPENROUTER_STRING("x");
-        req.body.expires_at = OPENROUTER_DATETIME((char *)bad[i]);
+        req.body.expires_at = OPENROUTER_DATETIME(bad[i]);
         openrouter_created_key *out = NULL;
         openrouter_error err = OPENROUTER_ERROR_INIT;
         CU_ASSERT_EQUAL(openrouter_create_key(c, &req, &out, NULL, &err), OPENROUTER_EINVAL);
@@ -474,14 +514,14 @@ static int run_op(openrouter_client *c, int op, const char *hash, openrouter_err
     }
     case 2: {
         openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         rc = openrouter_get_key(c, &r, (openrouter_key_response **)&out, NULL, err);
         openrouter_key_response_free(out);
         break;
     }
     case 3: {
         openrouter_update_key_request r = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         r.body.disabled = OPENROUTER_BOOL(true);
         rc = openrouter_update_key(c, &r, (openrouter_key_response **)&out, NULL, err);
         openrouter_key_response_free(out);
@@ -489,7 +529,7 @@ static int run_op(openrouter_client *c, int op, const char *hash, openrouter_err
     }
     case 4: {
         openrouter_delete_key_request r = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         rc = openrouter_delete_key(c, &r, (openrouter_delete_key_response **)&out, NULL, err);
         openrouter_delete_key_response_free(out);
         break;
@@ -756,6 +796,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("operations", suite_init, suite_clean);
     CU_add_test(s, "create returns the key and its secret", test_create_returns_key_and_secret);
     CU_add_test(s, "list, get, update, delete", test_list_get_update_delete);
+    CU_add_test(s, "get and delete by hash", test_by_hash);
     CU_add_test(s, "current key metadata", test_current_key_metadata);
     CU_add_test(s, "PATCH three states on the wire", test_patch_three_states_on_the_wire);
     CU_add_test(s, "hash is percent-encoded", test_hash_is_percent_encoded);

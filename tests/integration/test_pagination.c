@@ -186,6 +186,26 @@ static int walk(openrouter_client *c, const openrouter_list_keys_request *req,
     return rc;
 }
 
+/* Pagination options whose pages are tried once: copy `po`, then point
+ * its `call` at `co` (the struct may move). */
+typedef struct no_retry {
+    openrouter_retry_policy once;
+    openrouter_call_options co;
+    openrouter_pagination_options po;
+} no_retry;
+
+static void no_retry_init(no_retry *nr)
+{
+    openrouter_retry_policy once = OPENROUTER_RETRY_POLICY_INIT;
+    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
+    nr->once = once;
+    nr->once.max_attempts = 1;
+    nr->co = co;
+    nr->co.retry = &nr->once;
+    nr->po = po;
+}
+
 static openrouter_list_keys_request all_keys(void)
 {
     openrouter_list_keys_request req = OPENROUTER_LIST_KEYS_REQUEST_INIT;
@@ -283,14 +303,15 @@ static void test_start_offset_and_copied_request(void)
     openrouter_list_keys_request *req = calloc(1, sizeof *req);
     req->include_disabled = OPENROUTER_BOOL(true);
     req->offset = OPENROUTER_INT64(150);
-    req->workspace_id = OPENROUTER_STRING(strdup(STUB_DEFAULT_WORKSPACE_ID));
-    req->x_openrouter_title = OPENROUTER_STRING(strdup("Pager"));
+    char *workspace = strdup(STUB_DEFAULT_WORKSPACE_ID), *app_title = strdup("Pager");
+    req->workspace_id = OPENROUTER_STRING(workspace);
+    req->x_openrouter_title = OPENROUTER_STRING(app_title);
     openrouter_list_keys_iter *it = NULL;
     CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, req, NULL, &err), OPENROUTER_OK);
     /* The iterator keeps its own copy: the caller's may go now. */
-    memset(req->workspace_id.value, 'x', strlen(req->workspace_id.value));
-    free(req->workspace_id.value);
-    free(req->x_openrouter_title.value);
+    memset(workspace, 'x', strlen(workspace));
+    free(workspace);
+    free(app_title);
     free(req);
     strlist got = {0}, want = {0};
     const openrouter_key *key;
@@ -365,7 +386,7 @@ static void test_keys_created_during_walk(void)
 static void delete_key(openrouter_client *c, const char *hash)
 {
     openrouter_delete_key_request req = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-    req.hash = (char *)hash;
+    req.hash = hash;
     openrouter_delete_key_response *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     CU_ASSERT_EQUAL(openrouter_delete_key(c, &req, &out, NULL, &err), OPENROUTER_OK);
@@ -553,12 +574,10 @@ static void test_failed_page_is_retried(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 250), 0);
     openrouter_client *c = client();
-    openrouter_retry_policy once = OPENROUTER_RETRY_POLICY_INIT;
-    once.max_attempts = 1;
-    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
-    co.retry = &once;
-    openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
-    po.call = &co;
+    no_retry nr;
+    no_retry_init(&nr);
+    openrouter_pagination_options po = nr.po;
+    po.call = &nr.co;
     openrouter_list_keys_request req = all_keys();
     openrouter_list_keys_iter *it = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
@@ -588,6 +607,70 @@ static void test_failed_page_is_retried(void)
     CU_ASSERT_EQUAL(sl_duplicates(&got), 0u);
     openrouter_list_keys_iter_free(it);
     sl_free(&got);
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
+/* The loop in one condition: the same keys as the iterator, the walk freed
+ * at the end and after a failure, and a walk started with options of one's
+ * own continued by it. */
+static void test_each(void)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 250), 0);
+    openrouter_client *c = client();
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    openrouter_list_keys_request req = all_keys();
+    strlist got = {0}, want = {0};
+    CU_ASSERT_EQUAL(walk(c, &req, NULL, &want, &err), 0);
+    openrouter_list_keys_iter *it = NULL;
+    const openrouter_key *key = NULL;
+    while (openrouter_list_keys_each(&it, c, &req, &key, &err))
+        sl_add(&got, key->hash.value);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_OK);
+    CU_ASSERT_PTR_NULL(it);
+    CU_ASSERT_PTR_NULL(key);
+    CU_ASSERT_EQUAL(got.n, 250u);
+    for (size_t i = 0; i < got.n && i < want.n; i++)
+        CU_ASSERT_STRING_EQUAL(got.v[i], want.v[i]);
+    sl_free(&got);
+
+    /* A failure ends the loop: the walk is freed, the error says why. */
+    no_retry nr;
+    no_retry_init(&nr);
+    openrouter_pagination_options po = nr.po;
+    po.call = &nr.co;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, &req, &po, &err), OPENROUTER_OK);
+    size_t n = 0;
+    while (openrouter_list_keys_each(&it, NULL, NULL, &key, &err)) {
+        if (++n == 100) /* page 2 fails, and this walk does not retry */
+            CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, "{\"faults\":[{\"status\":503}]}"), 0);
+    }
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EHTTP);
+    CU_ASSERT_EQUAL(err.http_status, 503);
+    CU_ASSERT_EQUAL(n, 100u);
+    CU_ASSERT_PTR_NULL(it);
+
+    /* Options of one's own: a page cap of 1 through iter_new. */
+    po.max_pages = 1;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, &req, &po, &err), OPENROUTER_OK);
+    n = 0;
+    while (openrouter_list_keys_each(&it, c, &req, &key, &err))
+        n++;
+    CU_ASSERT_EQUAL(n, 100u);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EDECODE);
+    CU_ASSERT_STRING_EQUAL(err.field, "max_pages");
+
+    /* Left early: freed by the caller (valgrind checks). */
+    CU_ASSERT_EQUAL(openrouter_list_keys_each(&it, c, &req, &key, &err), 1);
+    CU_ASSERT_PTR_NOT_NULL(it);
+    openrouter_list_keys_iter_free(it);
+    it = NULL;
+    /* A walk that cannot start: 0, EINVAL. */
+    CU_ASSERT_EQUAL(openrouter_list_keys_each(&it, NULL, &req, &key, &err), 0);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EINVAL);
+    CU_ASSERT_EQUAL(openrouter_list_keys_each(NULL, c, &req, &key, &err), 0);
+    CU_ASSERT_EQUAL(err.kind, OPENROUTER_EINVAL);
+    sl_free(&want);
     openrouter_error_clear(&err);
     openrouter_client_free(c);
 }
@@ -778,6 +861,7 @@ int main(void)
     CU_add_test(s, "no progress", test_no_progress);
     CU_add_test(s, "page cap", test_page_cap);
     CU_add_test(s, "failed page is retried", test_failed_page_is_retried);
+    CU_add_test(s, "the walk as one loop condition (*_each)", test_each);
     CU_add_test(s, "invalid arguments", test_invalid_arguments);
     CU_add_test(s, "memory bounded while iterating", test_memory_bounded);
     CU_add_test(s, "out of memory everywhere", test_out_of_memory_everywhere);

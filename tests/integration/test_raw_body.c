@@ -144,7 +144,7 @@ static void test_version_1_options_still_accepted(void)
     CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &list, &co, &err), OPENROUTER_OK);
     CU_ASSERT_PTR_NOT_NULL(list);
     openrouter_key_list_free(list);
-    co.version = 3;
+    co.version = OPENROUTER_CALL_OPTIONS_VERSION + 1; /* a version newer than the library */
     CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &list, &co, &err), OPENROUTER_EINVAL);
     openrouter_error_clear(&err);
     openrouter_client_free(c);

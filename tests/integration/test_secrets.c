@@ -196,10 +196,15 @@ static void capture_error(const openrouter_error *e)
 {
     capture(e->message);
     capture(e->field);
+    capture(e->request_id);
     capture(e->api_code);
     capture(e->api_message);
     capture(e->api_metadata);
     capture(e->body_snippet);
+    /* ... and the whole error as openrouter_error_print() shows it. */
+    char shown[4096];
+    openrouter_error_format(e, shown, sizeof shown);
+    capture(shown);
 }
 
 static void assert_capture_clean(void)
@@ -262,7 +267,7 @@ static int run_op(int op, openrouter_client *c, const char *hash)
     }
     case OP_GET: {
         openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         openrouter_key_response *out = NULL;
         rc = openrouter_get_key(c, &r, &out, NULL, &err);
         openrouter_key_response_free(out);
@@ -270,7 +275,7 @@ static int run_op(int op, openrouter_client *c, const char *hash)
     }
     case OP_UPDATE: {
         openrouter_update_key_request r = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         r.body.name = OPENROUTER_STRING("renamed");
         r.body.limit.state = OPENROUTER_NULL;
         openrouter_key_response *out = NULL;
@@ -280,7 +285,7 @@ static int run_op(int op, openrouter_client *c, const char *hash)
     }
     case OP_DELETE: {
         openrouter_delete_key_request r = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-        r.hash = (char *)hash;
+        r.hash = hash;
         openrouter_delete_key_response *out = NULL;
         rc = openrouter_delete_key(c, &r, &out, NULL, &err);
         openrouter_delete_key_response_free(out);
@@ -396,7 +401,7 @@ static void test_failure_paths_emit_no_secret(void)
     openrouter_client *c = new_client(API_KEY);
     char *hash = create_key(c);
     const char *s = secrets[n_secrets - 1];
-    char faults[8][1024];
+    char faults[9][1024];
     int nf = 0;
     /* JSON error bodies echoing both, in code, message and metadata */
     snprintf(faults[nf++], sizeof faults[0],
@@ -423,6 +428,9 @@ static void test_failure_paths_emit_no_secret(void)
              "{\"status\":200,\"body\":{\"data\":\"%s\",\"key\":{\"k\":\"%s\"},\"deleted\":\"%s\"}}", s, s, API_KEY);
     /* 2xx, broken JSON right after the secret */
     snprintf(faults[nf++], sizeof faults[0], "{\"status\":200,\"body\":\"{\\\"key\\\": \\\"%s\\\" x\"}", s);
+    /* request ids echoing both (the error keeps a request id) */
+    snprintf(faults[nf++], sizeof faults[0],
+             "{\"status\":404,\"headers\":{\"X-Request-Id\":\"id-%s\",\"CF-Ray\":\"%s\"}}", API_KEY, s);
     int failures = 0;
     for (int f = 0; f < nf; f++) {
         for (int op = 0; op < N_OPS; op++) {
@@ -458,6 +466,52 @@ static void test_failure_paths_emit_no_secret(void)
     CU_ASSERT_EQUAL(stub_clear_faults(&srv), 0);
     free(hash);
     openrouter_client_free(c);
+    assert_capture_clean();
+    assert_no_dirty_frees();
+}
+
+/* Extra header values and a proxy's password are secrets of the caller's:
+ * never in an error, a trace or a log, and wiped from every freed block. */
+static void test_transport_options_emit_no_secret(void)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 1), 0);
+    const openrouter_header client_header = {"X-Upstream-Auth", API_KEY};
+    openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
+    o.api_key = API_KEY;
+    o.base_url = srv.base_url;
+    o.trace = on_trace;
+    o.log = on_log;
+    o.log_level = OPENROUTER_LOG_DEBUG;
+    o.retry.max_attempts = 1;
+    o.headers = &client_header;
+    o.header_count = 1;
+    o.user_agent_suffix = "secrets-test/1";
+    openrouter_client *c = NULL;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
+    openrouter_header call_header = {"X-Call-Auth", API_KEY};
+    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+    co.headers = &call_header;
+    co.header_count = 1;
+    openrouter_key_list *list = NULL;
+    CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &list, &co, &err), OPENROUTER_OK);
+    openrouter_key_list_free(list);
+    /* a failure with both headers on the wire, and a refused header value */
+    CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, "{\"faults\":[{\"status\":500}]}"), 0);
+    CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &list, &co, &err), OPENROUTER_EHTTP);
+    capture_error(&err);
+    call_header.value = "Bearer " API_KEY "\r\nX: y";
+    CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &list, &co, &err), OPENROUTER_EINVAL);
+    capture_error(&err);
+    openrouter_client_free(c);
+    /* a proxy with a password, which nothing answers */
+    o.proxy = "http://user:" API_KEY "@127.0.0.1:9";
+    o.base_url = "https://127.0.0.1:9/api/v1";
+    CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
+    CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &list, NULL, &err), OPENROUTER_ETRANSPORT);
+    capture_error(&err);
+    openrouter_client_free(c);
+    openrouter_error_clear(&err);
     assert_capture_clean();
     assert_no_dirty_frees();
 }
@@ -513,6 +567,8 @@ int main(void)
                 test_success_paths_emit_no_secret);
     CU_add_test(s, "six operations x hostile failures: no secret emitted or left",
                 test_failure_paths_emit_no_secret);
+    CU_add_test(s, "extra headers and a proxy password: never emitted, wiped",
+                test_transport_options_emit_no_secret);
     CU_add_test(s, "client and create response freed: no secret left", test_everything_freed_clean);
     return or_test_run();
 }

@@ -4,20 +4,17 @@
  * must fail, redirects to another server that must not be followed (with or
  * without the key), and no public option that could turn verification off. */
 #include <dirent.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
 
 #include <openrouter/openrouter.h>
 
+#include "helper_proc.h"
 #include "internal.h"
 #include "stub_server.h"
 #include "test_util.h"
@@ -117,90 +114,10 @@ static void test_curlinfo_after_a_call(void)
 
 /* ---- a real TLS server with an untrusted certificate ------------------------- */
 
-typedef struct tls_server {
-    pid_t pid;
-    int port;
-    int stdin_fd;
-    char dir[64];
-} tls_server;
-
-static int tls_start(tls_server *t)
-{
-    snprintf(t->dir, sizeof t->dir, "/tmp/or-tls-XXXXXX");
-    if (!mkdtemp(t->dir))
-        return -1;
-    int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0)
-        return -1;
-    t->pid = fork();
-    if (t->pid < 0)
-        return -1;
-    if (t->pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        execlp("python3", "python3", TLS_SERVER_SCRIPT, t->dir, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    t->stdin_fd = in[1];
-    FILE *f = fdopen(out[0], "r");
-    char line[64] = "";
-    int ok = f && fgets(line, sizeof line, f) && sscanf(line, "LISTENING %d", &t->port) == 1;
-    if (f)
-        fclose(f);
-    return ok ? 0 : -1;
-}
-
-static void tls_stop(tls_server *t)
-{
-    if (t->pid > 0) {
-        close(t->stdin_fd);
-        int status;
-        if (waitpid(t->pid, &status, 0) < 0)
-            kill(t->pid, SIGKILL);
-        t->pid = 0;
-    }
-    char path[128];
-    const char *files[] = {"cert.pem", "key.pem", "events"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", t->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(t->dir);
-}
-
-/* The server's event log so far (malloc'd, "" when empty). */
-static char *tls_events(tls_server *t)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/events", t->dir);
-    size_t n = 0;
-    char *s = or_test_read_file(path, &n);
-    return s ? s : strdup("");
-}
-
-static void wait_events(tls_server *t, int lines)
-{
-    for (int i = 0; i < 100; i++) {
-        char *e = tls_events(t);
-        int n = 0;
-        for (char *p = e; *p; p++)
-            n += *p == '\n';
-        free(e);
-        if (n >= lines)
-            return;
-        struct timespec ts = {0, 50000000L};
-        nanosleep(&ts, NULL);
-    }
-}
-
 static void test_untrusted_certificate_refused(void)
 {
-    tls_server t = {0};
-    CU_ASSERT_EQUAL_FATAL(tls_start(&t), 0);
+    helper_proc t;
+    CU_ASSERT_EQUAL_FATAL(helper_start(&t, TLS_SERVER_SCRIPT, NULL), 0);
     char url[96];
     snprintf(url, sizeof url, "https://127.0.0.1:%d/api/v1", t.port);
     /* Both with and without allow_insecure_http: it is about http only. */
@@ -220,8 +137,8 @@ static void test_untrusted_certificate_refused(void)
         openrouter_client_free(c);
         openrouter_error_clear(&err);
     }
-    wait_events(&t, 2);
-    char *events = tls_events(&t);
+    helper_wait_events(&t, 2);
+    char *events = helper_events(&t);
     CU_ASSERT_PTR_NOT_NULL(strstr(events, "handshake-failed"));
     CU_ASSERT_PTR_NULL(strstr(events, "request ")); /* no byte of a request, no key */
     free(events);
@@ -242,11 +159,11 @@ static void test_untrusted_certificate_refused(void)
     CU_ASSERT_EQUAL(curl_easy_perform(h), CURLE_OK);
     curl_easy_cleanup(h);
     fclose(sink);
-    wait_events(&t, 3);
-    events = tls_events(&t);
+    helper_wait_events(&t, 3);
+    events = helper_events(&t);
     CU_ASSERT_PTR_NOT_NULL(strstr(events, "request GET /api/v1/key"));
     free(events);
-    tls_stop(&t);
+    helper_stop(&t);
 }
 
 /* ---- redirects ---------------------------------------------------------------------- */

@@ -1144,6 +1144,9 @@ static void test_equal(void)
     CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, y));
     CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, x));
 
+/* Decoded text is read-only to callers (const char *) but lives in the
+ * model's writable arena: the checks below poke single bytes of it. */
+#define MUT(text) ((char *)(text))
 #define DIFFERS(stmt, restore)                                           \
     do {                                                                 \
         stmt;                                                            \
@@ -1151,27 +1154,29 @@ static void test_equal(void)
         restore;                                                         \
         CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, y));         \
     } while (0)
-    DIFFERS(y->s.value[0] = 'H', y->s.value[0] = 'h');
+    DIFFERS(MUT(y->s.value)[0] = 'H', MUT(y->s.value)[0] = 'h');
     DIFFERS(y->s.state = OPENROUTER_NULL, y->s.state = OPENROUTER_PRESENT);
     DIFFERS(y->b.value = false, y->b.value = true);
     DIFFERS(y->i32.value++, y->i32.value--);
     DIFFERS(y->i64.value++, y->i64.value--);
     DIFFERS(y->num.value = 0.2, y->num.value = 0.1);
     DIFFERS(y->color.value = COLOR_RED, y->color.value = COLOR_GREEN);
-    DIFFERS(y->colors.items[1].text[0] = 'P', y->colors.items[1].text[0] = 'p');
-    DIFFERS(y->meta.value[1] = ' ', y->meta.value[1] = '"');
+    DIFFERS(MUT(y->colors.items[1].text)[0] = 'P', MUT(y->colors.items[1].text)[0] = 'p');
+    DIFFERS(MUT(y->meta.value)[1] = ' ', MUT(y->meta.value)[1] = '"');
     DIFFERS(y->child.value.count.value = 8, y->child.value.count.value = 7);
     DIFFERS(y->children.count = 1, y->children.count = 2);
     DIFFERS(y->children.items[1].count.state = OPENROUTER_NULL, y->children.items[1].count.state = OPENROUTER_ABSENT);
     DIFFERS(y->nums.items[1].state = OPENROUTER_PRESENT, y->nums.items[1].state = OPENROUTER_NULL);
     DIFFERS(y->grid.items[0].items[1].value = 9, y->grid.items[0].items[1].value = 2);
-    DIFFERS(y->scores.entries[1].key[0] = 'z', y->scores.entries[1].key[0] = 'y');
+    DIFFERS(MUT(y->scores.entries[1].key)[0] = 'z', MUT(y->scores.entries[1].key)[0] = 'y');
     DIFFERS(y->scores.entries[1].value.value = 3, y->scores.entries[1].value.value = -2);
-    DIFFERS(y->kids.entries[0].value.name.value[0] = 'm', y->kids.entries[0].value.name.value[0] = 'n');
+    DIFFERS(MUT(y->kids.entries[0].value.name.value)[0] = 'm',
+            MUT(y->kids.entries[0].value.name.value)[0] = 'n');
     DIFFERS(y->id.state = OPENROUTER_ABSENT, y->id.state = OPENROUTER_PRESENT);
 #undef DIFFERS
+#undef MUT
     /* known enum values compare by value only */
-    char *t = y->color.text;
+    const char *t = y->color.text;
     y->color.text = NULL;
     CU_ASSERT_TRUE(openrouter_model_equal(&all_desc, x, y));
     y->color.text = t;

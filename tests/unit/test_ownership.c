@@ -127,7 +127,7 @@ static void test_interior_pointer(void)
              victim);
     expect_abort(free_key_victim, want);
     /* ... and a string of it, through the untyped free. */
-    victim = list->data.items[2].name.value;
+    victim = (char *)list->data.items[2].name.value; /* const to callers: a misuse on purpose */
     snprintf(want, sizeof want, "openrouter: openrouter_model_free(%p): that pointer is inside a live model's memory",
              victim);
     expect_abort(free_untyped_victim, want);

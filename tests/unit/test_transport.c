@@ -857,7 +857,7 @@ static void test_response_size_limit(void)
     or_http t;
     CU_ASSERT_EQUAL_FATAL(or_http_init(&t, or_client_settings(f.client), NULL, NULL), OPENROUTER_OK);
     fixture_done(&f);
-    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0, NULL, NULL};
+    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0, NULL, NULL, NULL};
     or_http_response res;
     memset(&res, 0, sizeof res);
     CU_ASSERT_EQUAL(or_http_prepare(&t, &get, &res), CURLE_OK);

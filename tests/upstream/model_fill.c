@@ -118,12 +118,12 @@ static void fill_present(model_fill *f, const openrouter_type_desc *t, const fil
         break;
     case OPENROUTER_KIND_DATETIME:
         ((openrouter_datetime *)slot)->value =
-            (l->flags & OPENROUTER_F_UTC_ONLY) || v != 1 ? (char *)"2027-12-31T23:59:59Z"
-                                                          : (char *)"2025-02-19T20:52:27.363244+00:00";
+            (l->flags & OPENROUTER_F_UTC_ONLY) || v != 1 ? "2027-12-31T23:59:59Z"
+                                                          : "2025-02-19T20:52:27.363244+00:00";
         break;
     case OPENROUTER_KIND_JSON: {
         static const char *const docs[] = {"{\"k\":[1,true,null,\"\\u00e9\"]}", "\"text\"", "-42"};
-        ((openrouter_json *)slot)->value = (char *)docs[v];
+        ((openrouter_json *)slot)->value = docs[v];
         break;
     }
     case OPENROUTER_KIND_BOOL:
@@ -153,11 +153,11 @@ static void fill_present(model_fill *f, const openrouter_type_desc *t, const fil
         openrouter_enum_value *e = (openrouter_enum_value *)slot;
         if (v == 2) { /* a value this library version does not know */
             e->value = 0;
-            e->text = (char *)"brand-new-value";
+            e->text = "brand-new-value";
         } else {
             size_t k = (salt + (size_t)variant) % t->enumeration->count;
             e->value = (int)k + 1;
-            e->text = (char *)t->enumeration->values[k];
+            e->text = t->enumeration->values[k];
         }
         break;
     }
@@ -179,7 +179,7 @@ static void fill_present(model_fill *f, const openrouter_type_desc *t, const fil
             char *e = mem + (size_t)j * each;
             if (t->kind == OPENROUTER_KIND_MAP) {
                 static const char *const keys[] = {"k\xc3\xa9y", "with space"};
-                *(char **)e = (char *)keys[j % 2];
+                *(const char **)e = keys[j % 2];
                 e += t->map_value_offset;
             }
             fill_item(f, t, e, variant, (size_t)j);

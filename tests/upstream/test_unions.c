@@ -120,7 +120,7 @@ static void test_tags_written(void)
     c.kind = UN_PET_KIND_UNKNOWN; /* nothing in raw: not set */
     CU_ASSERT_EQUAL(un_pet_encode(&c, &json, NULL, &err), OPENROUTER_EINVAL);
     openrouter_error_clear(&err);
-    c.raw = (char *)"{\"kind\":\"parrot\""; /* raw text must be JSON */
+    c.raw = "{\"kind\":\"parrot\""; /* raw text must be JSON */
     CU_ASSERT_EQUAL(un_pet_encode(&c, &json, NULL, &err), OPENROUTER_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "invalid JSON value"));
     openrouter_error_clear(&err);
@@ -481,7 +481,7 @@ static void test_union_body_and_response(void)
     un_pet_free(out);
 
     un_pet parrot = UN_PET_INIT;
-    parrot.raw = (char *)"{\"kind\":\"parrot\",\"wings\":2}";
+    parrot.raw = "{\"kind\":\"parrot\",\"wings\":2}";
     out = NULL;
     CU_ASSERT_EQUAL(create_pet(&parrot, "{\"kind\":\"emu\",\"legs\":2}", 0, &out, sent, sizeof sent),
                     OPENROUTER_OK);

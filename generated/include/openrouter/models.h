@@ -23,9 +23,11 @@ extern "C" {
 
 /* ---- Enumerations ------------------------------------------------------
  * Each enum has an UNKNOWN (0) constant for strings this version of the
- * library does not know, and a *_value slot wrapper laid out exactly like
+ * library does not know, a *_value slot wrapper laid out exactly like
  * openrouter_enum_value: `value` is the constant, `text` the string as
- * received (or, with value UNKNOWN, the string to send). */
+ * received (or, with value UNKNOWN, the string to send), and a setter
+ * named like the enum taking a constant's last part:
+ *   req.body.limit_reset = OPENROUTER_LIMIT_RESET(MONTHLY);          */
 
 /*
  * A region where request data may be processed. More regions may be
@@ -42,8 +44,11 @@ typedef enum openrouter_data_region {
 typedef struct openrouter_data_region_value {
     openrouter_presence state; /* ABSENT, NULL or PRESENT */
     openrouter_data_region value; /* the constant; OPENROUTER_DATA_REGION_UNKNOWN for other text */
-    char *text; /* the string on the wire */
+    const char *text; /* the string on the wire */
 } openrouter_data_region_value;
+
+/* A present openrouter_data_region_value: OPENROUTER_DATA_REGION(X) holds OPENROUTER_DATA_REGION_X. */
+#define OPENROUTER_DATA_REGION(v) OPENROUTER_LITERAL_(openrouter_data_region_value, OPENROUTER_PRESENT, OPENROUTER_DATA_REGION_##v, NULL)
 
 /* The wire text of `v`; NULL for OPENROUTER_DATA_REGION_UNKNOWN
  * and values out of range. */
@@ -61,8 +66,11 @@ typedef enum openrouter_limit_reset {
 typedef struct openrouter_limit_reset_value {
     openrouter_presence state; /* ABSENT, NULL or PRESENT */
     openrouter_limit_reset value; /* the constant; OPENROUTER_LIMIT_RESET_UNKNOWN for other text */
-    char *text; /* the string on the wire */
+    const char *text; /* the string on the wire */
 } openrouter_limit_reset_value;
+
+/* A present openrouter_limit_reset_value: OPENROUTER_LIMIT_RESET(X) holds OPENROUTER_LIMIT_RESET_X. */
+#define OPENROUTER_LIMIT_RESET(v) OPENROUTER_LITERAL_(openrouter_limit_reset_value, OPENROUTER_PRESENT, OPENROUTER_LIMIT_RESET_##v, NULL)
 
 /* The wire text of `v`; NULL for OPENROUTER_LIMIT_RESET_UNKNOWN
  * and values out of range. */
@@ -511,7 +519,7 @@ struct openrouter_update_key_body {
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_create_key_external_desc;
 /* Every field absent. */
-#define OPENROUTER_CREATE_KEY_EXTERNAL_INIT {0}
+#define OPENROUTER_CREATE_KEY_EXTERNAL_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_create_key_external_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_create_key_external_decode(const char *json, size_t len, openrouter_create_key_external **out,
@@ -529,7 +537,7 @@ int openrouter_create_key_external_equal(const openrouter_create_key_external *a
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_create_key_body_desc;
 /* Every field absent. */
-#define OPENROUTER_CREATE_KEY_BODY_INIT {0}
+#define OPENROUTER_CREATE_KEY_BODY_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_create_key_body_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_create_key_body_decode(const char *json, size_t len, openrouter_create_key_body **out,
@@ -547,7 +555,7 @@ int openrouter_create_key_body_equal(const openrouter_create_key_body *a, const 
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_key_desc;
 /* Every field absent. */
-#define OPENROUTER_KEY_INIT {0}
+#define OPENROUTER_KEY_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_decode(const char *json, size_t len, openrouter_key **out,
@@ -565,7 +573,7 @@ int openrouter_key_equal(const openrouter_key *a, const openrouter_key *b);
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_created_key_desc;
 /* Every field absent. */
-#define OPENROUTER_CREATED_KEY_INIT {0}
+#define OPENROUTER_CREATED_KEY_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_created_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_created_key_decode(const char *json, size_t len, openrouter_created_key **out,
@@ -583,7 +591,7 @@ int openrouter_created_key_equal(const openrouter_created_key *a, const openrout
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_free_model_daily_requests_desc;
 /* Every field absent. */
-#define OPENROUTER_FREE_MODEL_DAILY_REQUESTS_INIT {0}
+#define OPENROUTER_FREE_MODEL_DAILY_REQUESTS_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_free_model_daily_requests_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_free_model_daily_requests_decode(const char *json, size_t len, openrouter_free_model_daily_requests **out,
@@ -601,7 +609,7 @@ int openrouter_free_model_daily_requests_equal(const openrouter_free_model_daily
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_rate_limit_desc;
 /* Every field absent. */
-#define OPENROUTER_RATE_LIMIT_INIT {0}
+#define OPENROUTER_RATE_LIMIT_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_rate_limit_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_rate_limit_decode(const char *json, size_t len, openrouter_rate_limit **out,
@@ -619,7 +627,7 @@ int openrouter_rate_limit_equal(const openrouter_rate_limit *a, const openrouter
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_current_key_desc;
 /* Every field absent. */
-#define OPENROUTER_CURRENT_KEY_INIT {0}
+#define OPENROUTER_CURRENT_KEY_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_current_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_current_key_decode(const char *json, size_t len, openrouter_current_key **out,
@@ -637,7 +645,7 @@ int openrouter_current_key_equal(const openrouter_current_key *a, const openrout
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_current_key_response_desc;
 /* Every field absent. */
-#define OPENROUTER_CURRENT_KEY_RESPONSE_INIT {0}
+#define OPENROUTER_CURRENT_KEY_RESPONSE_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_current_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_current_key_response_decode(const char *json, size_t len, openrouter_current_key_response **out,
@@ -655,7 +663,7 @@ int openrouter_current_key_response_equal(const openrouter_current_key_response 
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_delete_key_response_desc;
 /* Every field absent. */
-#define OPENROUTER_DELETE_KEY_RESPONSE_INIT {0}
+#define OPENROUTER_DELETE_KEY_RESPONSE_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_delete_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_delete_key_response_decode(const char *json, size_t len, openrouter_delete_key_response **out,
@@ -673,7 +681,7 @@ int openrouter_delete_key_response_equal(const openrouter_delete_key_response *a
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_error_detail_desc;
 /* Every field absent. */
-#define OPENROUTER_ERROR_DETAIL_INIT {0}
+#define OPENROUTER_ERROR_DETAIL_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_error_detail_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_error_detail_decode(const char *json, size_t len, openrouter_error_detail **out,
@@ -691,7 +699,7 @@ int openrouter_error_detail_equal(const openrouter_error_detail *a, const openro
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_error_response_desc;
 /* Every field absent. */
-#define OPENROUTER_ERROR_RESPONSE_INIT {0}
+#define OPENROUTER_ERROR_RESPONSE_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_error_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_error_response_decode(const char *json, size_t len, openrouter_error_response **out,
@@ -709,7 +717,7 @@ int openrouter_error_response_equal(const openrouter_error_response *a, const op
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_key_list_desc;
 /* Every field absent. */
-#define OPENROUTER_KEY_LIST_INIT {0}
+#define OPENROUTER_KEY_LIST_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_key_list_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_list_decode(const char *json, size_t len, openrouter_key_list **out,
@@ -727,7 +735,7 @@ int openrouter_key_list_equal(const openrouter_key_list *a, const openrouter_key
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_key_response_desc;
 /* Every field absent. */
-#define OPENROUTER_KEY_RESPONSE_INIT {0}
+#define OPENROUTER_KEY_RESPONSE_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_response_decode(const char *json, size_t len, openrouter_key_response **out,
@@ -745,7 +753,7 @@ int openrouter_key_response_equal(const openrouter_key_response *a, const openro
  * openrouter_model_decode/encode/free/equal. */
 extern const openrouter_object_desc openrouter_update_key_body_desc;
 /* Every field absent. */
-#define OPENROUTER_UPDATE_KEY_BODY_INIT {0}
+#define OPENROUTER_UPDATE_KEY_BODY_INIT OPENROUTER_ZERO_INIT
 /* Parses `len` bytes of JSON into a new model; release it with
  * openrouter_update_key_body_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_update_key_body_decode(const char *json, size_t len, openrouter_update_key_body **out,

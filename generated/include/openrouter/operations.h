@@ -45,7 +45,7 @@ typedef struct openrouter_get_current_key_metadata_request {
 } openrouter_get_current_key_metadata_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_GET_CURRENT_KEY_METADATA_REQUEST_INIT {0}
+#define OPENROUTER_GET_CURRENT_KEY_METADATA_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_get_current_key_metadata() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_get_current_key_metadata_operation;
@@ -94,7 +94,7 @@ typedef struct openrouter_list_keys_request {
 } openrouter_list_keys_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_LIST_KEYS_REQUEST_INIT {0}
+#define OPENROUTER_LIST_KEYS_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_list_keys() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_list_keys_operation;
@@ -137,6 +137,25 @@ int openrouter_list_keys_iter_next(openrouter_list_keys_iter *it, const openrout
 void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it);
 
 /*
+ * The whole walk as one loop condition:
+ *   openrouter_list_keys_iter *it = NULL;
+ *   const openrouter_key *item;
+ *   while (openrouter_list_keys_each(&it, client, request, &item, &err))
+ *       ...
+ *   if (err.kind != OPENROUTER_OK)   (the walk failed; else it ended)
+ * When *it is NULL it starts a walk (as openrouter_list_keys_iter_new() with default
+ * options; `client` and `request` are read only then, so *it may also come
+ * from openrouter_list_keys_iter_new() with options of yours). Returns 1 with the next
+ * item (as openrouter_list_keys_iter_next()); at the end of the list, or on any failure,
+ * frees the walk, sets *it to NULL and returns 0, with error->kind
+ * OPENROUTER_OK at the end and the failure otherwise. A loop left early
+ * must free *it with openrouter_list_keys_iter_free() (NULL-safe).
+ */
+int openrouter_list_keys_each(openrouter_list_keys_iter **it, openrouter_client *client,
+    const openrouter_list_keys_request *request, const openrouter_key **item,
+    openrouter_error *error);
+
+/*
  * Fetches every page of openrouter_list_keys() and stores all distinct items, in
  * the order found, in one newly allocated openrouter_key_list (only its
  * `data` is set); release it with openrouter_key_list_free(). On failure *out is
@@ -172,7 +191,7 @@ typedef struct openrouter_create_key_request {
 } openrouter_create_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_CREATE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_CREATE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_create_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_create_key_operation;
@@ -193,7 +212,7 @@ int openrouter_create_key(openrouter_client *client,
 /* Request of openrouter_get_key(). */
 typedef struct openrouter_get_key_request {
     /* The hash identifier of the API key to retrieve. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -213,7 +232,7 @@ typedef struct openrouter_get_key_request {
 } openrouter_get_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_GET_KEY_REQUEST_INIT {0}
+#define OPENROUTER_GET_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_get_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_get_key_operation;
@@ -227,12 +246,21 @@ int openrouter_get_key(openrouter_client *client,
     openrouter_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
+/*
+ * openrouter_get_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
+
 /* ---- deleteKey: DELETE /keys/{hash} */
 
 /* Request of openrouter_delete_key(). */
 typedef struct openrouter_delete_key_request {
     /* The hash identifier of the API key to delete. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -252,7 +280,7 @@ typedef struct openrouter_delete_key_request {
 } openrouter_delete_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_DELETE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_DELETE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_delete_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_delete_key_operation;
@@ -266,12 +294,21 @@ int openrouter_delete_key(openrouter_client *client,
     openrouter_delete_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
+/*
+ * openrouter_delete_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_delete_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
+
 /* ---- updateKey: PATCH /keys/{hash} */
 
 /* Request of openrouter_update_key(). */
 typedef struct openrouter_update_key_request {
     /* The hash identifier of the API key to update. [Path parameter hash] */
-    char *hash;
+    const char *hash;
     /*
      * URL of the calling application; OpenRouter uses it to attribute usage
      * and rank apps. [Header HTTP-Referer]
@@ -293,7 +330,7 @@ typedef struct openrouter_update_key_request {
 } openrouter_update_key_request;
 
 /* Every parameter absent. */
-#define OPENROUTER_UPDATE_KEY_REQUEST_INIT {0}
+#define OPENROUTER_UPDATE_KEY_REQUEST_INIT OPENROUTER_ZERO_INIT
 
 /* The table openrouter_update_key() passes to openrouter_call(). */
 extern const openrouter_operation_desc openrouter_update_key_operation;

@@ -7,7 +7,9 @@
  * belongs to the caller and may move between threads. Callbacks run on the
  * calling thread. openrouter_global_init()/cleanup() are thread-safe and
  * reference counted; still call openrouter_global_init() once before
- * starting threads (see there). */
+ * starting threads (see there). openrouter_cancel() is meant for another
+ * thread (or a signal handler) while a call runs: see
+ * openrouter_cancel_token. */
 #ifndef OPENROUTER_CLIENT_H
 #define OPENROUTER_CLIENT_H
 
@@ -95,6 +97,55 @@ typedef enum openrouter_log_level {
  * header, or request or response bodies. */
 typedef void (*openrouter_log_fn)(void *ctx, openrouter_log_level level, const char *message);
 
+/* An extra request header, e.g. {"traceparent", "00-4bf9...-01"}. The
+ * name must be an RFC 9110 token; the value must hold no control
+ * character (tab included), as for every header this library sends.
+ * Refused (OPENROUTER_EINVAL, before anything is sent): Authorization and
+ * Proxy-Authorization (the key comes from api_key), the headers HTTP
+ * itself controls (Host, Content-Length, Content-Type, Transfer-Encoding,
+ * Connection, Expect, TE, Trailer, Upgrade), and those an option or a
+ * request parameter sets (Accept, User-Agent, HTTP-Referer, X-Title,
+ * X-OpenRouter-Title, X-OpenRouter-Categories, an operation's header
+ * parameters), and a name twice in one list. Like every header, values are
+ * never logged or traced, and the library's copies are wiped when freed. */
+typedef struct openrouter_header {
+    const char *name;  /* e.g. "traceparent" */
+    const char *value; /* "" sends the header with an empty value */
+} openrouter_header;
+
+/* ---- Cancelling a call from another thread ------------------------------
+ * A token any number of calls can watch (openrouter_call_options.cancel;
+ * for a paged walk, openrouter_pagination_options.call):
+ *
+ *   openrouter_cancel_token *stop = NULL;
+ *   openrouter_cancel_token_new(&stop);
+ *   call.cancel = stop;                  ... and in another thread:
+ *   openrouter_cancel(stop);
+ *
+ * A watching call then returns OPENROUTER_ECANCELED: at once when it has
+ * not sent anything yet; from a transfer in progress within about a second
+ * (libcurl's progress callback; the connection is closed, and whether a
+ * request already sent was acted on is in request_may_have_been_processed);
+ * and at once from the wait between retries. With an injected clock
+ * (openrouter_clock.sleep_ms) the library cannot interrupt your sleep_ms:
+ * it checks the token before calling it and as soon as it returns, so a
+ * sleep_ms that should end early can poll openrouter_cancel_requested(). */
+typedef struct openrouter_cancel_token openrouter_cancel_token;
+
+/* A new token, not cancelled. OPENROUTER_OK, EINVAL (out NULL), ENOMEM or
+ * ETRANSPORT (no pipe could be made: it holds two descriptors). */
+int openrouter_cancel_token_new(openrouter_cancel_token **out);
+/* Cancels every call watching the token, now and later, until reset.
+ * Safe from any thread and from a signal handler (an atomic store and a
+ * write() to a pipe); NULL-safe. */
+void openrouter_cancel(openrouter_cancel_token *token);
+/* Nonzero once openrouter_cancel() was called (and not reset since). */
+int openrouter_cancel_requested(const openrouter_cancel_token *token);
+/* Makes the token usable again; not while a call watches it. */
+void openrouter_cancel_token_reset(openrouter_cancel_token *token);
+/* Releases the token (NULL-safe); no call may still watch it. */
+void openrouter_cancel_token_free(openrouter_cancel_token *token);
+
 /* Everything a client is created with; start from
  * OPENROUTER_CLIENT_OPTIONS_INIT. Copied by openrouter_client_new(). */
 typedef struct openrouter_client_options {
@@ -123,14 +174,48 @@ typedef struct openrouter_client_options {
     openrouter_log_fn log;          /* optional, see openrouter_log_fn */
     void *log_ctx;                  /* passed to `log` */
     openrouter_log_level log_level; /* least severe level passed to `log` */
+
+    /* Since version 2. Trust: the server's certificate is always verified
+     * (and its name checked); these replace the system's CA store with
+     * your own, e.g. for a TLS-inspecting corporate proxy. Both may be set.
+     * They apply to an https:// proxy too. Checked (readable) when the
+     * client is created. */
+    const char *ca_bundle_file;     /* PEM file of CA certificates; NULL: system */
+    const char *ca_directory;       /* directory of hashed CA certificates (`openssl rehash`) */
+    /* The proxy, as libcurl takes it: "http://host:3128",
+     * "https://user:password@host", "socks5h://host:1080"; copied and
+     * wiped on free (it may hold a password), never logged. NULL (the
+     * default): from the environment as curl does it (https_proxy or
+     * HTTPS_PROXY for https:// base URLs, http_proxy for http://, then
+     * all_proxy / ALL_PROXY; no_proxy / NO_PROXY lists hosts that bypass
+     * it), except that a loopback base URL is never sent to a proxy.
+     * OPENROUTER_NO_PROXY (""): no proxy at all, whatever the environment
+     * says. A proxy given here is used for the base URL whatever no_proxy
+     * says. */
+    const char *proxy;
+    /* Appended to the User-Agent after a space, e.g. "my-app/1.2":
+     * "openrouter-c/0.1.0 my-app/1.2" (or user_agent's value instead of
+     * the library's). */
+    const char *user_agent_suffix;
+    /* Extra headers sent on every request (see openrouter_header);
+     * copied. A call's own headers (openrouter_call_options.headers) with
+     * the same name replace these for that call. */
+    const openrouter_header *headers;
+    size_t header_count;            /* entries in `headers` */
 } openrouter_client_options;
 
-#define OPENROUTER_CLIENT_OPTIONS_VERSION 1 /* current version of openrouter_client_options */
+/* openrouter_client_options.proxy: use no proxy, ignore the environment. */
+#define OPENROUTER_NO_PROXY ""
+
+/* Current version of openrouter_client_options; version 1 (without the
+ * members marked "since version 2") is still accepted. */
+#define OPENROUTER_CLIENT_OPTIONS_VERSION 2
 /* Defaults: the public base URL, default timeouts and retry policy, no
- * hooks, log level INFO. */
+ * hooks, log level INFO, the system's CAs, the environment's proxy. */
 #define OPENROUTER_CLIENT_OPTIONS_INIT                                                     \
     {OPENROUTER_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0,       \
-     OPENROUTER_RETRY_POLICY_INIT, 0, 0, NULL, NULL, NULL, NULL, NULL, OPENROUTER_LOG_INFO}
+     OPENROUTER_RETRY_POLICY_INIT, 0, 0, NULL, NULL, NULL, NULL, NULL, OPENROUTER_LOG_INFO, \
+     NULL, NULL, NULL, NULL, NULL, 0}
 
 /* Per-call overrides; pass NULL for the client's settings. */
 typedef struct openrouter_call_options {
@@ -145,12 +230,21 @@ typedef struct openrouter_call_options {
      * the new key's secret. On failure *raw_body is NULL. */
     char **raw_body;
     size_t *raw_body_len;                 /* optional: length of *raw_body */
+    /* Since version 3. Extra headers for this call (see openrouter_header),
+     * e.g. a W3C traceparent; they replace client headers of the same name. */
+    const openrouter_header *headers;
+    size_t header_count;                  /* entries in `headers` */
+    /* Since version 3. Cancels the call when openrouter_cancel() is called
+     * on it (see openrouter_cancel_token); NULL: not cancellable. */
+    openrouter_cancel_token *cancel;
 } openrouter_call_options;
 
-/* Version 1 (without raw_body) is still accepted. */
-#define OPENROUTER_CALL_OPTIONS_VERSION 2
-/* Defaults: the client's policy and timeout, no raw body. */
-#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL}
+/* Versions 1 (without raw_body) and 2 (without headers and cancel) are
+ * still accepted. */
+#define OPENROUTER_CALL_OPTIONS_VERSION 3
+/* Defaults: the client's policy and timeout, no raw body, no extra
+ * headers, not cancellable. */
+#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL}
 
 /* A client: one API key, one reused connection, its settings. Opaque. */
 typedef struct openrouter_client openrouter_client;
@@ -172,6 +266,15 @@ void openrouter_global_cleanup(void);
  * them afterwards. On failure *out is NULL and nothing is allocated. */
 int openrouter_client_new(openrouter_client **out, const openrouter_client_options *options,
                           openrouter_error *error);
+
+/* openrouter_client_new() with the key, and the base URL, from the
+ * environment where `options` (NULL: OPENROUTER_CLIENT_OPTIONS_INIT) leaves
+ * them NULL: OPENROUTER_API_KEY (required: EINVAL naming it when unset or
+ * empty) and OPENROUTER_BASE_URL (unset or empty: the default). The
+ * variables are read once, here (getenv: not while another thread calls
+ * setenv). */
+int openrouter_client_new_from_env(openrouter_client **out, const openrouter_client_options *options,
+                                   openrouter_error *error);
 
 /* Frees the client and wipes the API key from memory. NULL-safe. */
 void openrouter_client_free(openrouter_client *client);

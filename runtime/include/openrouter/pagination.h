@@ -6,16 +6,15 @@
  * function, an iterator and a list-everything helper:
  *
  *   openrouter_list_keys_iter *it = NULL;
- *   openrouter_pagination_options po = OPENROUTER_PAGINATION_OPTIONS_INIT;
- *   if (openrouter_list_keys_iter_new(&it, client, &req, &po, &err) == OPENROUTER_OK) {
- *       const openrouter_key *key;
- *       int rc;
- *       while ((rc = openrouter_list_keys_iter_next(it, &key, &err)) == 1)
- *           printf("%s\n", key->hash.value);
- *       if (rc < 0)
- *           fprintf(stderr, "%s\n", err.message);
- *   }
- *   openrouter_list_keys_iter_free(it);
+ *   const openrouter_key *key;
+ *   while (openrouter_list_keys_each(&it, client, &req, &key, &err))
+ *       printf("%s\n", key->hash.value);
+ *   if (err.kind != OPENROUTER_OK)
+ *       openrouter_error_print(stderr, &err);
+ *
+ * (*_each starts the walk, yields item after item and frees it at the end
+ * or on a failure; *_iter_new / *_iter_next / *_iter_free do the same in
+ * steps, take pagination options, and let a failed page be retried.)
  *
  * Both walk the list with the engine below, which
  *  - starts at the request's offset (0 when absent) and requests each next
@@ -140,6 +139,14 @@ int openrouter_pager_new(openrouter_pager **out, const openrouter_pagination_des
  * until the next call or openrouter_pager_free()) and returns 1; returns 0
  * at the end of the list, or a negative openrouter_status. */
 int openrouter_pager_next(openrouter_pager *pager, const void **item, openrouter_error *error);
+
+/* A walk as one loop condition (the generated *_each functions): starts
+ * it when *pager is NULL (default options), then returns 1 with the next
+ * item; at the end or on a failure frees it, sets *pager to NULL and
+ * returns 0 (error->kind: OPENROUTER_OK at the end, else the failure). */
+int openrouter_pager_each(openrouter_pager **pager, const openrouter_pagination_desc *desc,
+                          openrouter_client *client, const void *request, const void **item,
+                          openrouter_error *error);
 
 /* Pages fetched so far (step-backs included). */
 size_t openrouter_pager_pages(const openrouter_pager *pager);

@@ -7,7 +7,9 @@
  * anything the caller did not set, even after new fields are added.
  *
  * Ownership: structs you fill in for a request are yours; the library only
- * reads them. Structs the library returns through `**out` are owned by the
+ * reads them, and every string in them is `const char *`: a literal, a
+ * getenv() result or your buffer, which must stay valid during the call
+ * (a paged walk copies its request). Structs the library returns through `**out` are owned by the
  * caller and released with the matching generated *_free function, which
  * frees every string and array inside them at once. Only the struct the
  * library returned can be freed, once, by its own type's *_free: anything
@@ -20,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,11 +42,12 @@ typedef enum openrouter_presence {
     OPENROUTER_PRESENT = 2  /* a value; read `.value` */
 } openrouter_presence;
 
-/* Scalar wrappers. Strings are NUL-terminated UTF-8. */
+/* Scalar wrappers. Strings are NUL-terminated UTF-8, borrowed in requests
+ * and owned by the returned model in responses: read-only either way. */
 /* A string value. */
 typedef struct openrouter_string {
     openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    char *value;               /* NUL-terminated UTF-8 when PRESENT */
+    const char *value;         /* NUL-terminated UTF-8 when PRESENT */
 } openrouter_string;
 /* A boolean value. */
 typedef struct openrouter_bool {
@@ -77,7 +81,7 @@ typedef openrouter_string openrouter_datetime;
  * tree. */
 typedef struct openrouter_json {
     openrouter_presence state; /* ABSENT, NULL or PRESENT */
-    char *value;               /* compact JSON text when PRESENT */
+    const char *value;         /* compact JSON text when PRESENT */
 } openrouter_json;
 
 /* Layout shared by every generated enum wrapper: `value` is one of the
@@ -87,7 +91,7 @@ typedef struct openrouter_json {
 typedef struct openrouter_enum_value {
     openrouter_presence state; /* ABSENT, NULL or PRESENT */
     int value;                 /* a generated constant, 0 = unknown text */
-    char *text;                /* the string on the wire */
+    const char *text;          /* the string on the wire */
 } openrouter_enum_value;
 
 /* A file sent as one part of a multipart/form-data request body, from
@@ -115,15 +119,68 @@ typedef struct openrouter_bytes {
  * success body is not JSON (NULL-safe). */
 void openrouter_bytes_free(openrouter_bytes *bytes);
 
-/* Compound literals for setting request fields:
- *   req.body.limit = OPENROUTER_NUMBER(0);
- *   req.body.limit.state = OPENROUTER_NULL;   (send JSON null)          */
-#define OPENROUTER_STRING(v) ((openrouter_string){OPENROUTER_PRESENT, (v)})
-#define OPENROUTER_BOOL(v) ((openrouter_bool){OPENROUTER_PRESENT, (v)}) /* a present bool */
-#define OPENROUTER_INT32(v) ((openrouter_int32){OPENROUTER_PRESENT, (v)}) /* a present int32 */
-#define OPENROUTER_INT64(v) ((openrouter_int64){OPENROUTER_PRESENT, (v)}) /* a present int64 */
-#define OPENROUTER_NUMBER(v) ((openrouter_number){OPENROUTER_PRESENT, (v)}) /* a present number */
-#define OPENROUTER_DATETIME(v) ((openrouter_datetime){OPENROUTER_PRESENT, (v)}) /* a present date-time */
+/* A present wrapper of type T holding `v`, converted as an assignment
+ * would: a compound literal in C; in C++ (no compound literals) a braced
+ * temporary, with a cast so that no conversion counts as narrowing. The
+ * generated enum setters use OPENROUTER_LITERAL_ for all three members. */
+#ifdef __cplusplus
+#define OPENROUTER_WRAP_(T, v) (T{OPENROUTER_PRESENT, static_cast<decltype(T::value)>(v)})
+#define OPENROUTER_LITERAL_(T, ...) (T{__VA_ARGS__})
+#else
+#define OPENROUTER_WRAP_(T, v) ((T){OPENROUTER_PRESENT, (v)})
+#define OPENROUTER_LITERAL_(T, ...) ((T){__VA_ARGS__})
+#endif
+
+/* The initializer of a struct with every member zero (every wrapper
+ * ABSENT): `{0}` in C, `{}` in C++, where 0 cannot initialise an enum
+ * member. Every generated *_INIT macro is this. */
+#ifdef __cplusplus
+#define OPENROUTER_ZERO_INIT {}
+#else
+#define OPENROUTER_ZERO_INIT {0}
+#endif
+
+/* Setting request fields (values are copied when the call encodes them;
+ * strings are borrowed, see above):
+ *   req.body.name = OPENROUTER_STRING("acme");
+ *   req.body.limit = OPENROUTER_NUMBER(10);
+ *   req.body.limit_reset = OPENROUTER_LIMIT_RESET(MONTHLY);  (each enum has one)
+ *   OPENROUTER_SET_NULL(req.body.limit);       send JSON null ("no limit")
+ *   OPENROUTER_SET_ABSENT(req.body.limit);     leave it out again */
+#define OPENROUTER_STRING(v) OPENROUTER_WRAP_(openrouter_string, v) /* a present string */
+#define OPENROUTER_BOOL(v) OPENROUTER_WRAP_(openrouter_bool, v) /* a present bool */
+#define OPENROUTER_INT32(v) OPENROUTER_WRAP_(openrouter_int32, v) /* a present int32 */
+#define OPENROUTER_INT64(v) OPENROUTER_WRAP_(openrouter_int64, v) /* a present int64 */
+#define OPENROUTER_NUMBER(v) OPENROUTER_WRAP_(openrouter_number, v) /* a present number */
+#define OPENROUTER_DATETIME(v) OPENROUTER_WRAP_(openrouter_datetime, v) /* a present date-time */
+#define OPENROUTER_JSON(v) OPENROUTER_WRAP_(openrouter_json, v) /* present JSON text */
+/* Any wrapper (scalar, enum, object, array, map) set to JSON null. */
+#define OPENROUTER_SET_NULL(slot) ((void)((slot).state = OPENROUTER_NULL))
+/* Any wrapper set back to "left out". */
+#define OPENROUTER_SET_ABSENT(slot) ((void)((slot).state = OPENROUTER_ABSENT))
+
+/* Reading a value through a chain of fields, `.value` between each:
+ *   OPENROUTER_VALUE(created, data, hash)  is  (created)->data.value.hash.value
+ * (1 to 8 fields after the pointer). Meant for fields the API marks
+ * required. Nested objects are held inline, never behind a pointer, so a
+ * chain through an absent object reads zeroes (a NULL string, 0), never a
+ * wild pointer; check `.state` where the API allows absent or null. */
+#define OPENROUTER_VALUE(...)                                                                           \
+    OPENROUTER_VALUE_PICK_(__VA_ARGS__, OPENROUTER_VALUE_8_, OPENROUTER_VALUE_7_, OPENROUTER_VALUE_6_, \
+                           OPENROUTER_VALUE_5_, OPENROUTER_VALUE_4_, OPENROUTER_VALUE_3_,             \
+                           OPENROUTER_VALUE_2_, OPENROUTER_VALUE_1_, unused)                          \
+    (__VA_ARGS__)
+#define OPENROUTER_VALUE_PICK_(p, a, b, c, d, e, f, g, h, name, ...) name
+#define OPENROUTER_VALUE_1_(p, a) ((p)->a.value)
+#define OPENROUTER_VALUE_2_(p, a, b) ((p)->a.value.b.value)
+#define OPENROUTER_VALUE_3_(p, a, b, c) ((p)->a.value.b.value.c.value)
+#define OPENROUTER_VALUE_4_(p, a, b, c, d) ((p)->a.value.b.value.c.value.d.value)
+#define OPENROUTER_VALUE_5_(p, a, b, c, d, e) OPENROUTER_VALUE_1_(&OPENROUTER_VALUE_4_(p, a, b, c, d), e)
+#define OPENROUTER_VALUE_6_(p, a, b, c, d, e, f) OPENROUTER_VALUE_2_(&OPENROUTER_VALUE_4_(p, a, b, c, d), e, f)
+#define OPENROUTER_VALUE_7_(p, a, b, c, d, e, f, g)                                                      \
+    OPENROUTER_VALUE_3_(&OPENROUTER_VALUE_4_(p, a, b, c, d), e, f, g)
+#define OPENROUTER_VALUE_8_(p, a, b, c, d, e, f, g, h)                                                   \
+    OPENROUTER_VALUE_4_(&OPENROUTER_VALUE_4_(p, a, b, c, d), e, f, g, h)
 
 /* Parses an RFC 3339 date-time ("...Z" or "...+hh:mm", optional fraction).
  * Returns 0 and sets *unix_us (microseconds since the epoch, UTC) and
@@ -135,6 +192,22 @@ int openrouter_datetime_parse(const char *text, int64_t *unix_us, int *utc_offse
 /* Writes `unix_us` as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" into buf (at least
  * OPENROUTER_DATETIME_BUFSIZE bytes). Returns 0, or -1 if out of range. */
 int openrouter_datetime_format(int64_t unix_us, char *buf, size_t bufsize);
+
+/* A date-time's text held by value: no allocation, nothing to free. Keep
+ * the variable alive while a request points at its text:
+ *   openrouter_datetime_text expiry = openrouter_datetime_from_now(30 * 86400);
+ *   req.body.expires_at = OPENROUTER_DATETIME(expiry.text);
+ * `text` is "" when the time was out of range (years 0000-9999), which a
+ * call rejects as OPENROUTER_EINVAL naming the field, before sending. */
+typedef struct openrouter_datetime_text {
+    char text[OPENROUTER_DATETIME_BUFSIZE]; /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
+} openrouter_datetime_text;
+
+/* `t` (seconds since the epoch, as time() returns) as UTC text. */
+openrouter_datetime_text openrouter_datetime_from_time(time_t t);
+/* The wall clock now (time()) plus `seconds` (negative: in the past) as UTC
+ * text, e.g. openrouter_datetime_from_now(30 * 86400) for 30 days out. */
+openrouter_datetime_text openrouter_datetime_from_now(int64_t seconds);
 
 #ifdef __cplusplus
 }
