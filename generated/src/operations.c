@@ -55,6 +55,21 @@ int openrouter_get_current_key_metadata(openrouter_client *client,
     return rc;
 }
 
+static void openrouter_get_current_key_metadata_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
+    void *result, openrouter_error *error)
+{
+    ((openrouter_get_current_key_metadata_done_fn)fn)(ctx, call, status, (openrouter_current_key_response *)result, error);
+}
+
+int openrouter_get_current_key_metadata_start(openrouter_async *async,
+    const openrouter_get_current_key_metadata_request *request,
+    const openrouter_call_options *options, openrouter_get_current_key_metadata_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error)
+{
+    return openrouter_async_start_typed(async, &openrouter_get_current_key_metadata_operation, request,
+                                        options, openrouter_get_current_key_metadata_done_thunk, (void (*)(void))done, ctx, call, error);
+}
+
 /* ---- listKeys: GET /keys */
 
 static const openrouter_param_desc openrouter_list_keys_params[] = {
@@ -101,6 +116,21 @@ int openrouter_list_keys(openrouter_client *client,
     if (out != NULL)
         *out = (openrouter_key_list *)tmp;
     return rc;
+}
+
+static void openrouter_list_keys_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
+    void *result, openrouter_error *error)
+{
+    ((openrouter_list_keys_done_fn)fn)(ctx, call, status, (openrouter_key_list *)result, error);
+}
+
+int openrouter_list_keys_start(openrouter_async *async,
+    const openrouter_list_keys_request *request,
+    const openrouter_call_options *options, openrouter_list_keys_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error)
+{
+    return openrouter_async_start_typed(async, &openrouter_list_keys_operation, request,
+                                        options, openrouter_list_keys_done_thunk, (void (*)(void))done, ctx, call, error);
 }
 
 static const openrouter_pagination_desc openrouter_list_keys_pagination = {
@@ -208,6 +238,21 @@ int openrouter_create_key(openrouter_client *client,
     return rc;
 }
 
+static void openrouter_create_key_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
+    void *result, openrouter_error *error)
+{
+    ((openrouter_create_key_done_fn)fn)(ctx, call, status, (openrouter_created_key *)result, error);
+}
+
+int openrouter_create_key_start(openrouter_async *async,
+    const openrouter_create_key_request *request,
+    const openrouter_call_options *options, openrouter_create_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error)
+{
+    return openrouter_async_start_typed(async, &openrouter_create_key_operation, request,
+                                        options, openrouter_create_key_done_thunk, (void (*)(void))done, ctx, call, error);
+}
+
 /* ---- getKey: GET /keys/{hash} */
 
 static const openrouter_param_desc openrouter_get_key_params[] = {
@@ -264,6 +309,21 @@ int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
     if (out != NULL)
         *out = (openrouter_key_response *)tmp;
     return rc;
+}
+
+static void openrouter_get_key_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
+    void *result, openrouter_error *error)
+{
+    ((openrouter_get_key_done_fn)fn)(ctx, call, status, (openrouter_key_response *)result, error);
+}
+
+int openrouter_get_key_start(openrouter_async *async,
+    const openrouter_get_key_request *request,
+    const openrouter_call_options *options, openrouter_get_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error)
+{
+    return openrouter_async_start_typed(async, &openrouter_get_key_operation, request,
+                                        options, openrouter_get_key_done_thunk, (void (*)(void))done, ctx, call, error);
 }
 
 /* ---- deleteKey: DELETE /keys/{hash} */
@@ -324,6 +384,21 @@ int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
     return rc;
 }
 
+static void openrouter_delete_key_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
+    void *result, openrouter_error *error)
+{
+    ((openrouter_delete_key_done_fn)fn)(ctx, call, status, (openrouter_delete_key_response *)result, error);
+}
+
+int openrouter_delete_key_start(openrouter_async *async,
+    const openrouter_delete_key_request *request,
+    const openrouter_call_options *options, openrouter_delete_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error)
+{
+    return openrouter_async_start_typed(async, &openrouter_delete_key_operation, request,
+                                        options, openrouter_delete_key_done_thunk, (void (*)(void))done, ctx, call, error);
+}
+
 /* ---- updateKey: PATCH /keys/{hash} */
 
 static const openrouter_param_desc openrouter_update_key_params[] = {
@@ -368,6 +443,21 @@ int openrouter_update_key(openrouter_client *client,
     if (out != NULL)
         *out = (openrouter_key_response *)tmp;
     return rc;
+}
+
+static void openrouter_update_key_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
+    void *result, openrouter_error *error)
+{
+    ((openrouter_update_key_done_fn)fn)(ctx, call, status, (openrouter_key_response *)result, error);
+}
+
+int openrouter_update_key_start(openrouter_async *async,
+    const openrouter_update_key_request *request,
+    const openrouter_call_options *options, openrouter_update_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error)
+{
+    return openrouter_async_start_typed(async, &openrouter_update_key_operation, request,
+                                        options, openrouter_update_key_done_thunk, (void (*)(void))done, ctx, call, error);
 }
 
 /* ---- Every operation ------------------------------------------------------ */

@@ -95,7 +95,8 @@ def _union_idents(p, u):
 def _op_idents(p, op):
     def of(n):
         return [p + "_" + n + s for s in ("", "_operation", "_params", "_responses",
-                                           "_error_statuses")] + \
+                                           "_error_statuses", "_start", "_done_fn",
+                                           "_done_thunk")] + \
             ([p + "_" + n + "_to_sink"] if getattr(op, "media_type", None) else []) + \
             (pagination.idents(p, n) if getattr(op, "pagination", None) else [])
     return of

@@ -6,8 +6,9 @@
  * result; the blocking loop at the end of this file runs them in order.
  *
  * Decisions worth knowing:
- * - The call holds the client's reusable buffers (URL, parameter text,
- *   bodies) from or_call_begin to or_call_end and wipes what they held.
+ * - The call holds reusable buffers (URL, parameter text, bodies: the
+ *   client's for a blocking call) from or_call_begin to or_call_end and
+ *   wipes what they held.
  * - A failed call's error is redacted (rule 1 of redact.h) before it is
  *   logged or returned. */
 #include <stdio.h>
@@ -72,7 +73,8 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     return OPENROUTER_OK;
 }
 
-static int call_begin(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
+/* or_call_begin, with openrouter_call_sink's sink (NULL: none). */
+static int call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
                       const void *request, void **out, const openrouter_body_sink *sink,
                       const openrouter_call_options *options, openrouter_error *error)
 {
@@ -94,6 +96,7 @@ static int call_begin(or_call *x, openrouter_client *client, const openrouter_op
         return or_error_set_field(error, OPENROUTER_EINVAL, "request", "%s: request must not be NULL", opid);
     memset(x, 0, sizeof *x);
     x->c = client;
+    x->bufs = bufs ? bufs : &client->bufs;
     x->op = op;
     x->opid = opid;
     x->request = request;
@@ -113,25 +116,16 @@ static int call_begin(or_call *x, openrouter_client *client, const openrouter_op
     if (openrouter_cancel_requested(x->cancel))
         return or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled before it was sent", opid);
     /* Lent until or_call_end, which hands it back. */
-    x->res.body = client->response_body;
-    client->response_body = (or_buf)OR_BUF_INIT;
+    x->res.body = x->bufs->response_body;
+    x->bufs->response_body = (or_buf)OR_BUF_INIT;
     return OPENROUTER_OK;
 }
 
-int or_call_begin(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
+int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
                   const void *request, void **out, const openrouter_call_options *options,
                   openrouter_error *error)
 {
-    return call_begin(x, client, op, request, out, NULL, options, error);
-}
-
-int or_call_begin_sink(or_call *x, openrouter_client *client, const openrouter_operation_desc *op,
-                       const void *request, const openrouter_body_sink *sink,
-                       const openrouter_call_options *options, openrouter_error *error)
-{
-    if (!sink)
-        return or_error_set_field(error, OPENROUTER_EINVAL, "sink", "sink must not be NULL");
-    return call_begin(x, client, op, request, NULL, sink, options, error);
+    return call_begin(x, client, bufs, op, request, out, NULL, options, error);
 }
 
 /* ---- the attempts ---------------------------------------------------------------------- */
@@ -154,8 +148,11 @@ static void trace(const or_call *x, int before, long status, long duration, int 
 
 void or_attempt_begin(or_call *x)
 {
+    /* The duration is only reported to trace and log hooks. */
+    int timed = x->c->trace || x->c->log;
+    x->attempt_start_ms = timed || x->attempts == 0 ? or_clock_now_ms(x->c) : 0;
     if (x->attempts == 0)
-        x->start_ms = or_clock_now_ms(x->c);
+        x->start_ms = x->attempt_start_ms;
     x->attempts++;
     trace(x, 1, 0, 0, OPENROUTER_OK, -1);
     or_log(x->c, OPENROUTER_LOG_DEBUG, "%s: %s %s (attempt %d)", x->opid, x->op->method, x->trace_url,
@@ -177,8 +174,10 @@ void or_attempt_classify(or_call *x)
     const or_http_response *res = &x->res;
     int idempotent = x->op->idempotent;
     x->retry_after = -1;
-    if (res->curl_code == CURLE_ABORTED_BY_CALLBACK && openrouter_cancel_requested(x->cancel)) {
-        x->kind = OPENROUTER_ECANCELED; /* the progress callback saw the token */
+    if (res->curl_code == CURLE_ABORTED_BY_CALLBACK) {
+        /* Only a cancel aborts a transfer: the progress callback saw the
+         * call's token, or async.c stopped it. */
+        x->kind = OPENROUTER_ECANCELED;
         x->cancelled = OR_CANCELLED_TRANSFER;
         x->retryable = 0;
     } else if (res->curl_code != CURLE_OK) {
@@ -203,6 +202,9 @@ void or_attempt_classify(or_call *x)
         x->retryable = or_retry_should(x->policy, idempotent, res->status, OPENROUTER_OK, 0);
     }
     x->status = res->curl_code == CURLE_OK ? res->status : 0;
+    x->processed |= res->curl_code != CURLE_OK
+                        ? or_retry_may_have_been_processed(idempotent, 0, OPENROUTER_ETRANSPORT, res->nothing_sent)
+                        : or_retry_may_have_been_processed(idempotent, res->status, OPENROUTER_OK, 0);
 }
 
 long or_attempt_decide(or_call *x)
@@ -265,16 +267,33 @@ void or_attempt_report(or_call *x, long duration_ms)
     log_attempt(x, duration_ms);
 }
 
+long or_attempt_end(or_call *x)
+{
+    int64_t t1 = x->c->trace || x->c->log ? or_clock_now_ms(x->c) : 0;
+    or_attempt_classify(x);
+    long delay = or_attempt_decide(x);
+    or_attempt_report(x, t1 > x->attempt_start_ms ? (long)(t1 - x->attempt_start_ms) : 0);
+    return delay;
+}
+
 /* ---- the end ---------------------------------------------------------------------------- */
+
+void or_call_bufs_free(or_call_bufs *b)
+{
+    or_buf_free(&b->url);
+    or_buf_free(&b->param_text);
+    or_buf_free(&b->request_body);
+    or_buf_free(&b->response_body);
+}
 
 void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
 {
     openrouter_client *c = x->c;
     /* Bodies may carry secrets (a created key, external.api_key). */
     or_buf_wipe(&x->res.body); /* every attempt's, not just the last */
-    c->response_body = x->res.body;
+    x->bufs->response_body = x->res.body;
     x->res.body = (or_buf)OR_BUF_INIT;
-    or_buf_wipe(&c->request_body);
+    or_buf_wipe(&x->bufs->request_body);
     if (rc != OPENROUTER_OK) {
         if (out && *out) {
             or_outcome_free(x, *out);
@@ -285,8 +304,43 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
     or_outcome_log(x, rc, error);
     /* After the log, which may still have shown the URL. */
     or_request_release(x);
-    or_buf_wipe(&c->url);
-    or_buf_wipe(&c->param_text);
+    or_buf_wipe(&x->bufs->url);
+    or_buf_wipe(&x->bufs->param_text);
+}
+
+/* ---- a call's beginning and end, for the blocking and the non-blocking call ------------------ */
+
+static int call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
+                      const void *request, void **out, const openrouter_body_sink *sink,
+                      const openrouter_call_options *options, openrouter_error *error)
+{
+    int rc = call_begin(x, client, bufs, op, request, out, sink, options, error);
+    if (rc != OPENROUTER_OK) {
+        if (client) {
+            or_redact_error(error, client->api_key);
+            or_log(client, rc == OPENROUTER_EINVAL ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s (%s)",
+                   error && error->message[0] ? error->message : "call failed", openrouter_status_name(rc));
+        }
+        return rc;
+    }
+    rc = or_request_build(x, error);
+    if (rc != OPENROUTER_OK)
+        or_call_end(x, rc, out, error);
+    return rc;
+}
+
+int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
+                  const void *request, void **out, const openrouter_call_options *options,
+                  openrouter_error *error)
+{
+    return call_start(x, client, bufs, op, request, out, NULL, options, error);
+}
+
+int or_call_finish(or_call *x, void **out, openrouter_error *error)
+{
+    int rc = or_outcome_finish(x, out, error);
+    or_call_end(x, rc, out, error);
+    return rc;
 }
 
 /* ---- the blocking call ------------------------------------------------------------------- */
@@ -310,17 +364,10 @@ static int wait_to_retry(or_call *x, long delay)
 
 static void run_attempts(or_call *x)
 {
-    openrouter_client *c = x->c;
-    /* The duration is only reported to trace and log hooks. */
-    int timed = c->trace || c->log;
     for (;;) {
         or_attempt_begin(x);
-        int64_t t0 = timed ? or_clock_now_ms(c) : 0;
-        or_http_perform(&c->http, &x->req, &x->res);
-        int64_t t1 = timed ? or_clock_now_ms(c) : 0;
-        or_attempt_classify(x);
-        long delay = or_attempt_decide(x);
-        or_attempt_report(x, t1 > t0 ? (long)(t1 - t0) : 0);
+        or_http_perform(&x->c->http, &x->req, &x->res);
+        long delay = or_attempt_end(x);
         if (delay < 0)
             break;
         if (wait_to_retry(x, delay)) {
@@ -330,28 +377,9 @@ static void run_attempts(or_call *x)
     }
 }
 
-static int call_impl(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                     void **out, const openrouter_body_sink *sink, int to_sink,
-                     const openrouter_call_options *options, openrouter_error *error, int *logged)
-{
-    or_call x;
-    int rc = to_sink ? or_call_begin_sink(&x, client, op, request, sink, options, error)
-                  : or_call_begin(&x, client, op, request, out, options, error);
-    if (rc != OPENROUTER_OK)
-        return rc;
-    rc = or_request_build(&x, error);
-    if (rc == OPENROUTER_OK) {
-        run_attempts(&x);
-        rc = or_outcome_finish(&x, out, error);
-    }
-    or_call_end(&x, rc, out, error);
-    *logged = 1;
-    return rc;
-}
-
-static int call_logged(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                       void **out, const openrouter_body_sink *sink, int to_sink,
-                       const openrouter_call_options *options, openrouter_error *error)
+static int call_blocking(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                         void **out, const openrouter_body_sink *sink, const openrouter_call_options *options,
+                         openrouter_error *error)
 {
     /* With a log callback, failures are logged with their message even
      * when the caller passed no error. */
@@ -362,12 +390,11 @@ static int call_logged(openrouter_client *client, const openrouter_operation_des
         local = fresh;
         error = &local;
     }
-    int logged = 0;
-    int rc = call_impl(client, op, request, out, sink, to_sink, options, error, &logged);
-    if (rc != OPENROUTER_OK && !logged && client) {
-        or_redact_error(error, client->api_key);
-        or_log(client, rc == OPENROUTER_EINVAL ? OPENROUTER_LOG_WARN : OPENROUTER_LOG_ERROR, "%s (%s)",
-               error && error->message[0] ? error->message : "call failed", openrouter_status_name(rc));
+    or_call x;
+    int rc = call_start(&x, client, NULL, op, request, out, sink, options, error);
+    if (rc == OPENROUTER_OK) {
+        run_attempts(&x);
+        rc = or_call_finish(&x, out, error);
     }
     if (use_local)
         openrouter_error_clear(&local);
@@ -377,12 +404,17 @@ static int call_logged(openrouter_client *client, const openrouter_operation_des
 int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
                     void **out, const openrouter_call_options *options, openrouter_error *error)
 {
-    return call_logged(client, op, request, out, NULL, 0, options, error);
+    return call_blocking(client, op, request, out, NULL, options, error);
 }
 
 int openrouter_call_sink(openrouter_client *client, const openrouter_operation_desc *op,
                          const void *request, const openrouter_body_sink *sink,
                          const openrouter_call_options *options, openrouter_error *error)
 {
-    return call_logged(client, op, request, NULL, sink, 1, options, error);
+    if (!sink) {
+        if (error)
+            openrouter_error_clear(error);
+        return or_error_set_field(error, OPENROUTER_EINVAL, "sink", "sink must not be NULL");
+    }
+    return call_blocking(client, op, request, NULL, sink, options, error);
 }

@@ -528,10 +528,7 @@ void openrouter_client_free(openrouter_client *client)
         return;
     or_http_cleanup(&client->http);
     or_slist_free_wiped(client->headers);
-    or_buf_free(&client->response_body);
-    or_buf_free(&client->request_body);
-    or_buf_free(&client->url);
-    or_buf_free(&client->param_text);
+    or_call_bufs_free(&client->bufs);
     if (client->api_key) {
         or_wipe(client->api_key, client->api_key_len);
         or_free(client->api_key);

@@ -7,6 +7,22 @@
 
 #include "http.h"
 
+/* The buffers one call builds its request in and receives into. A client
+ * keeps one set, lent to one blocking call at a time and reused across
+ * calls so a call does not allocate them again; each non-blocking call has
+ * its own (async.c). Each is wiped when the call ends, up to the most it
+ * held in the call (or_buf_wipe), so a retry's longer earlier body goes
+ * too. */
+typedef struct or_call_bufs {
+    or_buf url;                  /* the request URL */
+    or_buf param_text;           /* one parameter's text */
+    or_buf request_body;         /* encoded JSON */
+    or_buf response_body;        /* becomes the call's or_http_response.body */
+} or_call_bufs;
+
+/* Wipes and frees the four buffers. */
+void or_call_bufs_free(or_call_bufs *b);
+
 struct openrouter_client {
     char *api_key;               /* wiped on free */
     size_t api_key_len;
@@ -27,15 +43,7 @@ struct openrouter_client {
 
     or_http http;                /* one curl handle, reused: keep-alive, TLS reuse */
     struct curl_slist *headers;  /* default headers (request.c), built once, lent to http */
-
-    /* Buffers lent to one call at a time and reused across calls, so a call
-     * does not allocate them again; each is wiped when the call ends, up to
-     * the most it held in the call (or_buf_wipe), so a retry's longer
-     * earlier body goes too. */
-    or_buf url;                  /* the request URL */
-    or_buf param_text;           /* one parameter's text */
-    or_buf request_body;         /* encoded JSON */
-    or_buf response_body;        /* becomes the call's or_http_response.body */
+    or_call_bufs bufs;           /* for blocking calls, see above */
 };
 
 /* Clock helpers: the injected clock's function or the real one. */

@@ -219,6 +219,10 @@ int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_
         OR_SET(CURLOPT_PROXY, s->proxy);
         OR_SET(CURLOPT_NOPROXY, "");
     }
+    /* Under curl multi: wait for a connection to say whether it multiplexes
+     * (HTTP/2) rather than open another; and find `t` from the handle. */
+    OR_SET(CURLOPT_PIPEWAIT, s->pipewait);
+    OR_SET(CURLOPT_PRIVATE, (void *)t);
 #undef OR_SET
     /* What or_http_prepare() sets per transfer, as set now. */
     t->plain_get = 0;
@@ -354,6 +358,12 @@ void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http
     t->receiving = NULL;
     t->cancel = NULL;
     t->sink = NULL;
+}
+
+or_http *or_http_of(CURL *h)
+{
+    char *t = NULL;
+    return curl_easy_getinfo(h, CURLINFO_PRIVATE, &t) == CURLE_OK ? (or_http *)(void *)t : NULL;
 }
 
 void or_http_perform(or_http *t, const or_http_request *req, or_http_response *res)

@@ -83,8 +83,9 @@ typedef struct or_http {
 /* Creates the handle and sets every option that never changes (the one
  * setup path every easy handle goes through: TLS, CAs, proxy, limits,
  * callbacks); the default headers and the strings in `settings` are
- * borrowed and must outlive `t`. Call or_http_cleanup() after a failure
- * too. */
+ * borrowed and must outlive `t`. `t` must stay where it is (the handle
+ * points back to it, see or_http_of). Call or_http_cleanup() after a
+ * failure too. */
 int or_http_init(or_http *t, const or_transport_settings *settings, struct curl_slist *default_headers,
                  openrouter_error *error);
 void or_http_cleanup(or_http *t);
@@ -98,6 +99,8 @@ void or_http_cleanup(or_http *t);
 CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_response *res);
 void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http_response *res);
 void or_http_perform(or_http *t, const or_http_request *req, or_http_response *res);
+/* The or_http whose handle `h` is (curl multi reports handles). */
+or_http *or_http_of(CURL *h);
 
 /* Frees a curl_slist after wiping every string in it. */
 void or_slist_free_wiped(struct curl_slist *list);

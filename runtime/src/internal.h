@@ -333,6 +333,7 @@ typedef struct or_transport_settings {
     const char *redir_protocols;
     const char *accept_encoding; /* "" = every encoding curl supports */
     size_t max_response_bytes;  /* also CURLOPT_MAXFILESIZE_LARGE */
+    long pipewait;              /* CURLOPT_PIPEWAIT: 1 on non-blocking https calls' handles (async_handle.c) */
     int http_allowed;           /* plain http accepted for base_url */
     /* Owned by the client (the proxy string is wiped on free). */
     const char *ca_file;        /* CURLOPT_CAINFO (and PROXY_CAINFO); NULL: libcurl's default */

@@ -243,32 +243,31 @@ static void keep_request_id(const or_call *x, openrouter_error *error)
     error->request_id_header = res->request_id_header;
 }
 
-/* Cancelled by the call's token: during a transfer, or while waiting to
- * retry after a failed attempt (whose status is kept). */
+/* Cancelled by the caller: before the first attempt, during one, or
+ * waiting to retry after a failed one (whose status is kept). Whether the
+ * server may have acted counts every attempt, not only the last. */
 static int finish_cancelled(or_call *x, openrouter_error *error)
 {
-    const or_http_response *res = &x->res;
-    if (x->cancelled == OR_CANCELLED_TRANSFER) {
+    if (x->attempts == 0) {
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled before it was sent", x->opid);
+    } else if (x->cancelled == OR_CANCELLED_TRANSFER) {
         or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled during attempt %d", x->opid, x->attempts);
-        if (error)
-            error->request_may_have_been_processed = or_retry_may_have_been_processed(
-                x->op->idempotent, 0, OPENROUTER_ETRANSPORT, res->nothing_sent);
-        return OPENROUTER_ECANCELED;
+    } else {
+        char last[64];
+        if (x->kind == OPENROUTER_EHTTP)
+            snprintf(last, sizeof last, "HTTP %ld", x->status);
+        else
+            snprintf(last, sizeof last, "%s", openrouter_status_name(x->kind));
+        or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled while waiting to retry (attempt %d: %s)", x->opid,
+                     x->attempts, last);
+        if (error) {
+            error->http_status = x->status;
+            error->curl_code = (int)x->res.curl_code;
+            error->retry_after_ms = x->retry_after;
+        }
     }
-    char last[64];
-    if (x->kind == OPENROUTER_EHTTP)
-        snprintf(last, sizeof last, "HTTP %ld", x->status);
-    else
-        snprintf(last, sizeof last, "%s", openrouter_status_name(x->kind));
-    or_error_set(error, OPENROUTER_ECANCELED, "%s: cancelled while waiting to retry (attempt %d: %s)", x->opid,
-                 x->attempts, last);
-    if (error) {
-        error->http_status = x->status;
-        error->curl_code = (int)res->curl_code;
-        error->retry_after_ms = x->retry_after;
-        error->request_may_have_been_processed = or_retry_may_have_been_processed(
-            x->op->idempotent, x->status, x->kind == OPENROUTER_EHTTP ? OPENROUTER_OK : x->kind, res->nothing_sent);
-    }
+    if (error)
+        error->request_may_have_been_processed = x->processed;
     return OPENROUTER_ECANCELED;
 }
 

@@ -316,7 +316,7 @@ static const openrouter_param_desc *find_path_param(const openrouter_operation_d
  * curl_easy_escape as one segment; *end is set past the '}'. */
 static int append_path_param(or_call *x, const char *p, const char **end, openrouter_error *error)
 {
-    or_buf *url = &x->c->url, *text = &x->c->param_text;
+    or_buf *url = &x->bufs->url, *text = &x->bufs->param_text;
     const char *close = strchr(p, '}');
     if (!close)
         return or_error_set(error, OPENROUTER_EINVAL, "%s: malformed path template", x->opid);
@@ -350,7 +350,7 @@ static int append_path_param(or_call *x, const char *p, const char **end, openro
 static int append_query(or_call *x, openrouter_error *error)
 {
     const openrouter_operation_desc *op = x->op;
-    or_buf *url = &x->c->url, *text = &x->c->param_text;
+    or_buf *url = &x->bufs->url, *text = &x->bufs->param_text;
     CURL *h = x->c->http.curl;
     char sep = '?';
     for (size_t i = 0; x->request && i < op->n_params; i++) {
@@ -372,12 +372,12 @@ static int append_query(or_call *x, openrouter_error *error)
     return OPENROUTER_OK;
 }
 
-/* The request URL, in the client's reused buffer: the base URL (checked and
+/* The request URL, in the call's reused buffer: the base URL (checked and
  * normalised by libcurl's URL API once, when the client was created), the
  * path template with its parameters, and the query. */
 static int build_url(or_call *x, openrouter_error *error)
 {
-    or_buf *url = &x->c->url;
+    or_buf *url = &x->bufs->url;
     or_buf_reset(url);
     if (or_buf_append(url, x->c->base_url, x->c->base_url_len) != 0)
         return or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
@@ -418,7 +418,7 @@ static int append_line(struct curl_slist **list, const char *line)
 
 static int add_param_header(or_call *x, const char *name, or_buf *line)
 {
-    const or_buf *text = &x->c->param_text;
+    const or_buf *text = &x->bufs->param_text;
     or_buf_reset(line);
     /* "Name;" is libcurl's way to send a header with an empty value. */
     if (text->len == 0)
@@ -443,7 +443,7 @@ static int add_param_headers(or_call *x, int *overrides, or_buf *line, openroute
         const openrouter_param_desc *q = &op->params[i];
         if (q->location != OPENROUTER_PARAM_HEADER)
             continue;
-        int rc = or_param_to_text(q, (const char *)x->request + q->offset, &x->c->param_text, error);
+        int rc = or_param_to_text(q, (const char *)x->request + q->offset, &x->bufs->param_text, error);
         if (rc == OR_PARAM_ABSENT)
             continue; /* absent or null: the default header (if any) stays */
         if (rc != OPENROUTER_OK) {
@@ -556,7 +556,7 @@ static int build_headers(or_call *x, int has_body, openrouter_error *error)
 
 static int build_body(or_call *x, openrouter_error *error)
 {
-    or_buf *body = &x->c->request_body;
+    or_buf *body = &x->bufs->request_body;
     int rc = or_model_encode(x->op->body, (const char *)x->request + x->op->body_offset, body, error);
     if (rc != OPENROUTER_OK) {
         or_error_prefix(error, x->opid);
@@ -572,7 +572,7 @@ static int build_body(or_call *x, openrouter_error *error)
 int or_request_build(or_call *x, openrouter_error *error)
 {
     openrouter_client *c = x->c;
-    or_buf_reset(&c->request_body);
+    or_buf_reset(&x->bufs->request_body);
     x->req.method = x->op->method;
     x->req.timeout_ms = x->timeout_ms;
     /* A non-idempotent request gets a connection of its own unless the
@@ -595,7 +595,7 @@ int or_request_build(or_call *x, openrouter_error *error)
     x->req.headers = x->extra;
     /* The URL as traces and logs show it: only needed when there is a hook. */
     if (c->trace || c->log) {
-        if (or_redact_dup(x->req.url, c->url.len, c->api_key, c->api_key_len, &x->trace_url_owned) != 0)
+        if (or_redact_dup(x->req.url, x->bufs->url.len, c->api_key, c->api_key_len, &x->trace_url_owned) != 0)
             return or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
         x->trace_url = x->trace_url_owned ? x->trace_url_owned : x->req.url;
     }

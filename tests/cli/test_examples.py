@@ -253,6 +253,44 @@ class ExamplesTest(stubproc.StubCase):
         self.stub.add_faults({"status": 500, "times": 5})
         self.run_example("audit_limits", expect=1)
 
+    def test_async_poll(self):
+        self.stub.reset(6)
+        hashes = [k["hash"] for k in self.stub.keys()]
+        # Each answer takes 300 ms: 4 in flight at once, not one by one.
+        self.stub.add_faults({"delay_ms": 300, "times": 6})
+        self.stub.control("POST", "/connections")
+        p = self.run_example("async_poll", *hashes)
+        lines = p.stdout.splitlines()
+        self.assertEqual(sorted(l.split()[0] for l in lines), sorted(hashes))
+        self.assertTrue(any("seed-key-0003: $0.75 used of $30.00" in l for l in lines), p.stdout)
+        stats = self.stub.control("GET", "/stats")
+        self.assertEqual(stats["max_concurrent"], 4)
+        self.assertEqual(stats["requests"], 6)
+        # An unknown key fails alone; a bad one fails before anything is sent.
+        p = self.run_example("async_poll", hashes[0], "no-such-key", "a/b", expect=1)
+        self.assertEqual(len(p.stdout.splitlines()), 1)
+        self.assertIn("no-such-key: getKey: HTTP 404", p.stderr)
+        self.assertIn("a/b: getKey: hash", p.stderr)
+        self.run_example("async_poll", expect=2)
+
+    def test_async_libuv(self):
+        path = os.path.join(EXAMPLES_DIR, "async_libuv")
+        if not os.path.exists(path):
+            self.skipTest("built only where libuv is installed (libuv1-dev)")
+        self.stub.reset(20)
+        enabled = [k for k in self.stub.keys() if not k["disabled"]]
+        self.stub.add_faults({"delay_ms": 200, "times": len(enabled) + 1})
+        self.stub.control("POST", "/connections")
+        p = self.run_example("async_libuv")
+        lines = p.stdout.splitlines()
+        self.assertEqual(len(lines), len(enabled) + 1)
+        self.assertEqual(lines[-1], "%d key(s), $%.2f used in all" % (len(enabled), sum(k["usage"] for k in enabled)))
+        stats = self.stub.control("GET", "/stats")
+        self.assertEqual(stats["max_concurrent"], 8)
+        self.assertEqual(stats["requests"], len(enabled) + 1)
+        self.stub.add_faults({"status": 500, "times": 3})
+        self.run_example("async_libuv", expect=1)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -146,7 +146,7 @@ class Fixture(unittest.TestCase):
         self.assertIn("struct openrouter_model_2 {", h)  # openrouter_model_decode is the runtime's
         self.assertIn("struct openrouter_add_members_request {", h)  # the component keeps it
         self.assertIn("typedef struct openrouter_add_members_request_2 {", o)
-        self.assertIn("#define OPENROUTER_ADD_MEMBERS_REQUEST_2_INIT {0}", o)
+        self.assertIn("#define OPENROUTER_ADD_MEMBERS_REQUEST_2_INIT OPENROUTER_ZERO_INIT", o)
         for line in ("| model | `openrouter_model` | `openrouter_model_2` | "
                      "`#/components/schemas/Model` |",
                      "| request | `openrouter_add_members_request` | "

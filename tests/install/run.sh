@@ -74,7 +74,10 @@ step "start the installed openrouter-stub-server"
 "$prefix/bin/openrouter-stub-server" --help >"$work/stub-help.txt" || fail "openrouter-stub-server --help"
 grep -q -- "--seed-keys" "$work/stub-help.txt" || fail "--help does not document --seed-keys"
 grep -qi "fault" "$work/stub-help.txt" || fail "--help does not document fault injection"
-"$prefix/bin/openrouter-stub-server" --port-file "$work/port" --seed-keys 150 --max-lifetime 300 >/dev/null &
+# No idle timeout: the FetchContent build below can take minutes on a loaded
+# machine without a request (the trap and the parent watchdog still stop it).
+"$prefix/bin/openrouter-stub-server" --port-file "$work/port" --seed-keys 150 --max-lifetime 1200 \
+  --idle-timeout 0 >/dev/null &
 server=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || fail "stand-in server did not start"

@@ -22,6 +22,7 @@
 
 #include <openrouter/openrouter.h>
 
+#include "async_test.h"
 #include "stub_server.h"
 #include "test_util.h"
 
@@ -29,23 +30,8 @@ static stub_server srv;
 static int closed_port;   /* bound, never listening: connection refused */
 static int closed_fd = -1;
 
-/* ---- injected clock: records every wait ---------------------------------- */
-
-#define MAX_WAITS 8
-static int64_t fake_now;
-static long waits[MAX_WAITS];
-static int n_waits;
-static int64_t clock_now(void *ctx) { (void)ctx; return fake_now; }
-static void clock_sleep(void *ctx, long ms)
-{
-    (void)ctx;
-    if (n_waits < MAX_WAITS)
-        waits[n_waits] = ms;
-    n_waits++;
-    fake_now += ms;
-}
-static double clock_random(void *ctx) { (void)ctx; return 0.5; }
-static const openrouter_clock test_clock = {clock_now, clock_sleep, clock_random, NULL};
+/* The injected clock: moves only when waited on, records every wait. */
+static or_test_clock tc;
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -277,7 +263,7 @@ static openrouter_client *make_client(int kind)
     char url[128];
     o.api_key = STUB_MANAGEMENT_KEY;
     o.base_url = srv.base_url;
-    o.clock = &test_clock;
+    o.clock = &tc.clock;
     if (kind == CL_STRICT)
         o.strict_required_fields = 1;
     if (kind == CL_SMALL_LIMIT)
@@ -294,63 +280,91 @@ static openrouter_client *make_client(int kind)
     return c;
 }
 
+/* How a pair is run: the blocking call, or the non-blocking one driven by
+ * openrouter_async_run() or by a poll() loop in socket mode. */
+enum mode { MODE_BLOCKING, MODE_RUN, MODE_SOCKET, N_MODES };
+static const char *const mode_names[N_MODES] = {"blocking", "non-blocking (run)", "non-blocking (socket)"};
+
+typedef union op_requests {
+    openrouter_create_key_request create;
+    openrouter_get_key_request get;
+    openrouter_update_key_request update;
+    openrouter_delete_key_request del;
+} op_requests;
+
+/* The table and request of operation `op` (the request lives in *r). */
+static const openrouter_operation_desc *op_request(int op, op_requests *r, const void **req)
+{
+    memset(r, 0, sizeof *r);
+    *req = r;
+    switch (op) {
+    case OP_CREATE:
+        r->create.body.name = OPENROUTER_STRING("matrix");
+        return &openrouter_create_key_operation;
+    case OP_GET:
+        r->get.hash = FIXTURE_HASH;
+        return &openrouter_get_key_operation;
+    case OP_UPDATE:
+        r->update.hash = FIXTURE_HASH;
+        r->update.body.limit = OPENROUTER_NUMBER(5);
+        return &openrouter_update_key_operation;
+    case OP_DELETE:
+        r->del.hash = FIXTURE_HASH;
+        return &openrouter_delete_key_operation;
+    case OP_LIST:
+        *req = NULL;
+        return &openrouter_list_keys_operation;
+    default:
+        *req = NULL;
+        return &openrouter_get_current_key_metadata_operation;
+    }
+}
+
+/* One call on a handle of its own, driven until it completed. */
+static int run_async(openrouter_client *c, int mode, const openrouter_operation_desc *op, const void *req,
+                     const openrouter_call_options *co, openrouter_error *err, void **out)
+{
+    or_test_loop loop;
+    or_test_loop_init(&loop);
+    or_test_loop_use_clock(&loop, &tc);
+    openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
+    if (mode == MODE_SOCKET)
+        o = or_test_loop_options(&loop);
+    openrouter_async *a = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_async_new(&a, c, &o, err), OPENROUTER_OK);
+    or_test_done d = OR_TEST_DONE_INIT;
+    int rc = openrouter_async_start(a, op, req, co, or_test_done_fn, &d, NULL, err);
+    if (rc == OPENROUTER_OK) {
+        CU_ASSERT_EQUAL(d.calls, 0); /* never inside start */
+        int left = mode == MODE_RUN ? openrouter_async_run(a, 60000) : or_test_loop_run(&loop, a, 60000);
+        CU_ASSERT_EQUAL(left, 0);
+        CU_ASSERT_EQUAL(d.calls, 1);
+        rc = d.rc;
+        *out = d.result;
+        *err = d.err;
+    }
+    openrouter_async_free(a);
+    return rc;
+}
+
 /* Runs operation `op`; *got_out tells whether *out was set. */
-static int run_op(openrouter_client *c, int op, const openrouter_call_options *co, openrouter_error *err,
+static int run_op(openrouter_client *c, int mode, int op, const openrouter_call_options *co, openrouter_error *err,
                   int *got_out)
 {
+    op_requests r;
+    const void *req = NULL;
+    const openrouter_operation_desc *desc = op_request(op, &r, &req);
     void *out = NULL;
-    int rc = OPENROUTER_EINVAL;
-    switch (op) {
-    case OP_LIST:
-        rc = openrouter_list_keys(c, NULL, (openrouter_key_list **)&out, co, err);
-        *got_out = out != NULL;
-        openrouter_key_list_free(out);
-        break;
-    case OP_CREATE: {
-        openrouter_create_key_request r = OPENROUTER_CREATE_KEY_REQUEST_INIT;
-        r.body.name = OPENROUTER_STRING("matrix");
-        rc = openrouter_create_key(c, &r, (openrouter_created_key **)&out, co, err);
-        *got_out = out != NULL;
-        openrouter_created_key_free(out);
-        break;
-    }
-    case OP_GET: {
-        openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
-        r.hash = FIXTURE_HASH;
-        rc = openrouter_get_key(c, &r, (openrouter_key_response **)&out, co, err);
-        *got_out = out != NULL;
-        openrouter_key_response_free(out);
-        break;
-    }
-    case OP_UPDATE: {
-        openrouter_update_key_request r = OPENROUTER_UPDATE_KEY_REQUEST_INIT;
-        r.hash = FIXTURE_HASH;
-        r.body.limit = OPENROUTER_NUMBER(5);
-        rc = openrouter_update_key(c, &r, (openrouter_key_response **)&out, co, err);
-        *got_out = out != NULL;
-        openrouter_key_response_free(out);
-        break;
-    }
-    case OP_DELETE: {
-        openrouter_delete_key_request r = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-        r.hash = FIXTURE_HASH;
-        rc = openrouter_delete_key(c, &r, (openrouter_delete_key_response **)&out, co, err);
-        *got_out = out != NULL;
-        openrouter_delete_key_response_free(out);
-        break;
-    }
-    case OP_CURRENT:
-        rc = openrouter_get_current_key_metadata(c, NULL, (openrouter_current_key_response **)&out, co, err);
-        *got_out = out != NULL;
-        openrouter_current_key_response_free(out);
-        break;
-    }
+    int rc = mode == MODE_BLOCKING ? openrouter_call(c, desc, req, &out, co, err)
+                                   : run_async(c, mode, desc, req, co, err, &out);
+    *got_out = out != NULL;
+    openrouter_model_free(out);
     return rc;
 }
 
 static int pairs_run, pairs_failed;
 
-static void run_pair(const fault_row *r, int op)
+static void run_pair(const fault_row *r, int op, int mode)
 {
     const outcome *e = &r->out[op];
     unsigned failures_before = CU_get_number_of_failures();
@@ -366,28 +380,27 @@ static void run_pair(const fault_row *r, int op)
         snprintf(all + n, sizeof all - n, "]}");
         CU_ASSERT_EQUAL_FATAL(stub_add_faults(&srv, all), 0);
     }
-    fake_now = 0;
-    n_waits = 0;
+    or_test_clock_init(&tc);
     openrouter_client *c = make_client(r->client);
     openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
     if (r->short_timeout)
         co.timeout_ms = call_timeout_ms();
     openrouter_error err = OPENROUTER_ERROR_INIT;
     int got_out = 0;
-    int rc = run_op(c, op, &co, &err, &got_out);
+    int rc = run_op(c, mode, op, &co, &err, &got_out);
 
     CU_ASSERT_EQUAL(rc, e->rc);
     CU_ASSERT_EQUAL(err.kind, e->rc);
     CU_ASSERT_EQUAL(err.attempts, e->attempts);
     CU_ASSERT_EQUAL(got_out, e->rc == OPENROUTER_OK);
     /* Waits asked of the injected clock, one per retry. */
-    CU_ASSERT_EQUAL(n_waits, e->attempts - 1);
+    CU_ASSERT_EQUAL(tc.n_waits, e->attempts - 1);
     long want[2] = {e->w1, e->w2};
-    for (int i = 0; i < n_waits && i < 2; i++) {
+    for (int i = 0; i < tc.n_waits && i < 2; i++) {
         if (want[i] == W_DATE) {
-            CU_ASSERT(waits[i] >= 2000 && waits[i] <= 4000);
+            CU_ASSERT(tc.waits[i] >= 2000 && tc.waits[i] <= 4000);
         } else {
-            CU_ASSERT_EQUAL(waits[i], want[i]);
+            CU_ASSERT_EQUAL(tc.waits[i], want[i]);
         }
     }
     if (e->rc != OPENROUTER_OK) {
@@ -427,24 +440,42 @@ static void run_pair(const fault_row *r, int op)
     pairs_run++;
     if (CU_get_number_of_failures() != failures_before) {
         pairs_failed++;
-        fprintf(stderr, "\n  FAILED pair: [%s] x %s: rc=%s status=%ld attempts=%d waits=%d(%ld,%ld) "
+        fprintf(stderr, "\n  FAILED pair (%s): [%s] x %s: rc=%s status=%ld attempts=%d waits=%d(%ld,%ld) "
                         "processed=%d requests=%ld keys=%d field=\"%s\" message=\"%s\"\n",
-                r->name, op_names[op], openrouter_status_name(rc), err.http_status, err.attempts, n_waits,
-                n_waits > 0 ? waits[0] : -1L, n_waits > 1 ? waits[1] : -1L,
+                mode_names[mode], r->name, op_names[op], openrouter_status_name(rc), err.http_status, err.attempts,
+                tc.n_waits, tc.n_waits > 0 ? tc.waits[0] : -1L, tc.n_waits > 1 ? tc.waits[1] : -1L,
                 err.request_may_have_been_processed, reqs, keys, err.field, err.message);
     }
     openrouter_error_clear(&err);
     openrouter_client_free(c);
 }
 
-static void test_matrix(void)
+static void run_matrix(int mode)
 {
+    pairs_run = pairs_failed = 0;
     for (size_t i = 0; i < N_ROWS; i++)
         for (int op = 0; op < N_OPS; op++)
-            run_pair(&rows[i], op);
-    fprintf(stderr, "\n  fault matrix: %zu faults x %d operations = %d pairs, %d failed\n", N_ROWS, N_OPS,
-            pairs_run, pairs_failed);
+            run_pair(&rows[i], op, mode);
+    fprintf(stderr, "\n  fault matrix, %s: %zu faults x %d operations = %d pairs, %d failed\n", mode_names[mode],
+            N_ROWS, N_OPS, pairs_run, pairs_failed);
     CU_ASSERT_EQUAL(pairs_run, (int)(N_ROWS * N_OPS));
+}
+
+static void test_matrix(void)
+{
+    run_matrix(MODE_BLOCKING);
+}
+
+/* The same table through the non-blocking interface: the same outcomes,
+ * waits (as timers on the same injected clock) and server effects. */
+static void test_matrix_run_mode(void)
+{
+    run_matrix(MODE_RUN);
+}
+
+static void test_matrix_socket_mode(void)
+{
+    run_matrix(MODE_SOCKET);
 }
 
 /* ---- the document ---------------------------------------------------------- */
@@ -503,7 +534,10 @@ static char *markdown(void)
        "whose random draw is 0.5, so the first backoff wait is 250 ms and the second 500 ms; waits are the\n"
        "ones the client asked the clock for. Each pair also checks the number of requests the server saw\n"
        "(= attempts, none when refused), what the server holds afterwards, that `*out` is set exactly on\n"
-       "success, and that the error message names the operation and never holds the key.\n\n"
+       "success, and that the error message names the operation and never holds the key. Every pair runs\n"
+       "three times, with the same outcome: the blocking call, and the non-blocking one (`*_start`,\n"
+       "`openrouter/async.h`) driven by `openrouter_async_run()` and by a `poll()` loop in socket mode,\n"
+       "its waits then timers on the same injected clock.\n\n"
        "- `createKey` (POST) is retried only where the server cannot have created anything: HTTP 429 and a\n"
        "  connection that never opened. After a 5xx, a timeout or a reset it fails at once with\n"
        "  `request_may_have_been_processed` set, so the caller can reconcile (list keys by name).\n"
@@ -601,5 +635,7 @@ int main(int argc, char **argv)
     CU_pSuite s = CU_add_suite("fault matrix", suite_init, suite_clean);
     CU_add_test(s, "docs/FAULT_MATRIX.md matches the table", test_doc_matches_table);
     CU_add_test(s, "every fault x every operation", test_matrix);
+    CU_add_test(s, "every fault x every operation, non-blocking, run mode", test_matrix_run_mode);
+    CU_add_test(s, "every fault x every operation, non-blocking, socket mode", test_matrix_socket_mode);
     return or_test_run();
 }

@@ -99,21 +99,33 @@ DELETE /_control/faults    -> {"ok": true}; clears the queue
 GET    /_control/stats     -> {"connections_accepted": N (all TCP connections,
                               control ones included), "api_connections": N
                               (distinct connections that carried at least one
-                              API request), "requests": N (API requests)}
-POST   /_control/connections -> zeroes the three counters; {"ok": true}
+                              API request), "requests": N (API requests),
+                              "statuses": {"<status>": N} (API responses sent,
+                              by status), "max_concurrent": N (most API
+                              requests being answered at one time), "active":
+                              N (being answered now)}
+POST   /_control/connections -> zeroes the counters above; {"ok": true}
 POST   /_control/shutdown  -> {"ok": true}, then the server stops
 
 Faults
 ------
 Every API request (anything not under /_control) first takes the first
-pending fault whose "match" fits it, BEFORE routing and auth (so a fault is
-consumed even by a request that would get 401/404).  Non-matching faults stay
+pending fault whose "match" fits it, as soon as its headers are read, BEFORE
+its body, routing and auth (so a fault is consumed even by a request that
+would get 401/404).  Non-matching faults stay
 queued.  Fault keys:
 
   "match": {"method": "POST", "path_prefix": "/api/v1/keys"}
         optional; both parts optional; path_prefix is compared with the raw
         path.
   "times": N            consumed by N requests (default 1).
+  "window_ms": N        instead of "times": from the first request it applies
+                        to, it applies to every matching request for N ms,
+                        then it is dropped (a rate-limit window: every
+                        request inside it gets the same 429, say).
+  "stall_request_ms": N after the request line and headers, stop reading for
+                        N ms before reading the body, so a client sending a
+                        large body is left in the middle of sending it.
   "status": int         answer this status instead of performing the
                         operation.  Body defaults to
                         {"error":{"code":status,"message":"Injected fault"}}.
@@ -140,6 +152,9 @@ queued.  Fault keys:
                         Content-Length (so the JSON is cut off).
   "close_mid_body": true  send headers with the full Content-Length, then half
                         of the body, then close the socket.
+  "pause_mid_body_ms": N  send headers with the full Content-Length and half
+                        of the body, pause N ms, then send the rest (a client
+                        is left in the middle of receiving).
   "chunked": true       send the (final) body with Transfer-Encoding: chunked
                         in 16 KiB chunks and no Content-Length, so a client
                         learns its size only while receiving.
@@ -175,8 +190,8 @@ queued.  Fault keys:
 
 "status"/"html_502"/"close_before_response" replace the operation (it does not
 happen) unless "apply_then" is set.  Body faults (body_override,
-body_override_b64, huge_body_bytes, deep_nesting, truncate_body, close_mid_body, chunked) and delay_ms
-alone do not prevent the operation; they modify the response that would be
+body_override_b64, huge_body_bytes, deep_nesting, truncate_body, close_mid_body,
+pause_mid_body_ms, chunked), delay_ms and stall_request_ms alone do not prevent the operation; they modify the response that would be
 sent.  They are applied in the order listed above; a streamed answer takes
 only delay_ms, headers and stream.
 
@@ -284,6 +299,9 @@ class State:
         self.connections_accepted = 0
         self.api_connections = set()
         self.api_requests = 0
+        self.statuses = {}
+        self.active = 0         # API requests being answered now
+        self.max_concurrent = 0
         self.last_activity = time.monotonic()
 
     # -- keys -------------------------------------------------------------
@@ -374,6 +392,8 @@ class State:
             self.connections_accepted = 0
             self.api_connections = set()
             self.api_requests = 0
+            self.statuses = {}
+            self.max_concurrent = self.active
 
     def sorted_keys(self):
         recs = sorted(self.keys.values(), key=lambda r: r["seq"], reverse=True)
@@ -388,6 +408,14 @@ class State:
                     continue
                 if "path_prefix" in m and not path.startswith(str(m["path_prefix"])):
                     continue
+                window = f.get("window_ms")
+                if _is_number(window):
+                    now = time.monotonic()
+                    f.setdefault("_until", now + window / 1000.0)
+                    if now < f["_until"]:
+                        return dict(f)
+                    self.faults.pop(i)
+                    return self.pop_fault(method, path)
                 remaining = f.get("times", 1)
                 if not isinstance(remaining, int) or remaining <= 1:
                     self.faults.pop(i)
@@ -583,6 +611,9 @@ def message_text(message):
 class StubServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # listen() backlog: a client opening 64 connections at once must not
+    # see SYNs dropped (and retried a second later) behind the default 5.
+    request_queue_size = 128
 
     def __init__(self, addr, state, verbose=False):
         self.state = state
@@ -662,18 +693,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send_stream(resp, {})
             return
         try:
-            self.send_response(resp.status)
-            for k, v in resp.headers.items():
-                self.send_header(k, str(v))
-            self.send_header("Content-Length", str(len(resp.body)))
-            self.end_headers()
+            self._send_head(resp)
             if self.command != "HEAD":
                 self.wfile.write(resp.body)
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
 
+    def _send_head(self, resp):
+        """Status line and headers, with the body's full Content-Length."""
+        self.send_response(resp.status)
+        for k, v in resp.headers.items():
+            self.send_header(k, str(v))
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+
     def _hard_close(self):
+        self._answered()
         self.close_connection = True
         try:
             self.wfile.flush()
@@ -689,12 +725,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raw_target = self.path
         path, _, query = raw_target.partition("?")
         path = path.split("#", 1)[0]
-        body_raw = self._read_body()
         if path == "/_control" or path.startswith("/_control/"):
-            self._handle_control(method, path, query, body_raw)
+            self._handle_control(method, path, query, self._read_body())
         else:
-            self._handle_api(method, path, query, body_raw)
+            fault = self.state.pop_fault(method, path)
+            stall = (fault or {}).get("stall_request_ms")
+            if _is_number(stall) and stall > 0:
+                time.sleep(stall / 1000.0)
+            body_raw = self._read_body()
+            with self.state.lock:
+                self.state.active += 1
+                self.state.max_concurrent = max(self.state.max_concurrent, self.state.active)
+            self._answering = True
+            try:
+                self._handle_api(method, path, query, body_raw, fault)
+            finally:
+                self._answered()
         self.state.last_activity = time.monotonic()
+
+    def _answered(self):
+        """No longer counted as being answered: called before the first byte
+        of the response, so a client that reacts to it can never be seen
+        as one request too many."""
+        if getattr(self, "_answering", False):
+            self._answering = False
+            with self.state.lock:
+                self.state.active -= 1
+
+    def send_response(self, code, message=None):
+        if not getattr(self, "path", "").startswith("/_control"):
+            self._answered()
+            with self.state.lock:
+                self.state.statuses[str(code)] = self.state.statuses.get(str(code), 0) + 1
+        super().send_response(code, message)
 
     def do_GET(self):
         self._dispatch("GET")
@@ -797,6 +860,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "connections_accepted": st.connections_accepted,
                     "api_connections": len(st.api_connections),
                     "requests": st.api_requests,
+                    "statuses": dict(st.statuses),
+                    "max_concurrent": st.max_concurrent,
+                    "active": st.active,
                 })
         elif route == "/connections" and method == "POST":
             st.reset_counters()
@@ -819,7 +885,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return key
 
     # ----------------------------------------------------------------- API
-    def _handle_api(self, method, path, query, body_raw):
+    def _handle_api(self, method, path, query, body_raw, fault):
         self.body_bytes = body_raw  # a form's file parts are bytes, not text
         st = self.state
         conn_id = self.client_address[2] if len(self.client_address) > 2 else 0
@@ -851,7 +917,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.api_requests += 1
             st.api_connections.add(conn_id)
 
-        fault = st.pop_fault(method, path)
         replacing = bool(fault) and (
             "status" in fault or fault.get("html_502") or fault.get("close_before_response"))
 
@@ -913,22 +978,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp.body = ('{"data":' + "[" * n + "]" * n + "}").encode("utf-8")
         if fault.get("truncate_body"):
             resp.body = resp.body[:max(1, len(resp.body) // 2)] if len(resp.body) > 1 else b"{"
-        if fault.get("close_mid_body"):
-            try:
-                self.send_response(resp.status)
-                for k, v in resp.headers.items():
-                    self.send_header(k, str(v))
-                self.send_header("Content-Length", str(len(resp.body)))
-                self.end_headers()
-                self.wfile.write(resp.body[:len(resp.body) // 2])
-            except OSError:
-                pass
-            self._hard_close()
+        pause = fault.get("pause_mid_body_ms")
+        if fault.get("close_mid_body") or (_is_number(pause) and pause > 0):
+            self._send_in_halves(resp, pause if not fault.get("close_mid_body") else None)
             return
         if fault.get("chunked"):
             self._send_chunked(resp)
             return
         self._send(resp)
+
+    def _send_in_halves(self, resp, pause_ms):
+        """Headers with the full Content-Length and half of the body; then
+        the rest after pause_ms, or (None) a closed socket."""
+        half = len(resp.body) // 2
+        try:
+            self._send_head(resp)
+            self.wfile.write(resp.body[:half])
+            self.wfile.flush()
+            if pause_ms is not None:
+                time.sleep(pause_ms / 1000.0)
+                self.wfile.write(resp.body[half:])
+                self.wfile.flush()
+                return
+        except OSError:
+            if pause_ms is not None:
+                self.close_connection = True
+                return
+        self._hard_close()
 
     def _send_chunked(self, resp):
         """Transfer-Encoding: chunked, no Content-Length, 16 KiB chunks."""

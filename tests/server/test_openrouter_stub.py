@@ -606,6 +606,73 @@ class FaultTest(StubTestCase):
         self.assertEqual(self.api("GET", "/keys", conn=c).status, 200)
         c.close()
 
+    def test_window_answers_every_request_inside_it(self):
+        self.faults({"status": 429, "headers": {"Retry-After": "1"}, "window_ms": 400})
+        t = time.monotonic()
+        statuses = []
+        while time.monotonic() - t < 0.3:
+            statuses.append(self.api("GET", "/keys").status)
+        self.assertGreaterEqual(len(statuses), 2)
+        self.assertEqual(set(statuses), {429})
+        time.sleep(0.15)
+        self.assertEqual(self.api("GET", "/keys").status, 200)
+        self.assertEqual(self.control("GET", "/faults")["faults"], [])
+        self.assertEqual(self.control("GET", "/stats")["statuses"], {"429": len(statuses), "200": 1})
+
+    def test_stall_request_leaves_the_body_unread(self):
+        import socket
+        self.faults({"stall_request_ms": 600})
+        body = b'{"name": "' + b"x" * (8 << 20) + b'"}'
+        s = socket.create_connection(("127.0.0.1", self.stub.port))
+        s.sendall(b"POST /api/v1/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + MGMT.encode() +
+                  b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+        s.setblocking(False)
+        sent = 0
+        t = time.monotonic()
+        while time.monotonic() - t < 0.3:
+            try:
+                sent += s.send(body[sent:sent + 65536])
+            except BlockingIOError:
+                time.sleep(0.01)
+        self.assertLess(sent, len(body))  # the server stopped reading
+        s.setblocking(True)
+        s.sendall(body[sent:])
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += s.recv(4096)
+        s.close()
+        self.assertTrue(reply.startswith(b"HTTP/1.1 201"), reply[:40])
+        self.assertGreaterEqual(time.monotonic() - t, 0.55)
+
+    def test_pause_mid_body(self):
+        self.control("POST", "/reset", {"seed_keys": 5})
+        self.faults({"pause_mid_body_ms": 500})
+        c = self.conn()
+        c.request("GET", "/api/v1/keys", headers={"Authorization": "Bearer " + MGMT})
+        r = c.getresponse()
+        t = time.monotonic()
+        full = int(r.getheader("Content-Length"))
+        first = r.read(full // 2)
+        self.assertLess(time.monotonic() - t, 0.3)
+        rest = r.read()
+        self.assertGreaterEqual(time.monotonic() - t, 0.45)
+        self.assertEqual(len(first) + len(rest), full)
+        self.assertEqual(len(json.loads(first + rest)["data"]), 5)
+        c.close()
+
+    def test_max_concurrent(self):
+        import threading
+        self.faults({"delay_ms": 300, "times": 3})
+        threads = [threading.Thread(target=self.api, args=("GET", "/keys")) for _ in range(3)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        self.assertEqual(self.control("GET", "/stats")["max_concurrent"], 3)
+        self.control("POST", "/connections")
+        self.api("GET", "/keys")
+        self.assertEqual(self.control("GET", "/stats")["max_concurrent"], 1)
+
     def test_bad_fault_payload(self):
         r = self.request("POST", "/_control/faults", raw="[1]", key=None)
         self.assertError(r, 400)

@@ -905,7 +905,7 @@ static void test_retry_wipes_earlier_bodies(void)
     CU_ASSERT_EQUAL(openrouter_call(f.client, &t_get_op, &req, &out, NULL, &f.err), OPENROUTER_OK);
     openrouter_model_free(out);
     CU_ASSERT_EQUAL(f.err.attempts, 2);
-    const or_buf *kept = &f.client->response_body;
+    const or_buf *kept = &f.client->bufs.response_body;
     CU_ASSERT_FATAL(kept->data != NULL && kept->cap > strlen(body));
     /* Only bytes some attempt wrote are read (valgrind: no uninitialised reads). */
     size_t leftovers = 0, n = strlen(body), w = sizeof word - 1;

@@ -10,6 +10,7 @@
 #include "openrouter/types.h"
 #include "openrouter/error.h"
 #include "openrouter/client.h"
+#include "openrouter/async.h"
 #include "openrouter/descriptor.h"
 #include "openrouter/pagination.h"
 #include "openrouter/models.h"

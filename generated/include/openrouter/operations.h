@@ -11,6 +11,7 @@
 #ifndef OPENROUTER_OPERATIONS_H
 #define OPENROUTER_OPERATIONS_H
 
+#include "openrouter/async.h"
 #include "openrouter/client.h"
 #include "openrouter/descriptor.h"
 #include "openrouter/error.h"
@@ -58,6 +59,23 @@ int openrouter_get_current_key_metadata(openrouter_client *client,
     const openrouter_get_current_key_metadata_request *request,
     openrouter_current_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
+
+/* Completion of openrouter_get_current_key_metadata_start(): `status` and `error`
+ * as the blocking call returns and fills them; on success `result`
+ * is yours: release it with openrouter_current_key_response_free(). */
+typedef void (*openrouter_get_current_key_metadata_done_fn)(void *ctx, openrouter_async_call *call, int status,
+    openrouter_current_key_response *result,
+    openrouter_error *error);
+
+/* Non-blocking: starts openrouter_get_current_key_metadata() on `async`
+ * and returns; `done` runs once with `ctx` when the call completes, and
+ * *call (optional) identifies it for openrouter_async_cancel(). Invalid
+ * arguments fail here as in the blocking call, and `done` never runs.
+ * See openrouter/async.h. */
+int openrouter_get_current_key_metadata_start(openrouter_async *async,
+    const openrouter_get_current_key_metadata_request *request,
+    const openrouter_call_options *options, openrouter_get_current_key_metadata_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error);
 
 /* ---- listKeys: GET /keys */
 
@@ -108,6 +126,23 @@ int openrouter_list_keys(openrouter_client *client,
     const openrouter_list_keys_request *request,
     openrouter_key_list **out,
     const openrouter_call_options *options, openrouter_error *error);
+
+/* Completion of openrouter_list_keys_start(): `status` and `error`
+ * as the blocking call returns and fills them; on success `result`
+ * is yours: release it with openrouter_key_list_free(). */
+typedef void (*openrouter_list_keys_done_fn)(void *ctx, openrouter_async_call *call, int status,
+    openrouter_key_list *result,
+    openrouter_error *error);
+
+/* Non-blocking: starts openrouter_list_keys() on `async`
+ * and returns; `done` runs once with `ctx` when the call completes, and
+ * *call (optional) identifies it for openrouter_async_cancel(). Invalid
+ * arguments fail here as in the blocking call, and `done` never runs.
+ * See openrouter/async.h. */
+int openrouter_list_keys_start(openrouter_async *async,
+    const openrouter_list_keys_request *request,
+    const openrouter_call_options *options, openrouter_list_keys_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error);
 
 /* Walks every page of openrouter_list_keys() (see openrouter/pagination.h): pages of
  * 100 by the `offset` parameter, items deduplicated by `hash`.
@@ -207,6 +242,23 @@ int openrouter_create_key(openrouter_client *client,
     openrouter_created_key **out,
     const openrouter_call_options *options, openrouter_error *error);
 
+/* Completion of openrouter_create_key_start(): `status` and `error`
+ * as the blocking call returns and fills them; on success `result`
+ * is yours: release it with openrouter_created_key_free(). */
+typedef void (*openrouter_create_key_done_fn)(void *ctx, openrouter_async_call *call, int status,
+    openrouter_created_key *result,
+    openrouter_error *error);
+
+/* Non-blocking: starts openrouter_create_key() on `async`
+ * and returns; `done` runs once with `ctx` when the call completes, and
+ * *call (optional) identifies it for openrouter_async_cancel(). Invalid
+ * arguments fail here as in the blocking call, and `done` never runs.
+ * See openrouter/async.h. */
+int openrouter_create_key_start(openrouter_async *async,
+    const openrouter_create_key_request *request,
+    const openrouter_call_options *options, openrouter_create_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error);
+
 /* ---- getKey: GET /keys/{hash} */
 
 /* Request of openrouter_get_key(). */
@@ -254,6 +306,23 @@ int openrouter_get_key(openrouter_client *client,
 int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
     openrouter_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
+
+/* Completion of openrouter_get_key_start(): `status` and `error`
+ * as the blocking call returns and fills them; on success `result`
+ * is yours: release it with openrouter_key_response_free(). */
+typedef void (*openrouter_get_key_done_fn)(void *ctx, openrouter_async_call *call, int status,
+    openrouter_key_response *result,
+    openrouter_error *error);
+
+/* Non-blocking: starts openrouter_get_key() on `async`
+ * and returns; `done` runs once with `ctx` when the call completes, and
+ * *call (optional) identifies it for openrouter_async_cancel(). Invalid
+ * arguments fail here as in the blocking call, and `done` never runs.
+ * See openrouter/async.h. */
+int openrouter_get_key_start(openrouter_async *async,
+    const openrouter_get_key_request *request,
+    const openrouter_call_options *options, openrouter_get_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error);
 
 /* ---- deleteKey: DELETE /keys/{hash} */
 
@@ -303,6 +372,23 @@ int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
     openrouter_delete_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
+/* Completion of openrouter_delete_key_start(): `status` and `error`
+ * as the blocking call returns and fills them; on success `result`
+ * is yours: release it with openrouter_delete_key_response_free(). */
+typedef void (*openrouter_delete_key_done_fn)(void *ctx, openrouter_async_call *call, int status,
+    openrouter_delete_key_response *result,
+    openrouter_error *error);
+
+/* Non-blocking: starts openrouter_delete_key() on `async`
+ * and returns; `done` runs once with `ctx` when the call completes, and
+ * *call (optional) identifies it for openrouter_async_cancel(). Invalid
+ * arguments fail here as in the blocking call, and `done` never runs.
+ * See openrouter/async.h. */
+int openrouter_delete_key_start(openrouter_async *async,
+    const openrouter_delete_key_request *request,
+    const openrouter_call_options *options, openrouter_delete_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error);
+
 /* ---- updateKey: PATCH /keys/{hash} */
 
 /* Request of openrouter_update_key(). */
@@ -343,6 +429,23 @@ int openrouter_update_key(openrouter_client *client,
     const openrouter_update_key_request *request,
     openrouter_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
+
+/* Completion of openrouter_update_key_start(): `status` and `error`
+ * as the blocking call returns and fills them; on success `result`
+ * is yours: release it with openrouter_key_response_free(). */
+typedef void (*openrouter_update_key_done_fn)(void *ctx, openrouter_async_call *call, int status,
+    openrouter_key_response *result,
+    openrouter_error *error);
+
+/* Non-blocking: starts openrouter_update_key() on `async`
+ * and returns; `done` runs once with `ctx` when the call completes, and
+ * *call (optional) identifies it for openrouter_async_cancel(). Invalid
+ * arguments fail here as in the blocking call, and `done` never runs.
+ * See openrouter/async.h. */
+int openrouter_update_key_start(openrouter_async *async,
+    const openrouter_update_key_request *request,
+    const openrouter_call_options *options, openrouter_update_key_done_fn done, void *ctx,
+    openrouter_async_call **call, openrouter_error *error);
 
 /* Every operation's table, in the order of the description's paths (for
  * generic tools such as openrouter-api). */

@@ -87,7 +87,7 @@ typedef void (*openrouter_trace_fn)(void *ctx, int before, const openrouter_trac
 typedef enum openrouter_log_level {
     OPENROUTER_LOG_DEBUG = 0, /* every attempt and response */
     OPENROUTER_LOG_INFO = 1,  /* one line per completed call */
-    OPENROUTER_LOG_WARN = 2,  /* retries; calls failing with EINVAL or a 4xx */
+    OPENROUTER_LOG_WARN = 2,  /* retries; calls failing with EINVAL, a 4xx or ECANCELED */
     OPENROUTER_LOG_ERROR = 3  /* calls failing otherwise (transport, 5xx, decode) */
 } openrouter_log_level;
 
