@@ -9,6 +9,9 @@
  *   PROG decode   --file F --n N                            decode a list body N times
  *   PROG decode-rss --file F                                decode once; peak RSS over baseline
  *   PROG encode   --n N                                     create + update bodies, N of each
+ *   sdk_client conc --url BASE --hash H --n N --inflight K [--api async|blocking]
+ *                 N GET /keys/{hash} with K in flight (bench/delay_server.c answers
+ *                 after a fixed delay); blocking: one after another (K = 1)
  *
  * BASE is e.g. http://127.0.0.1:8080/api/v1. */
 #ifndef BENCH_COMMON_H
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -30,12 +34,14 @@ typedef struct bench_args {
     long n;
     long warmup;
     long pages;
+    long inflight;
+    const char *api;
 } bench_args;
 
 static void bench_usage(const char *prog) {
     fprintf(stderr,
             "usage: %s get|list|paginate|decode|decode-rss|encode [--url BASE] [--hash H]\n"
-            "          [--file F] [--n N] [--warmup W] [--pages P]\n",
+            "          [--file F] [--n N] [--warmup W] [--pages P] [--inflight K] [--api A]\n",
             prog);
     exit(2);
 }
@@ -45,6 +51,8 @@ static bench_args bench_parse_args(int argc, char **argv) {
     a.n = 1000;
     a.warmup = -1;
     a.pages = 0;
+    a.inflight = 1;
+    a.api = "async";
     a.hash = "0000000000000000000000000000000000000000000000000000000000000000";
     if (argc < 2) bench_usage(argv[0]);
     a.mode = argv[1];
@@ -57,6 +65,8 @@ static bench_args bench_parse_args(int argc, char **argv) {
         else if (!strcmp(k, "--n")) a.n = atol(v);
         else if (!strcmp(k, "--warmup")) a.warmup = atol(v);
         else if (!strcmp(k, "--pages")) a.pages = atol(v);
+        else if (!strcmp(k, "--inflight")) a.inflight = atol(v);
+        else if (!strcmp(k, "--api")) a.api = v;
         else bench_usage(argv[0]);
     }
     if (a.warmup < 0) a.warmup = a.n >= 1000 ? 100 : a.n / 10;
@@ -94,16 +104,28 @@ static long bench_peak_rss_kb(void) {
     return ru.ru_maxrss;
 }
 
-/* Current resident set in KiB (VmRSS), -1 if /proc is unavailable. */
-static long bench_rss_kb(void) {
+/* A line of /proc/self/status in KiB ("VmRSS:", "VmHWM:"), -1 if /proc is
+ * unavailable. */
+static long bench_status_kb(const char *field) {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
+    size_t len = strlen(field);
     long kb = -1;
     if (!f) return -1;
     while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmRSS:", 6)) { kb = atol(line + 6); break; }
+        if (!strncmp(line, field, len)) { kb = atol(line + len); break; }
     fclose(f);
     return kb;
+}
+
+/* Current resident set in KiB (VmRSS), -1 if /proc is unavailable. */
+static long bench_rss_kb(void) { return bench_status_kb("VmRSS:"); }
+
+/* Heap bytes in use (malloc'd and mmapped chunks), every library's
+ * allocations included: a counting allocator without interposing malloc. */
+static inline size_t bench_heap_bytes(void) {
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
 }
 
 static char *bench_read_file(const char *path, size_t *len) {
@@ -149,10 +171,11 @@ static inline uint64_t bench_mix_num(uint64_t h, int present, double d) {
 }
 
 /* One result line. `calls` is what per-call numbers divide by (calls, keys
- * or requests); negative numbers are printed as null. */
-static void bench_report(const char *client, const char *bench, const bench_args *a, long calls,
-                         long keys, size_t bytes, bench_clock t0, bench_clock t1, long connects,
-                         uint64_t checksum, long rss_base_kb, long rss_peak_kb) {
+ * or requests); negative numbers are left out; `extra` (NULL or JSON
+ * members ending in a comma) is added as is. */
+static void bench_report_ex(const char *client, const char *bench, const bench_args *a, long calls,
+                            long keys, size_t bytes, bench_clock t0, bench_clock t1, long connects,
+                            uint64_t checksum, long rss_base_kb, long rss_peak_kb, const char *extra) {
     double wall = bench_wall_s(t0, t1), user = bench_user_s(t0, t1), sys = bench_sys_s(t0, t1);
     printf("{\"client\":\"%s\",\"bench\":\"%s\",\"mode\":\"%s\",\"n\":%ld,\"calls\":%ld,\"keys\":%ld,"
            "\"bytes\":%zu,\"wall_s\":%.9f,\"user_s\":%.6f,\"sys_s\":%.6f,"
@@ -165,8 +188,15 @@ static void bench_report(const char *client, const char *bench, const bench_args
     if (connects >= 0) printf("\"client_connects\":%ld,", connects);
     if (rss_base_kb >= 0) printf("\"rss_base_kb\":%ld,", rss_base_kb);
     if (rss_peak_kb >= 0) printf("\"rss_peak_kb\":%ld,", rss_peak_kb);
+    if (extra) fputs(extra, stdout);
     printf("\"checksum\":\"%016llx\"}\n", (unsigned long long)checksum);
     fflush(stdout);
+}
+
+static inline void bench_report(const char *client, const char *bench, const bench_args *a, long calls, long keys,
+                                size_t bytes, bench_clock t0, bench_clock t1, long connects, uint64_t checksum,
+                                long rss_base_kb, long rss_peak_kb) {
+    bench_report_ex(client, bench, a, calls, keys, bytes, t0, t1, connects, checksum, rss_base_kb, rss_peak_kb, NULL);
 }
 
 #endif

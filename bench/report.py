@@ -17,6 +17,8 @@ TARGETS = {
     "wall": 1.05,    # SDK / minimal, wall per call
     "ts_cpu": 10.0,  # TypeScript SDK / SDK, client CPU per call, at least
     "rss": 3.0,      # SDK peak RSS increase / body size, 10,000-key decode
+    "conc_wall": 1.2,  # async wall / (calls x delay / in flight)
+    "conc_cpu": 1.2,   # async CPU per call / blocking CPU per call
 }
 
 
@@ -81,13 +83,17 @@ def main():
     pin = {"same": "client and nginx worker pinned to CPU 0",
            "split": "client pinned to CPU 0, nginx worker to CPU 1",
            "none": "no CPU pinning"}.get(meta.get("pin", "none"), "")
-    w("%s. Medians of %d repetition%s%s.%s" % (pin[:1].upper() + pin[1:], meta["reps"], "" if meta["reps"] == 1 else "s",
+    reps = meta["conc_reps"] if meta.get("concurrency_only") else meta["reps"]
+    w("%s. Medians of %d repetition%s%s.%s" % (pin[:1].upper() + pin[1:], reps, "" if reps == 1 else "s",
                                           " (**smoke mode: tiny N, numbers are not meaningful**)" if meta["smoke"] else "",
                                           sdk_note))
     for n in meta.get("notes", []):
         w("")
         w("> " + n)
     w("")
+    if meta.get("concurrency_only"):
+        concurrency(L, rows, meta)
+        return finish(L, args.out)
     fx = meta["fixtures"]
     only_cg = meta.get("callgrind_only", False)
     if only_cg:
@@ -197,6 +203,9 @@ def main():
         w("| %s | %s | %d |" % (task, fmt(statistics.median(g), " s", 3) if g else "—", len(g)))
     w("")
 
+    if meta.get("have_conc") and not only_cg:
+        concurrency(L, rows, meta)
+
     if only_cg:
         del L[L_cg_start:]
     # callgrind
@@ -260,6 +269,120 @@ def main():
     w("")
     w("Raw measurements: `bench/results/%s` (one JSON line per benchmark process and repetition)." % os.path.basename(args.raw))
     finish(L, args.out)
+
+
+CONC_CLIENTS = (("raw", "sockets", "raw sockets, no HTTP library (the limit)"),
+                ("sdk", "blocking", "SDK, blocking call, one after another"),
+                ("sdk", "async", "SDK, async (run mode)"),
+                ("ts-sdk", "promise-all", "TypeScript SDK, Promise.all pool"))
+
+
+def conc_rows(rows, client, api, k):
+    return [r for r in rows if r.get("bench") == "conc" and r.get("client") == client
+            and r.get("api") == api and r.get("inflight") == k]
+
+
+def conc_med(rs, f, need=()):
+    vals = [f(r) for r in rs if all(r.get(k) is not None for k in need)]
+    return statistics.median(vals) if vals else None
+
+
+def span(vals):
+    if not vals:
+        return "—"
+    return str(vals[0]) if min(vals) == max(vals) else "%d–%d" % (min(vals), max(vals))
+
+
+def concurrency(L, rows, meta):
+    """Section 6: the delay server's capacity, then each client at each level."""
+    w = L.append
+    delay = meta["delay_ms"] / 1e3
+    w("## 6. Concurrency (gets against a %d ms delay server)" % meta["delay_ms"])
+    w("")
+    w("`bench/delay_server.c` answers every `get` %d ms after it arrives (epoll, one timerfd, one thread), "
+      "the same server for every client. Its own capacity, measured by `bench/delay_load.c` (raw sockets, "
+      "keep-alive, one request per connection at a time):" % meta["delay_ms"])
+    w("")
+    w("| load | connections | gets | gets/s | ideal gets/s | server CPU µs/get |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in (r for r in rows if r.get("bench") == "server-capacity"):
+        nodelay = r["client"] == "no-delay"
+        w("| %s | %d | %s | %s | %s | %s |" % (
+            "answered at once" if nodelay else "%d ms delay" % meta["delay_ms"], r["conns"], fmt(r["n"], digits=0),
+            fmt(r["req_per_s"], digits=0), "—" if nodelay else fmt(r["conns"] / delay, digits=0),
+            fmt(r["server_cpu_s"] * 1e6 / r["n"], digits=1)))
+    w("")
+    w("%s gets per run after one untimed warm-up get (the other connections are set up in the timed run), medians of %d repetition%s. Ideal wall = gets × %d ms "
+      "/ in flight. CPU is the client process's user+sys; the blocking call is the CPU baseline. Connections and "
+      "\"at once\" (most gets waiting at the server together) are the server's counts; \"server CPU\" is its "
+      "share of the run's wall time. Heap per call in flight = (peak − before) / in flight, malloc's "
+      "bytes in use (`mallinfo2`, every library included; node: V8 heap + external), sampled every 16 completions; "
+      "the RSS column is the whole increase, peak RSS (VmHWM) over RSS just before the timed run. node's heap "
+      "includes garbage not yet collected." % (
+          fmt(meta["conc_n"], digits=0), meta["conc_reps"], "" if meta["conc_reps"] == 1 else "s", meta["delay_ms"]))
+    w("")
+    w("| in flight | client | wall s | ideal s | wall / ideal | CPU µs/call | CPU / blocking | connections | at once "
+      "| heap KiB / in flight | RSS increase KiB | server CPU |")
+    w("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    base_cpu = conc_med(conc_rows(rows, "sdk", "blocking", 1), lambda r: r["cpu_ns_per_call"])
+    got = {}
+    for k in meta["conc_levels"]:
+        for client, api, label in CONC_CLIENTS:
+            rs = conc_rows(rows, client, api, k)
+            if not rs:
+                continue
+            wall = conc_med(rs, lambda r: r["wall_s"])
+            cpu = conc_med(rs, lambda r: r["cpu_ns_per_call"])
+            ideal = rs[0]["n"] * delay / k
+            got[(client, api, k)] = (wall, cpu, max(r["server_connections"] for r in rs))
+            w("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                k, label, fmt(wall, digits=3), fmt(ideal, digits=3), fmt(ratio(wall, ideal), "×", 2),
+                fmt(cpu / 1e3), fmt(ratio(cpu, base_cpu), "×", 2),
+                span(sorted(r["server_connections"] for r in rs)), span(sorted(r["server_max_waiting"] for r in rs)),
+                fmt(conc_med(rs, lambda r: (r["heap_peak"] - r["heap_base"]) / 1024 / k, ("heap_peak",)), digits=1),
+                fmt(conc_med(rs, lambda r: r["rss_peak_kb"] - r["rss_base_kb"], ("rss_peak_kb",)), digits=0),
+                fmt(conc_med(rs, lambda r: 100 * r["server_cpu_s"] / r["wall_s"]), " %", 1)))
+    w("")
+    cg = {(r["api"], r["inflight"]): r for r in rows if r.get("bench") == "conc-callgrind"}
+    if cg:
+        d = next(iter(cg.values()))["d"]
+        w("Callgrind, SDK client process: instructions per get = (Ir(K + %d gets) − Ir(K gets)) / %d with K in flight, "
+          "so start-up and connection set-up cancel out; noise-free where CPU time at 1 in flight is mostly the cost "
+          "of waking up every %d ms." % (d, d, meta["delay_ms"]))
+        w("")
+        w("| client | in flight | Ir per get | ratio to blocking |")
+        w("| --- | ---: | ---: | ---: |")
+        base = cg.get(("blocking", 1))
+        for (api, k), r in sorted(cg.items(), key=lambda kv: (kv[0][0] != "blocking", kv[0][1])):
+            w("| SDK, %s | %d | %s | %s |" % (api, k, fmt(r["ir_per_get"], digits=0),
+                                           fmt(ratio(r["ir_per_get"], base and base["ir_per_get"]), "×", 2)))
+        w("")
+    conc_targets(w, meta, got, base_cpu, delay, cg)
+
+
+def conc_targets(w, meta, got, base_cpu, delay, cg):
+    w("Targets (async interface; medians, same run):")
+    w("")
+    w("| in flight | target | limit | measured | |")
+    w("| ---: | --- | ---: | ---: | --- |")
+    for k in meta["conc_levels"]:
+        a = got.get(("sdk", "async", k))
+        t = got.get(("ts-sdk", "promise-all", k))
+        r = ratio(a and a[0], meta["conc_n"] * delay / k)
+        w("| %d | wall / ideal | ≤ %.2f× | %s | %s |" % (k, TARGETS["conc_wall"], fmt(r, "×", 3), verdict(r, TARGETS["conc_wall"])))
+        r = ratio(a and a[1], base_cpu)
+        w("| %d | CPU per call / blocking | ≤ %.2f× | %s | %s |" % (k, TARGETS["conc_cpu"], fmt(r, "×", 3), verdict(r, TARGETS["conc_cpu"])))
+        if cg:
+            r = ratio(cg.get(("async", k), {}).get("ir_per_get"), cg.get(("blocking", 1), {}).get("ir_per_get"))
+            w("| %d | instructions per call / blocking (Callgrind) | ≤ %.2f× | %s | %s |" % (
+                k, TARGETS["conc_cpu"], fmt(r, "×", 3), verdict(r, TARGETS["conc_cpu"])))
+        r = ratio(t and t[1], a and a[1])
+        w("| %d | TypeScript SDK CPU / SDK CPU | ≥ %.0f× | %s | %s |" % (k, TARGETS["ts_cpu"], fmt(r, "×", 2), verdict(r, TARGETS["ts_cpu"], at_least=True)))
+        r = ratio(a and a[0], t and t[0])
+        w("| %d | SDK wall / TypeScript SDK wall | ≤ 1.00× | %s | %s |" % (k, fmt(r, "×", 3), verdict(r, 1.0)))
+        c = a and a[2]
+        w("| %d | connections opened | ≤ %d | %s | %s |" % (k, k, "—" if c is None else c, "n/a" if c is None else ("**pass**" if c <= k else "**FAIL**")))
+    w("")
 
 
 def finish(L, out):

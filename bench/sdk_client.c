@@ -4,9 +4,11 @@
  * the repository's CMake build (target openrouter_static); when the library
  * does not build yet, bench/run reports the SDK rows as "not built".
  *
- * Connection reuse is measured by the server (nginx stub_status), not here. */
+ * Connection reuse is measured by the server (nginx stub_status, or the delay
+ * server's /_status for conc), not here. */
 #include "bench_common.h"
 
+#include <openrouter/async.h>
 #include <openrouter/openrouter.h>
 
 #define CLIENT "sdk"
@@ -175,6 +177,132 @@ static void run_paginate(const bench_args *a) {
     openrouter_client_free(c);
 }
 
+/* The concurrency benchmark (conc): N gets of one key, against
+ * bench/delay_server.c, which answers after a fixed delay.
+ * - api async: a pool of K calls on one openrouter_async handle in run
+ *   mode (max_in_flight K, so K connections): each completion starts the
+ *   next call, like the TypeScript SDK's concurrency-limited Promise.all.
+ * - api blocking: openrouter_get_key() one after another (K = 1), the
+ *   baseline for CPU per call.
+ * One untimed warm-up get first, so one-time set-up (libcurl's, the first
+ * connection) is neither timed nor counted as memory per call; the other
+ * K - 1 connections are set up inside the timed run. Heap in use is sampled
+ * every 16 completions, with the completed call's result still held, so
+ * the peak is K calls' worth (max_pending says how many were in flight). */
+#define CONC_SAMPLE_EVERY 16
+
+typedef struct conc_run {
+    const bench_args *a;
+    openrouter_async *async;
+    openrouter_get_key_request req;
+    long started, completed, total; /* total: calls to start */
+    size_t heap_peak, max_pending;
+    uint64_t h;
+} conc_run;
+
+static void conc_sample(conc_run *r, size_t pending) {
+    size_t heap;
+    if (pending > r->max_pending) r->max_pending = pending;
+    if (r->completed % CONC_SAMPLE_EVERY != 0) return;
+    heap = bench_heap_bytes();
+    if (heap > r->heap_peak) r->heap_peak = heap;
+}
+
+static void conc_start(conc_run *r);
+
+static void conc_done(void *ctx, openrouter_async_call *call, int status, openrouter_key_response *out,
+                      openrouter_error *err) {
+    conc_run *r = ctx;
+    (void)call;
+    if (status != 0) fail("openrouter_get_key_start (completion)", status, err);
+    conc_sample(r, openrouter_async_pending(r->async) + 1); /* + this one */
+    MIX_KEY(r->h, &out->data.value);
+    openrouter_key_response_free(out);
+    r->completed++;
+    if (r->started < r->total) conc_start(r);
+}
+
+static void conc_start(conc_run *r) {
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    int rc = openrouter_get_key_start(r->async, &r->req, NULL, conc_done, r, NULL, &err);
+    if (rc != 0) fail("openrouter_get_key_start", rc, &err);
+    r->started++;
+}
+
+/* Runs `total` calls, `inflight` at a time, and starts afresh (counts,
+ * checksum, heap peak) for the next batch. */
+static void conc_async_batch(conc_run *r, long total) {
+    int rc;
+    r->started = r->completed = 0;
+    r->total = total;
+    r->h = 0;
+    r->max_pending = 0;
+    r->heap_peak = bench_heap_bytes();
+    for (long i = 0; i < r->a->inflight && i < total; i++) conc_start(r);
+    rc = openrouter_async_run(r->async, -1);
+    if (rc != 0) { fprintf(stderr, CLIENT ": openrouter_async_run returned %d\n", rc); exit(1); }
+}
+
+static void conc_async_new(conc_run *r, openrouter_client *c) {
+    openrouter_async_options o = OPENROUTER_ASYNC_OPTIONS_INIT;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    int rc;
+    o.max_in_flight = (unsigned)r->a->inflight;
+    rc = openrouter_async_new(&r->async, c, &o, &err);
+    if (rc != 0) fail("openrouter_async_new", rc, &err);
+    conc_async_batch(r, 1); /* warm-up */
+}
+
+static void conc_blocking(conc_run *r, openrouter_client *c, long total) {
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    r->completed = 0;
+    r->h = 0;
+    r->heap_peak = bench_heap_bytes();
+    for (long i = 0; i < total; i++) {
+        openrouter_key_response *out = NULL;
+        int rc = openrouter_get_key(c, &r->req, &out, NULL, &err);
+        if (rc != 0) fail("openrouter_get_key", rc, &err);
+        conc_sample(r, 1);
+        MIX_KEY(r->h, &out->data.value);
+        openrouter_key_response_free(out);
+        r->completed++;
+    }
+}
+
+static void run_conc(const bench_args *a) {
+    openrouter_client *c = make_client(a);
+    conc_run r = {0};
+    int async = !strcmp(a->api, "async");
+    long warmup = 1;
+    size_t heap_base;
+    long rss_base;
+    char extra[256];
+    bench_clock t0, t1;
+    if ((!async && (strcmp(a->api, "blocking") || a->inflight != 1)) || a->inflight < 1 || a->n < 1) {
+        fprintf(stderr, CLIENT ": conc needs --n >= 1 and --api async --inflight K, or --api blocking --inflight 1\n");
+        exit(2);
+    }
+    r.a = a;
+    r.req.hash = (char *)a->hash; /* the SDK only reads it */
+    if (async) conc_async_new(&r, c);
+    else conc_blocking(&r, c, warmup);
+    heap_base = bench_heap_bytes();
+    rss_base = bench_rss_kb();
+    t0 = bench_now();
+    if (async) conc_async_batch(&r, a->n);
+    else conc_blocking(&r, c, a->n);
+    t1 = bench_now();
+    if (async) openrouter_async_free(r.async);
+    if (r.completed != a->n) { fprintf(stderr, CLIENT ": %ld of %ld calls completed\n", r.completed, a->n); exit(1); }
+    snprintf(extra, sizeof extra,
+             "\"api\":\"%s\",\"inflight\":%ld,\"warmup\":%ld,\"max_pending\":%zu,\"heap_base\":%zu,\"heap_peak\":%zu,",
+             a->api, a->inflight, warmup, r.max_pending, heap_base, r.heap_peak);
+    /* VmHWM, from the same file and counters as rss_base (ru_maxrss reads
+     * the kernel's approximate counters: it can come out below VmRSS) */
+    bench_report_ex(CLIENT, "conc", a, a->n, -1, 0, t0, t1, -1, r.h, rss_base, bench_status_kb("VmHWM:"), extra);
+    openrouter_client_free(c);
+}
+
 static uint64_t decode_once(const char *buf, size_t len, uint64_t h, size_t *count) {
     openrouter_error err = OPENROUTER_ERROR_INIT;
     openrouter_key_list *l = NULL;
@@ -243,9 +371,11 @@ static void run_encode(const bench_args *a) {
 
 int main(int argc, char **argv) {
     bench_args a = bench_parse_args(argc, argv);
-    if (!strcmp(a.mode, "get") || !strcmp(a.mode, "list") || !strcmp(a.mode, "paginate")) {
+    if (!strcmp(a.mode, "get") || !strcmp(a.mode, "list") || !strcmp(a.mode, "paginate") ||
+        !strcmp(a.mode, "conc")) {
         if (!a.url) bench_usage(argv[0]);
         if (!strcmp(a.mode, "get")) run_get(&a);
+        else if (!strcmp(a.mode, "conc")) run_conc(&a);
         else if (!strcmp(a.mode, "list")) run_list(&a);
         else run_paginate(&a);
     } else if (!strcmp(a.mode, "decode") || !strcmp(a.mode, "decode-rss")) {

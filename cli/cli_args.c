@@ -9,11 +9,13 @@
 static const cli_command commands[] = {
     {"list", C_LIST, 0, "[OPTIONS]",
      "One page of up to 100 keys, newest first, as a table; --all for every key."},
-    {"create", C_CREATE, 0, "--name NAME [OPTIONS]",
-     "Create a key. Its secret (\"key\") is printed once, to stdout: store it then."},
+    {"create", C_CREATE, 0, "--name NAME [OPTIONS] | --from FILE",
+     "Create a key. Its secret (\"key\") is printed once, to stdout: store it then.\n"
+     "--from: one key per CSV row, secrets into the results file (see below)."},
     {"get", C_GET, 1, "HASH", "Show one key."},
-    {"update", C_UPDATE, 1, "HASH OPTION...",
-     "Change a key. Only the fields whose flags are given are sent; the rest stay as they are."},
+    {"update", C_UPDATE, 1, "HASH OPTION... | --from FILE",
+     "Change a key. Only the fields whose flags are given are sent; the rest stay as they are.\n"
+     "--from: one key per CSV row (see below)."},
     {"delete", C_DELETE, 1, "HASH", "Delete a key."},
     {"current", C_CURRENT, 0, "", "Show the key this tool authenticates with."},
 };
@@ -51,6 +53,9 @@ static const struct option_def {
     [O_RETRIES] = {"retries", ARG_VALUE, C_ANY, "N",
                    "retries after a failed attempt (default 2; a create is only\n"
                    "retried when the server cannot have acted on it)"},
+    [O_STRICT] = {"strict", ARG_BOOL, C_ANY, NULL,
+                  "fail on a response value that breaks the API's description (a bad\n"
+                  "date-time, a missing field, ...) instead of warning and showing it"},
     [O_OFFSET] = {"offset", ARG_VALUE, C_LIST, "N", "start at the N-th key (pages are 100: 0, 100, 200, ...)"},
     [O_INCLUDE_DISABLED] = {"include-disabled", ARG_BOOL, C_LIST, NULL, "list disabled keys too"},
     [O_WORKSPACE_ID] = {"workspace-id", ARG_VALUE, C_LIST | C_CREATE, "ID",
@@ -75,7 +80,21 @@ static const struct option_def {
     [O_EXTERNAL_API_KEY_STDIN] = {"external-api-key-stdin", ARG_BOOL, C_CREATE, NULL,
                                   "that user's API key, from one line of stdin"},
     [O_DISABLED] = {"disabled", ARG_BOOL, C_UPDATE, NULL, "disable the key (false: enable it)"},
+    [O_FROM] = {"from", ARG_VALUE, C_CREATE | C_UPDATE, "FILE",
+                "bulk: one key per row of a CSV file (- for stdin) instead of the\n"
+                "flags above; resumable (see below)"},
+    [O_CONCURRENCY] = {"concurrency", ARG_VALUE, C_CREATE | C_UPDATE, "N",
+                       "bulk: calls at once, 1 to 64 (default 4)"},
+    [O_RESULTS] = {"results", ARG_VALUE, C_CREATE | C_UPDATE, "FILE",
+                   "bulk: the results file, mode 0600 (default: the input's name\n"
+                   "with .results.csv in place of .csv)"},
+    [O_KEEP_LOST] = {"keep-lost", ARG_BOOL, C_CREATE, NULL,
+                     "bulk: a key made by an earlier try whose answer was lost is\n"
+                     "kept and recorded without its secret, instead of being deleted\n"
+                     "and made again"},
 };
+
+const char *cli_option_name(int id) { return options_def[id].name; }
 
 int cli_usage_error(const char *fmt, ...)
 {
@@ -133,7 +152,21 @@ static const char notes[] =
     "The API key is never taken from the command line. The secret of a created key is\n"
     "printed once, to stdout; store it then, it cannot be fetched again.\n"
     "\n"
-    "Exit status: 0 success, 1 API error, 2 usage error (nothing sent), 3 transport error.\n";
+    "Bulk (--from FILE): a CSV file (RFC 4180) whose header row names the columns.\n"
+    "  create: name (required), limit, limit_reset, include_byok_in_limit, expires_at or\n"
+    "          expires_in, creator_user_id, workspace_id, external_user, external_api_key\n"
+    "  update: hash (or, without a hash column, name finds the key), name, disabled,\n"
+    "          limit, limit_reset, include_byok_in_limit\n"
+    "An empty cell leaves the field out; none sends null. Every row is checked before\n"
+    "anything is sent. Each row's result (create: hash and secret) is written to the\n"
+    "results file and synced to disk before it is reported; secrets go nowhere else.\n"
+    "Run it again after a failure or an interruption: rows done are skipped, and a key\n"
+    "that exists by that name is never created again (a create whose answer was lost is\n"
+    "deleted and made anew, so every key has its secret in the file; --keep-lost keeps\n"
+    "it instead, without its secret). docs/BULK.md.\n"
+    "\n"
+    "Exit status: 0 success, 1 API error, 2 usage error (nothing sent), 3 transport error\n"
+    "(bulk: the worst row's; 130 interrupted).\n";
 
 void cli_help(FILE *f, const cli_command *cmd)
 {
@@ -154,7 +187,10 @@ void cli_help(FILE *f, const cli_command *cmd)
     for (size_t i = 0; i < N_COMMANDS; i++) {
         fputs("\n  ", f);
         command_synopsis(f, &commands[i]);
-        fprintf(f, "      %s\n", commands[i].summary);
+        fputs("      ", f);
+        for (const char *p = commands[i].summary; *p; p++)
+            fputs(*p == '\n' ? "\n      " : (char[2]){*p, 0}, f);
+        fputc('\n', f);
         command_options(f, 6, &commands[i]);
     }
     fputs("\nOptions of every command:\n", f);
@@ -239,7 +275,7 @@ static int check_positionals(cli_args *a, const char *const *pos, const int *aft
         return 0;
     char what[64];
     snprintf(what, sizeof what, "%s: unexpected argument", a->cmd->name);
-    if (a->cmd->takes_hash) {
+    if (a->cmd->takes_hash && !a->opt[O_FROM]) {
         if (n_pos < 2)
             return cli_usage_error("%s: missing the key's HASH", a->cmd->name);
         a->hash = pos[1];

@@ -29,10 +29,11 @@ typedef struct cli_command {
 
 enum opt_id {
     O_HELP, O_VERSION, O_JSON, O_BASE_URL, O_ALLOW_INSECURE_HTTP, O_API_KEY_ENV, O_REFERER, O_TITLE,
-    O_CATEGORIES, O_TIMEOUT, O_RETRIES,
+    O_CATEGORIES, O_TIMEOUT, O_RETRIES, O_STRICT,
     O_OFFSET, O_INCLUDE_DISABLED, O_ALL, O_MAX_PAGES,
     O_NAME, O_LIMIT, O_LIMIT_RESET, O_INCLUDE_BYOK, O_EXPIRES_AT, O_EXPIRES_IN, O_CREATOR_USER_ID, O_WORKSPACE_ID,
     O_EXTERNAL_USER, O_EXTERNAL_API_KEY_ENV, O_EXTERNAL_API_KEY_STDIN, O_DISABLED,
+    O_FROM, O_CONCURRENCY, O_RESULTS, O_KEEP_LOST,
     O_COUNT
 };
 
@@ -49,6 +50,9 @@ int cli_parse_args(cli_args *a, int argc, char **argv);
 
 /* 1 when boolean flag `id` was given and is true. */
 int cli_flag(const cli_args *a, int id);
+
+/* The option's name, without the dashes. */
+const char *cli_option_name(int id);
 
 /* The whole help, or one command's (cmd not NULL). */
 void cli_help(FILE *f, const cli_command *cmd);

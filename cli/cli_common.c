@@ -3,7 +3,7 @@
 
 #include <openrouter/error.h>
 
-int cli_exit_code_for(int rc)
+int cli_exit_code(int rc)
 {
     switch (rc) {
     case OPENROUTER_OK: return EXIT_OK;
@@ -14,7 +14,7 @@ int cli_exit_code_for(int rc)
     }
 }
 
-void cli_put_clean(FILE *f, const char *s)
+void put_clean(FILE *f, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;

@@ -69,7 +69,7 @@ static int usage_error(const char *what, const char *arg)
     fprintf(stderr, PROG ": %s", what);
     if (arg) {
         fputs(" '", stderr);
-        cli_put_clean(stderr, arg);
+        put_clean(stderr, arg);
         fputc('\'', stderr);
     }
     fputs("\n" PROG ": see '" PROG " --help'\n", stderr);
@@ -212,7 +212,7 @@ static const openrouter_param_desc *find_param(const openrouter_operation_desc *
 static int bad_value(const openrouter_param_desc *p, const char *value, const char *expected)
 {
     fprintf(stderr, PROG ": parameter %s: expected %s, got '", p->name, expected);
-    cli_put_clean(stderr, value);
+    put_clean(stderr, value);
     fputs("'\n", stderr);
     return EXIT_USAGE;
 }
@@ -370,7 +370,7 @@ static int lost_member(json_object *given, json_object *sent, char *path, size_t
             size_t next = n < 0 || (size_t)n >= size - used ? size - 1 : used + (size_t)n;
             if (!json_object_object_get_ex(sent, key, &there)) {
                 fputs(PROG ": request body: member ", stderr);
-                cli_put_clean(stderr, path);
+                put_clean(stderr, path);
                 fputs(" is not a field of the request type (nothing was sent)\n", stderr);
                 return 1;
             }
@@ -399,10 +399,10 @@ static int check_nothing_lost(const char *given, const openrouter_object_desc *d
     int rc = openrouter_model_encode(desc, model, &sent, &sent_len, &err);
     if (rc != OPENROUTER_OK) {
         fputs(PROG ": request body: ", stderr);
-        cli_put_clean(stderr, err.message);
+        put_clean(stderr, err.message);
         fputs(" (nothing was sent)\n", stderr);
         openrouter_error_clear(&err);
-        return cli_exit_code_for(rc);
+        return cli_exit_code(rc);
     }
     json_object *a = json_tokener_parse(given), *b = json_tokener_parse(sent);
     char path[512] = "";
@@ -428,7 +428,7 @@ static int set_body(const api_args *a, const openrouter_operation_desc *op, char
     int rc = openrouter_model_decode_request(op->body, text, len, model, &err);
     if (rc != OPENROUTER_OK) {
         fputs(PROG ": request body: ", stderr);
-        cli_put_clean(stderr, err.message);
+        put_clean(stderr, err.message);
         fputs(" (nothing was sent)\n", stderr);
         openrouter_error_clear(&err);
         free(text);
@@ -449,16 +449,16 @@ static int set_body(const api_args *a, const openrouter_operation_desc *op, char
 static int report(int rc, openrouter_error *e)
 {
     fputs(PROG ": ", stderr);
-    cli_put_clean(stderr, e->message[0] ? e->message : openrouter_status_name(rc));
+    put_clean(stderr, e->message[0] ? e->message : openrouter_status_name(rc));
     fputc('\n', stderr);
     if (rc == OPENROUTER_EHTTP && !e->api_message && e->body_snippet) {
         fputs(PROG ": response body: ", stderr);
-        cli_put_clean(stderr, e->body_snippet);
+        put_clean(stderr, e->body_snippet);
         fputc('\n', stderr);
     }
     if (e->request_may_have_been_processed)
         fputs(PROG ": the server may still have carried out the request\n", stderr);
-    return cli_exit_code_for(rc);
+    return cli_exit_code(rc);
 }
 
 static int write_out(void *ctx, const void *data, size_t len, const char *content_type)
@@ -475,7 +475,7 @@ static int print_model(const openrouter_response_desc *r, const void *model)
     int rc = openrouter_model_encode_received(r->body, model, &json, &len, &err);
     if (rc != OPENROUTER_OK) {
         fputs(PROG ": the response could not be encoded again: ", stderr);
-        cli_put_clean(stderr, err.message);
+        put_clean(stderr, err.message);
         fputc('\n', stderr);
         openrouter_error_clear(&err);
         return EXIT_API;

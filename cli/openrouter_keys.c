@@ -24,6 +24,9 @@
 #include <json-c/json.h>
 
 #include "cli_args.h"
+#include "bulk.h"
+#include "cli_util.h"
+#include "values.h"
 #include "json_items.h"
 
 typedef struct cli {
@@ -46,16 +49,6 @@ static size_t text_width(const char *s)
         if (((unsigned char)*s & 0xc0) != 0x80)
             w++;
     return w;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d) {
-        fputs(PROG ": out of memory\n", stderr);
-        exit(EXIT_API);
-    }
-    return d;
 }
 
 /* Money and other decimals: at least two decimals, up to six, no trailing
@@ -104,7 +97,7 @@ static const char *reset_text(const openrouter_limit_reset_value *r)
 static void field(const char *label, const char *value)
 {
     printf("%-22s ", label);
-    cli_put_clean(stdout, value);
+    put_clean(stdout, value);
     putchar('\n');
 }
 
@@ -195,7 +188,7 @@ static void table_print(const table *t, int complete)
     for (size_t r = 0; r < t->rows; r++)
         for (int c = 0; c < N_COLS; c++) {
             const char *cell = t->cells[r * N_COLS + c];
-            cli_put_clean(stdout, cell);
+            put_clean(stdout, cell);
             if (c == N_COLS - 1) {
                 putchar('\n');
                 continue;
@@ -227,7 +220,7 @@ static void put_url(FILE *f, const char *url)
         fputs("***", f);
         url = at;
     }
-    cli_put_clean(f, url);
+    put_clean(f, url);
 }
 
 /* "base URL 'X' (from --base-url)" */
@@ -260,7 +253,7 @@ static int report(cli *c, int rc)
         char snippet[161];
         snprintf(snippet, sizeof snippet, "%s", e->body_snippet);
         fputs(PROG ": response body: ", stderr);
-        cli_put_clean(stderr, snippet);
+        put_clean(stderr, snippet);
         fputc('\n', stderr);
     }
     if (wrong_path(c, rc)) {
@@ -269,7 +262,7 @@ static int report(cli *c, int rc)
         fputs("; OpenRouter's is " OPENROUTER_DEFAULT_BASE_URL "\n", stderr);
     }
     openrouter_error_clear(e);
-    return cli_exit_code_for(rc);
+    return cli_exit_code(rc);
 }
 
 /* ---- raw JSON output --------------------------------------------------------------------- */
@@ -291,8 +284,6 @@ static void free_raw(char **raw, size_t *len)
 
 /* ---- flag values -------------------------------------------------------------------------- */
 
-static int is_none(const char *v) { return strcmp(v, "none") == 0 || strcmp(v, "null") == 0; }
-
 /* The wire value of a boolean flag that was given (see cli_flag()). */
 static openrouter_bool flag_value(const cli *c, int id)
 {
@@ -301,35 +292,14 @@ static openrouter_bool flag_value(const cli *c, int id)
 
 static int parse_limit(const char *v, openrouter_number *out)
 {
-    if (is_none(v)) {
-        OPENROUTER_SET_NULL(*out);
-        return 0;
-    }
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (!*v || *end || errno || !isfinite(d))
-        return cli_usage_error("--limit expects a number of US dollars or 'none', got '%s'", v);
-    *out = OPENROUTER_NUMBER(d);
-    return 0;
+    const char *want = value_limit(v, out);
+    return want ? cli_usage_error("--limit expects %s, got '%s'", want, v) : 0;
 }
 
 static int parse_limit_reset(const char *v, openrouter_limit_reset_value *out)
 {
-    memset(out, 0, sizeof *out);
-    if (is_none(v)) {
-        OPENROUTER_SET_NULL(*out);
-        return 0;
-    }
-    static const openrouter_limit_reset values[] = {OPENROUTER_LIMIT_RESET_DAILY, OPENROUTER_LIMIT_RESET_WEEKLY,
-                                                    OPENROUTER_LIMIT_RESET_MONTHLY};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-        if (strcmp(v, openrouter_limit_reset_name(values[i])) == 0) {
-            out->state = OPENROUTER_PRESENT;
-            out->value = values[i];
-            return 0;
-        }
-    return cli_usage_error("--limit-reset expects daily, weekly, monthly or none, got '%s'", v);
+    const char *want = value_limit_reset(v, out);
+    return want ? cli_usage_error("--limit-reset expects %s, got '%s'", want, v) : 0;
 }
 
 static int parse_nonneg(const char *flag, const char *v, long long max, long long *out)
@@ -343,12 +313,35 @@ static int parse_nonneg(const char *flag, const char *v, long long max, long lon
     return 0;
 }
 
-static void string_or_null(const char *v, openrouter_string *out)
+/* ---- warnings ------------------------------------------------------------------------------ */
+
+/* One line on stderr per value the response holds that breaks the API's
+ * description: "openrouter-keys: warning (format): data.expires_at: ...".
+ * The output shows such a value as received ("-" when it could not be
+ * kept). `path` may be renumbered: `index` replaces the item number of
+ * "data[i]..." when it is not SIZE_MAX (list --all). */
+static void print_warning(const openrouter_warning *w, size_t index)
 {
-    if (is_none(v))
-        OPENROUTER_SET_NULL(*out);
-    else
-        *out = OPENROUTER_STRING(v);
+    fprintf(stderr, PROG ": warning (%s): ", openrouter_warning_kind_name(w->kind));
+    const char *rest = strchr(w->path, ']');
+    if (index != SIZE_MAX && rest) {
+        fprintf(stderr, "%.*s%zu", (int)(strchr(w->path, '[') - w->path + 1), w->path, index);
+        put_clean(stderr, rest);
+    } else {
+        put_clean(stderr, w->path);
+    }
+    fputs(": ", stderr);
+    put_clean(stderr, w->message);
+    fputc('\n', stderr);
+}
+
+static void print_warnings(const void *model)
+{
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(model, &n);
+    fflush(stdout);
+    for (size_t i = 0; i < n; i++)
+        print_warning(&w[i], SIZE_MAX);
 }
 
 /* ---- commands ------------------------------------------------------------------------------ */
@@ -395,6 +388,7 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
             field("free_model_requests", line);
         }
     }
+    print_warnings(out);
     openrouter_current_key_response_free(out);
     return EXIT_OK;
 }
@@ -411,6 +405,7 @@ static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
+    print_warnings(out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -427,9 +422,10 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
         print_raw(*raw, *raw_len);
     } else {
         fputs("deleted ", stdout);
-        cli_put_clean(stdout, c->a.hash);
+        put_clean(stdout, c->a.hash);
         putchar('\n');
     }
+    print_warnings(out);
     openrouter_delete_key_response_free(out);
     return EXIT_OK;
 }
@@ -460,6 +456,7 @@ static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *r
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
+    print_warnings(out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -493,34 +490,6 @@ static int read_external_api_key(cli *c)
     return 0;
 }
 
-/* "30d", "12h", "1d12h": whole numbers, each with a unit, added up. */
-static int parse_duration(const char *v, long long *seconds)
-{
-    static const struct { char unit; long long seconds; } units[] = {
-        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
-    const long long max = 100LL * 366 * 86400; /* a century is plenty */
-    long long total = 0;
-    const char *p = v;
-    do {
-        long long n = 0;
-        if (*p < '0' || *p > '9')
-            return -1;
-        for (; *p >= '0' && *p <= '9'; p++)
-            if ((n = n * 10 + (*p - '0')) > max)
-                return -1;
-        size_t u = 0;
-        while (u < sizeof units / sizeof units[0] && units[u].unit != *p)
-            u++;
-        if (u == sizeof units / sizeof units[0])
-            return -1;
-        p++;
-        if ((total += n * units[u].seconds) > max)
-            return -1;
-    } while (*p);
-    *seconds = total;
-    return total > 0 ? 0 : -1;
-}
-
 /* --expires-at or --expires-in into `out`; `when` holds the text the
  * latter computes. */
 static int expiry(const cli *c, openrouter_datetime_text *when, openrouter_datetime *out)
@@ -528,25 +497,11 @@ static int expiry(const cli *c, openrouter_datetime_text *when, openrouter_datet
     const char *at = c->a.opt[O_EXPIRES_AT], *in = c->a.opt[O_EXPIRES_IN];
     if (at && in)
         return cli_usage_error("give only one of --expires-at and --expires-in");
-    if (at) {
-        if (is_none(at)) {
-            OPENROUTER_SET_NULL(*out);
-            return 0;
-        }
-        if (openrouter_datetime_parse(at, NULL, NULL) != 0)
-            return cli_usage_error("--expires-at expects an RFC 3339 time in UTC such as 2027-12-31T23:59:59Z, "
-                                   "or 'none'; got '%s'", at);
-        *out = OPENROUTER_DATETIME(at);
-    } else if (in) {
-        long long seconds;
-        if (parse_duration(in, &seconds) != 0)
-            return cli_usage_error("--expires-in expects a duration such as 30d, 12h or 1d12h (units s, m, h, d, "
-                                   "w; at most a century), got '%s'", in);
-        *when = openrouter_datetime_from_now(seconds);
-        if (!when->text[0])
-            return cli_usage_error("--expires-in: cannot represent the time %s from now", in);
-        *out = OPENROUTER_DATETIME(when->text);
-    }
+    const char *want = NULL;
+    if (at && (want = value_expires_at(at, out)) != NULL)
+        return cli_usage_error("--expires-at expects %s; got '%s'", want, at);
+    if (in && (want = value_expires_in(in, when, out)) != NULL)
+        return cli_usage_error("--expires-in expects %s, got '%s'", want, in);
     return 0;
 }
 
@@ -567,7 +522,7 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     if (expiry(c, &expires, &req.body.expires_at))
         return EXIT_USAGE;
     if (o[O_CREATOR_USER_ID])
-        string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
+        value_string_or_null(o[O_CREATOR_USER_ID], &req.body.creator_user_id);
     if (o[O_WORKSPACE_ID])
         req.body.workspace_id = OPENROUTER_STRING(o[O_WORKSPACE_ID]);
     if ((o[O_EXTERNAL_API_KEY_ENV] || cli_flag(&c->a, O_EXTERNAL_API_KEY_STDIN)) && !o[O_EXTERNAL_USER])
@@ -596,6 +551,7 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     fputs(PROG ": warning: the key's secret (\"key\") is shown only this once and cannot be fetched "
                "again; store it safely now\n",
           stderr);
+    print_warnings(out);
     openrouter_created_key_free(out);
     return EXIT_OK;
 }
@@ -754,7 +710,12 @@ static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrou
     int missing = 0;
     if (c->json)
         fputs("{\"data\":[", stdout);
+    size_t index = 0, n_warn = 0;
     while ((rc = openrouter_list_keys_iter_next(it, &k, &c->err)) == 1) {
+        const openrouter_warning *w = openrouter_list_keys_iter_warnings(it, &n_warn);
+        for (size_t i = 0; i < n_warn; i++) /* numbered as in the output */
+            print_warning(&w[i], index);
+        index++;
         if (!c->json)
             table_add(&t, k);
         else if (emit_raw_item(&a, k, n) != 0)
@@ -826,6 +787,7 @@ static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw
         fprintf(stderr, PROG ": a full page of %zu keys: more may follow; the next page: --offset %lld, "
                         "every key: --all\n", out->data.count, next);
     }
+    print_warnings(out);
     openrouter_key_list_free(out);
     return EXIT_OK;
 }
@@ -864,7 +826,7 @@ static int bad_base_url(cli *c, openrouter_client_options *o)
         if (strncmp(why, "base_url ", 9) == 0)
             why += 9; /* "base_url must not contain ..." */
         fputs(": ", stderr);
-        cli_put_clean(stderr, why);
+        put_clean(stderr, why);
         fputc('\n', stderr);
     }
     openrouter_error_clear(&probe);
@@ -888,6 +850,7 @@ static int make_client(cli *c)
     o.app_title = opt_or_env(c, O_TITLE, "OPENROUTER_APP_TITLE");
     o.app_categories = opt_or_env(c, O_CATEGORIES, "OPENROUTER_APP_CATEGORIES");
     o.user_agent = PROG "/" OPENROUTER_VERSION_STRING;
+    o.strict_decoding = cli_flag(&c->a, O_STRICT);
     if (c->a.opt[O_TIMEOUT]) {
         char *end = NULL;
         errno = 0;
@@ -943,7 +906,11 @@ int main(int argc, char **argv)
             co.raw_body = &raw;
             co.raw_body_len = &raw_len;
         }
-        switch (c.a.cmd->bit) {
+        if (c.a.opt[O_FROM])
+            status = bulk_main(c.client, &c.a);
+        else if (c.a.opt[O_CONCURRENCY] || c.a.opt[O_RESULTS] || c.a.opt[O_KEEP_LOST])
+            status = cli_usage_error("--concurrency, --results and --keep-lost go with --from");
+        else switch (c.a.cmd->bit) {
         case C_LIST: status = cmd_list(&c, &co, &raw, &raw_len); break;
         case C_CREATE: status = cmd_create(&c, &co, &raw, &raw_len); break;
         case C_GET: status = cmd_get(&c, &co, &raw, &raw_len); break;
@@ -956,13 +923,7 @@ int main(int argc, char **argv)
     }
     openrouter_client_free(c.client);
     openrouter_error_clear(&c.err);
-    if (c.external_api_key) {
-        size_t n = strlen(c.external_api_key);
-        volatile char *p = c.external_api_key;
-        while (n--)
-            *p++ = 0;
-        free(c.external_api_key);
-    }
+    cli_wipe_free(c.external_api_key);
     openrouter_global_cleanup();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs(PROG ": error writing to stdout\n", stderr);

@@ -6,6 +6,8 @@
 //   node bench.mjs list     --url BASE --n N [--warmup W]
 //   node bench.mjs paginate --url BASE [--pages P]
 //   node bench.mjs decode   --file F --n N      (ListResponse schema on a parsed body; informational)
+//   node bench.mjs conc     --url BASE --hash H --n N --inflight K
+//                           N gets, K at a time: a concurrency-limited Promise.all pool
 //
 // Wall time: process.hrtime.bigint(); CPU: process.cpuUsage() (user+sys of
 // the whole process, so GC and libuv threads count, as they should).
@@ -18,7 +20,7 @@ const API_KEY = "sk-or-v1-" + "0".repeat(64);
 const PAGE_SIZE = 100;
 
 function parseArgs(argv) {
-  const a = { mode: argv[0], n: 1000, warmup: -1, pages: 0, hash: "0".repeat(64) };
+  const a = { mode: argv[0], n: 1000, warmup: -1, pages: 0, inflight: 1, hash: "0".repeat(64) };
   for (let i = 1; i < argv.length; i += 2) {
     const k = argv[i], v = argv[i + 1];
     if (v === undefined) usage();
@@ -28,6 +30,7 @@ function parseArgs(argv) {
     else if (k === "--n") a.n = Number(v);
     else if (k === "--warmup") a.warmup = Number(v);
     else if (k === "--pages") a.pages = Number(v);
+    else if (k === "--inflight") a.inflight = Number(v);
     else usage();
   }
   if (a.warmup < 0) a.warmup = a.n >= 1000 ? 100 : Math.floor(a.n / 10);
@@ -35,7 +38,7 @@ function parseArgs(argv) {
 }
 
 function usage() {
-  process.stderr.write("usage: bench.mjs get|list|paginate|decode [--url BASE] [--hash H] [--file F] [--n N] [--warmup W] [--pages P]\n");
+  process.stderr.write("usage: bench.mjs get|list|paginate|decode [--url BASE] [--hash H] [--file F] [--n N] [--warmup W] [--pages P] [--inflight K]\n");
   process.exit(2);
 }
 
@@ -120,6 +123,49 @@ async function runPaginate(a) {
     { rss_base_kb: rssBase, rss_peak_kb: Math.round(process.resourceUsage().maxRSS) });
 }
 
+// A line of /proc/self/status in KiB ("VmRSS", "VmHWM"): the same counters
+// as the C clients read.
+function statusKb(field) {
+  const m = readFileSync("/proc/self/status", "utf8").match(new RegExp(`^${field}:\\s+(\\d+)`, "m"));
+  return m ? Number(m[1]) : -1;
+}
+
+// The concurrency benchmark against bench/delay_server.c, as sdk_client.c's
+// conc mode: one untimed warm-up get, then K workers each awaiting one get
+// after another until N have been issued, all awaited with Promise.all.
+// Heap in use (V8 heap + external buffers) sampled every 16 completions,
+// as the C client samples malloc's.
+async function runConc(a) {
+  const sdk = client(a);
+  const k = Math.min(a.inflight, a.n);
+  mixKey((await sdk.apiKeys.get({ hash: a.hash })).data); // warm-up
+  sum = 0;
+  const heapNow = () => { const m = process.memoryUsage(); return m.heapUsed + m.external + m.arrayBuffers; };
+  const heapBase = heapNow();
+  const rssBase = statusKb("VmRSS");
+  let issued = 0, completed = 0, pending = 0, maxPending = 0, heapPeak = heapBase;
+  async function worker() {
+    while (issued < a.n) {
+      issued++;
+      pending++;
+      if (pending > maxPending) maxPending = pending;
+      const res = await sdk.apiKeys.get({ hash: a.hash });
+      if (completed % 16 === 0) heapPeak = Math.max(heapPeak, heapNow());
+      pending--;
+      mixKey(res.data);
+      completed++;
+    }
+  }
+  const t0 = now();
+  await Promise.all(Array.from({ length: k }, worker));
+  const t1 = now();
+  if (completed !== a.n) throw new Error(`${completed} of ${a.n} calls completed`);
+  report("conc", a, a.n, -1, 0, t0, t1, {
+    api: "promise-all", inflight: a.inflight, warmup: 1, max_pending: maxPending, heap_base: heapBase, heap_peak: heapPeak,
+    rss_base_kb: rssBase, rss_peak_kb: statusKb("VmHWM"),
+  });
+}
+
 async function runDecode(a) {
   if (!a.file) usage();
   // The SDK's own response schema, as its list() applies it to a body.
@@ -139,7 +185,7 @@ async function runDecode(a) {
 }
 
 const a = parseArgs(process.argv.slice(2));
-const modes = { get: runGet, list: runList, paginate: runPaginate, decode: runDecode };
+const modes = { get: runGet, list: runList, paginate: runPaginate, decode: runDecode, conc: runConc };
 if (!modes[a.mode]) usage();
 try {
   await modes[a.mode](a);

@@ -164,6 +164,11 @@ int openrouter_list_keys_iter_next(openrouter_list_keys_iter *it, const openrout
     return rc;
 }
 
+const openrouter_warning *openrouter_list_keys_iter_warnings(const openrouter_list_keys_iter *it, size_t *count)
+{
+    return openrouter_pager_warnings((const openrouter_pager *)(const void *)it, count);
+}
+
 void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it)
 {
     openrouter_pager_free((openrouter_pager *)(void *)it);
@@ -297,20 +302,6 @@ int openrouter_get_key(openrouter_client *client,
     return rc;
 }
 
-int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
-    openrouter_key_response **out,
-    const openrouter_call_options *options, openrouter_error *error)
-{
-    /* openrouter_call() itself, not openrouter_get_key(), which may be deprecated. */
-    openrouter_get_key_request request = OPENROUTER_GET_KEY_REQUEST_INIT;
-    request.hash = hash;
-    void *tmp = NULL;
-    int rc = openrouter_call(client, &openrouter_get_key_operation, &request, out != NULL ? &tmp : NULL, options, error);
-    if (out != NULL)
-        *out = (openrouter_key_response *)tmp;
-    return rc;
-}
-
 static void openrouter_get_key_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
     void *result, openrouter_error *error)
 {
@@ -324,6 +315,20 @@ int openrouter_get_key_start(openrouter_async *async,
 {
     return openrouter_async_start_typed(async, &openrouter_get_key_operation, request,
                                         options, openrouter_get_key_done_thunk, (void (*)(void))done, ctx, call, error);
+}
+
+int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error)
+{
+    /* openrouter_call() itself, not openrouter_get_key(), which may be deprecated. */
+    openrouter_get_key_request request = OPENROUTER_GET_KEY_REQUEST_INIT;
+    request.hash = hash;
+    void *tmp = NULL;
+    int rc = openrouter_call(client, &openrouter_get_key_operation, &request, out != NULL ? &tmp : NULL, options, error);
+    if (out != NULL)
+        *out = (openrouter_key_response *)tmp;
+    return rc;
 }
 
 /* ---- deleteKey: DELETE /keys/{hash} */
@@ -370,20 +375,6 @@ int openrouter_delete_key(openrouter_client *client,
     return rc;
 }
 
-int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
-    openrouter_delete_key_response **out,
-    const openrouter_call_options *options, openrouter_error *error)
-{
-    /* openrouter_call() itself, not openrouter_delete_key(), which may be deprecated. */
-    openrouter_delete_key_request request = OPENROUTER_DELETE_KEY_REQUEST_INIT;
-    request.hash = hash;
-    void *tmp = NULL;
-    int rc = openrouter_call(client, &openrouter_delete_key_operation, &request, out != NULL ? &tmp : NULL, options, error);
-    if (out != NULL)
-        *out = (openrouter_delete_key_response *)tmp;
-    return rc;
-}
-
 static void openrouter_delete_key_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status,
     void *result, openrouter_error *error)
 {
@@ -397,6 +388,20 @@ int openrouter_delete_key_start(openrouter_async *async,
 {
     return openrouter_async_start_typed(async, &openrouter_delete_key_operation, request,
                                         options, openrouter_delete_key_done_thunk, (void (*)(void))done, ctx, call, error);
+}
+
+int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_delete_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error)
+{
+    /* openrouter_call() itself, not openrouter_delete_key(), which may be deprecated. */
+    openrouter_delete_key_request request = OPENROUTER_DELETE_KEY_REQUEST_INIT;
+    request.hash = hash;
+    void *tmp = NULL;
+    int rc = openrouter_call(client, &openrouter_delete_key_operation, &request, out != NULL ? &tmp : NULL, options, error);
+    if (out != NULL)
+        *out = (openrouter_delete_key_response *)tmp;
+    return rc;
 }
 
 /* ---- updateKey: PATCH /keys/{hash} */

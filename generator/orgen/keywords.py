@@ -190,7 +190,7 @@ OPERATION = {
     "x-speakeasy-group": _ignored("another generator's namespace; C names are flat"),
     "x-speakeasy-max-method-params": _ignored("another generator's argument style; C takes a "
                                               "request struct"),
-    "x-speakeasy-stream-request-field": _ignored("another generator's streaming switch"),
+    "x-speakeasy-stream-request-field": _handled("the boolean body member *_stream sets to true"),
     "x-speakeasy-ignore": _ignored("other SDKs leave the operation out; spec/operations.txt "
                                    "selects the operations"),
     "x-fern-ignore": _ignored("other SDKs leave the operation out; spec/operations.txt "
@@ -224,7 +224,7 @@ REQUEST_BODY = {
 }
 
 RESPONSE = {
-    "content": _handled("application/json, or none"),
+    "content": _handled("application/json and text/event-stream (a stream of events), or none"),
     "description": _ignored("documentation"),
     "headers": _ignored("response headers are not decoded (Retry-After is the runtime's)"),
     "links": _ignored("documentation"),
@@ -235,7 +235,7 @@ MEDIA_TYPE = {
     "example": _ignored("documentation"),
     "examples": _ignored("documentation"),
     "encoding": _ignored("applies to multipart and form bodies, which are rejected"),
-    "x-speakeasy-sse-sentinel": _ignored("another generator's end-of-stream marker"),
+    "x-speakeasy-sse-sentinel": _handled("text/event-stream: the data that ends the stream"),
 }
 
 # Keywords a slot's doc comment states, in this order.

@@ -19,6 +19,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # are not idempotent in general; `x-openrouter-idempotent` on an operation
 # overrides the method either way.
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
+SSE = "text/event-stream"
+# The body member that asks for the stream (Speakeasy's name; "stream" when absent).
+STREAM_FIELD_EXTENSION = "x-speakeasy-stream-request-field"
 IDEMPOTENT_EXTENSION = "x-openrouter-idempotent"
 
 _SCALAR_KINDS = ("string", "bool", "int32", "int64", "number", "datetime")
@@ -241,6 +244,20 @@ class Operation:
         self.description = None
         self.deprecated = False
         self.idempotent = method in IDEMPOTENT_METHODS
+        self.stream = None  # StreamDef of a text/event-stream success response
+        self.stream_request_field = "stream"  # the boolean body member *_stream sets
+        self.stream_skipped = None  # (reason, pointer) when one could not be generated
+
+
+class StreamDef:
+    """A text/event-stream response: the model of one event (its `data`,
+    `event`, `id` fields, Speakeasy's convention) and the sentinel data
+    that ends the stream (x-speakeasy-sse-sentinel)."""
+
+    def __init__(self, event, sentinel, ptr):
+        self.event = event  # ObjectDef
+        self.sentinel = sentinel
+        self.ptr = ptr
 
 
 def _type_list(node, ptr):
@@ -651,6 +668,10 @@ class Builder:
                 raise SpecError("%s must be true or false" % IDEMPOTENT_EXTENSION,
                                 child(ptr, IDEMPOTENT_EXTENSION))
             op.idempotent = node[IDEMPOTENT_EXTENSION]
+        flag = node.get(STREAM_FIELD_EXTENSION, "stream")
+        if not isinstance(flag, str):
+            raise SpecError("%s must be a string" % STREAM_FIELD_EXTENSION, child(ptr, STREAM_FIELD_EXTENSION))
+        op.stream_request_field = flag
         self._parameters(op, node, item, item_ptr)
         if node.get("requestBody") is not None:
             self._request_body(op, node["requestBody"])
@@ -762,6 +783,7 @@ class Builder:
                 if op.responses:
                     hint += "_" + code
                 obj, s_ptr = self._response_body(resp, r_def_ptr, hint, success=True)
+                self._stream_body(op, resp, r_def_ptr, snake(op.op_id) + "_event")
                 if isinstance(obj, str):  # a media type: the body is bytes
                     if op.out is not None or (op.media_type not in (None, obj)):
                         raise UnsupportedError(
@@ -816,16 +838,39 @@ class Builder:
         application/octet-stream, video/mp4, ...): kept as bytes, whatever
         its schema says (a binary string, or none). Returns the media types,
         comma-separated, as the Accept header sends them. Server-Sent
-        Events alone are a stream, not a body."""
-        media = [m for m in sorted(content) if m != "text/event-stream"]
-        if not media:
-            raise UnsupportedError("response media type %s" % ",".join(sorted(content)), c_ptr)
+        Events alone are a stream (_stream_body), not a body."""
+        media = [m for m in sorted(content) if m != SSE]
+        if not media:  # a stream only: _stream_body's
+            return None, None
         for m in media:
             entry = content[m] or {}
             keywords.check_object(entry, child(c_ptr, m), keywords.MEDIA_TYPE, "media type")
             if "/" not in m or any(ch in m for ch in "\r\n\0\"\\"):
                 raise SpecError("bad media type %r" % m, child(c_ptr, m))
         return ", ".join(media), child(c_ptr, media[0])
+    def _stream_body(self, op, resp, r_ptr, hint):
+        """A text/event-stream beside (or instead of) the JSON body: its
+        event model, which must be an object holding the event's `data`
+        (anything else is skipped with the reason: the operation itself
+        still generates)."""
+        media = (resp.get("content") or {}).get(SSE)
+        if media is None or op.stream is not None:
+            return
+        m_ptr = child(r_ptr, "content", SSE)
+        keywords.check_object(media or {}, m_ptr, keywords.MEDIA_TYPE, "media type")
+        if "schema" not in (media or {}):
+            op.stream_skipped = ("text/event-stream without a schema", m_ptr)
+            return
+        s_ptr = child(m_ptr, "schema")
+        tref, _ = self.analyze(media["schema"], s_ptr, hint)
+        if tref.kind != "object" or not any(f.json_name == "data" for f in tref.named.fields):
+            op.stream_skipped = ("text/event-stream schema that is not an event object with `data`", s_ptr)
+            return
+        self._roots.append(tref)
+        sentinel = media.get("x-speakeasy-sse-sentinel")
+        if sentinel is not None and not isinstance(sentinel, str):
+            raise SpecError("x-speakeasy-sse-sentinel must be a string", child(m_ptr, "x-speakeasy-sse-sentinel"))
+        op.stream = StreamDef(tref.named, sentinel, m_ptr)
 
     def _prune(self):
         """Drops the types nothing generated uses: those of a schema that

@@ -98,6 +98,9 @@ def _op_idents(p, op):
                                            "_error_statuses", "_start", "_done_fn",
                                            "_done_thunk")] + \
             ([p + "_" + n + "_to_sink"] if getattr(op, "media_type", None) else []) + \
+            ([p + "_" + n + s for s in ("_stream", "_stream_start", "_stream_desc", "_event_fn",
+                                        "_event_thunk", "_streamed")]
+             if getattr(op, "stream", None) else []) + \
             (pagination.idents(p, n) if getattr(op, "pagination", None) else [])
     return of
 

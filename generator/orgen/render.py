@@ -283,7 +283,27 @@ def _operation_context(ctx, op):
         "deprecated": _deprecated_msg("%s_%s" % (p, op.name)) if op.deprecated else None,
         "doc": doc_lines(desc or "Calls %s %s." % (op.method, op.path)),
         "pagination": pagination.context(op, p),
+        "stream": _stream_context(op, p),
         "by": _by_param(op, p, ctx.names),
+    }
+
+
+def _stream_context(op, p):
+    """The *_stream functions of an operation with an event stream: the
+    event model, the sentinel, and the boolean body member the wrapper sets
+    (x-speakeasy-stream-request-field, else `stream`): the API streams only
+    when asked."""
+    if op.stream is None:
+        return None
+    flag = None
+    if op.body is not None:
+        flag = next((f.c_name for f in op.body.fields
+                     if f.json_name == op.stream_request_field and f.tref.kind == "bool"), None)
+    return {
+        "event": "%s_%s" % (p, op.stream.event.name),
+        "event_desc": "%s_%s_desc" % (p, op.stream.event.name),
+        "sentinel": c_string_literal(op.stream.sentinel) if op.stream.sentinel is not None else None,
+        "body_flag": flag,
     }
 
 

@@ -13,7 +13,11 @@ def context(model, prefix):
     skipped_ops = [s for s in model.skipped if s.what == "operation"]
     return {
         "operations": [{"op_id": op.op_id, "method": op.method, "path": op.path,
-                        "fn": "%s_%s" % (prefix, op.name)} for op in model.operations],
+                        "fn": "%s_%s" % (prefix, op.name),
+                        "stream": op.stream is not None} for op in model.operations],
+        "streams_skipped": [{"op_id": op.op_id, "reason": op.stream_skipped[0],
+                             "ptr": op.stream_skipped[1]}
+                            for op in model.operations if op.stream_skipped],
         "skipped_operations": sorted(skipped_ops, key=lambda s: (s.path, s.method)),
         "skipped_schemas": sorted((s for s in model.skipped if s.what == "schema"),
                                   key=lambda s: s.name),

@@ -13,6 +13,8 @@ or_arena *or_arena_new(size_t cap)
     or_arena *a = or_malloc(cap);
     if (!a)
         return NULL;
+    a->warnings = NULL;
+    a->n_warnings = 0;
     a->chunks = NULL;
     a->current = NULL;
     a->cur = (char *)a + OR_ARENA_HDR;

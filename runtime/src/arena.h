@@ -27,8 +27,12 @@ typedef struct or_chunk {
     size_t used; /* bytes used after the header, for wiping */
 } or_chunk;
 
+struct openrouter_warning;
+
 /* Lives at the start of the first block; the model follows it. */
 typedef struct or_arena {
+    const struct openrouter_warning *warnings; /* the model's warnings (warnings.c), in the arena */
+    size_t n_warnings;
     or_chunk *chunks;   /* further blocks, newest first */
     or_chunk *current;  /* block `cur` points into; NULL: the first block */
     char *cur, *end;    /* free space in the current block */

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "async_impl.h"
+#include "stream.h"
 
 /* ---- lists ------------------------------------------------------------------------ */
 
@@ -130,6 +131,12 @@ static void call_release(openrouter_async *a, openrouter_async_call *k)
 static void call_done(openrouter_async *a, openrouter_async_call *k)
 {
     k->rc = or_call_finish(&k->x, &k->result, &k->error);
+    if (k->stream) {
+        or_stream_release(k->stream);
+        or_free(k->stream);
+        k->stream = NULL;
+        k->x.stream = NULL;
+    }
     k->state = OR_ASYNC_DONE;
     list_push(&a->done, k);
 }
@@ -306,6 +313,29 @@ void or_async_cancel_all_now(openrouter_async *a)
         cancel_now(a, a->timers.items[a->timers.n - 1]);
 }
 
+/* Streams that waited longer than their idle limit end as a timeout (a
+ * multi handle calls no progress callback while its transfers are idle). */
+static void expire_idle_streams(openrouter_async *a)
+{
+    openrouter_async_call *k = a->running.head;
+    while (k) {
+        openrouter_async_call *next = k->next;
+        if (k->stream && or_stream_idle_expired(k->stream))
+            transfer_ended(a, k, CURLE_ABORTED_BY_CALLBACK);
+        k = next;
+    }
+}
+
+/* The earliest idle deadline of the running streams, INT64_MAX if none. */
+static int64_t idle_deadline(const openrouter_async *a)
+{
+    int64_t due = INT64_MAX;
+    for (const openrouter_async_call *k = a->running.head; k; k = k->next)
+        if (k->stream)
+            due = or_min_i64(due, or_stream_idle_deadline(k->stream));
+    return due;
+}
+
 /* ---- the drive step -------------------------------------------------------------------- */
 
 /* Runs the callbacks of finished calls, oldest first; a callback may start
@@ -340,6 +370,10 @@ void or_async_step(openrouter_async *a, int fd, int events)
                                      ((events & OPENROUTER_ASYNC_ERROR) ? CURL_CSELECT_ERR : 0),
                                  &running);
     collect(a);
+    expire_idle_streams(a);
+    /* openrouter_async_cancel_all() from an event callback, in this step. */
+    if (atomic_exchange(&a->wake_flags, 0u) & OPENROUTER_ASYNC_CANCEL_ALL)
+        or_async_cancel_all_now(a);
     pump(a);
     or_async_deliver(a);
     if (a->free_requested) {
@@ -361,9 +395,12 @@ long or_async_next_timeout(openrouter_async *a)
         due = a->timers.items[0]->due;
     if (a->queued.head && a->in_flight < a->max_in_flight)
         due = or_min_i64(due, 0);
-    if (due == INT64_MAX)
+    int64_t idle = idle_deadline(a);
+    if (due == INT64_MAX && idle == INT64_MAX)
         return t;
-    int64_t wait = or_max_i64(due, a->not_before) - or_clock_now_ms(a->c);
+    int64_t now = or_clock_now_ms(a->c);
+    int64_t wait = due == INT64_MAX ? INT64_MAX : or_max_i64(due, a->not_before) - now;
+    wait = or_min_i64(wait, idle == INT64_MAX ? INT64_MAX : idle - now);
     wait = or_max_i64(wait, 0);
     if (wait > LONG_MAX)
         wait = LONG_MAX;
@@ -392,9 +429,30 @@ void or_async_update_timer(openrouter_async *a)
 
 /* ---- starting and cancelling ------------------------------------------------------------- */
 
-int openrouter_async_start_typed(openrouter_async *async, const openrouter_operation_desc *op, const void *request,
-                                 const openrouter_call_options *options, openrouter_async_thunk_fn thunk,
-                                 void (*fn)(void), void *ctx, openrouter_async_call **call, openrouter_error *error)
+/* The event callbacks run inside libcurl, where the handle must not be
+ * changed: what may not run there refuses. */
+static int refuse_in_event(const openrouter_async *a, openrouter_error *error)
+{
+    return a->in_event ? or_error_set(error, OPENROUTER_EINVAL, "not allowed inside a stream's event callback")
+                       : OPENROUTER_OK;
+}
+
+/* A stream's event reaches the caller's callback with the handle marked. */
+static int async_event_thunk(void (*fn)(void), void *user, const void *event)
+{
+    (void)fn; /* the caller's is kept in the call */
+    openrouter_async_call *k = user;
+    k->a->in_event++;
+    int rc = k->event_thunk(k->event_fn, k->event_user, event);
+    k->a->in_event--;
+    return rc;
+}
+
+/* Starts a call: a stream when `ev_thunk` is set. */
+static int start_call(openrouter_async *async, const openrouter_operation_desc *op, const void *request,
+                      const openrouter_call_options *options, openrouter_async_thunk_fn thunk, void (*fn)(void),
+                      void *ctx, openrouter_stream_thunk_fn ev_thunk, void (*ev_fn)(void), void *ev_user,
+                      openrouter_async_call **call, openrouter_error *error)
 {
     if (call)
         *call = NULL;
@@ -406,13 +464,31 @@ int openrouter_async_start_typed(openrouter_async *async, const openrouter_opera
         return or_error_set_field(error, OPENROUTER_EINVAL, "done", "done must not be NULL");
     if (async->free_requested)
         return or_error_set(error, OPENROUTER_EINVAL, "the async handle is being freed");
+    int rc = refuse_in_event(async, error);
+    if (rc == OPENROUTER_OK && ev_thunk)
+        rc = or_stream_check(op, ev_thunk, ev_fn, options, error);
+    if (rc != OPENROUTER_OK)
+        return rc;
     openrouter_async_call *k = call_new(async);
-    if (!k)
+    or_stream *stream = ev_thunk ? or_calloc(1, sizeof *stream) : NULL;
+    if (!k || (ev_thunk && !stream)) {
+        if (k)
+            call_release(async, k);
+        or_free(stream);
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
-    int rc = or_call_start(&k->x, async->c, &k->bufs, op, request, &k->result, options, error);
+    }
+    rc = or_call_start(&k->x, async->c, &k->bufs, op, request, &k->result, options, error);
     if (rc != OPENROUTER_OK) {
+        or_free(stream);
         call_release(async, k);
         return rc;
+    }
+    if (stream) {
+        k->event_thunk = ev_thunk;
+        k->event_fn = ev_fn;
+        k->event_user = ev_user;
+        or_stream_attach(stream, &k->x, async_event_thunk, ev_fn, k);
+        k->stream = stream;
     }
     /* Nothing the caller passed is read after this. */
     k->policy = *k->x.policy;
@@ -431,6 +507,34 @@ int openrouter_async_start_typed(openrouter_async *async, const openrouter_opera
     return OPENROUTER_OK;
 }
 
+int openrouter_async_start_typed(openrouter_async *async, const openrouter_operation_desc *op, const void *request,
+                                 const openrouter_call_options *options, openrouter_async_thunk_fn thunk,
+                                 void (*fn)(void), void *ctx, openrouter_async_call **call, openrouter_error *error)
+{
+    return start_call(async, op, request, options, thunk, fn, ctx, NULL, NULL, NULL, call, error);
+}
+
+static void stream_done_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status, void *result,
+                              openrouter_error *error)
+{
+    (void)result; /* a stream's events went to its callback */
+    ((openrouter_async_stream_done_fn)fn)(ctx, call, status, error);
+}
+
+int openrouter_async_stream_start(openrouter_async *async, const openrouter_operation_desc *op, const void *request,
+                                  openrouter_stream_thunk_fn thunk, void (*fn)(void), void *user,
+                                  const openrouter_call_options *options, openrouter_async_stream_done_fn done,
+                                  void *ctx, openrouter_async_call **call, openrouter_error *error)
+{
+    if (!thunk || !fn) {
+        if (call)
+            *call = NULL;
+        return or_error_set_field(error, OPENROUTER_EINVAL, "callback", "callback must not be NULL");
+    }
+    return start_call(async, op, request, options, stream_done_thunk, (void (*)(void))done, ctx, thunk, fn, user,
+                      call, error);
+}
+
 static void plain_thunk(void (*fn)(void), void *ctx, openrouter_async_call *call, int status, void *result,
                         openrouter_error *error)
 {
@@ -447,7 +551,7 @@ int openrouter_async_start(openrouter_async *async, const openrouter_operation_d
 
 int openrouter_async_cancel(openrouter_async_call *call)
 {
-    if (!call || call->state == OR_ASYNC_DONE || call->state == OR_ASYNC_DELIVERING)
+    if (!call || call->state == OR_ASYNC_DONE || call->state == OR_ASYNC_DELIVERING || call->a->in_event)
         return OPENROUTER_EINVAL;
     openrouter_async *a = call->a;
     cancel_now(a, call);
@@ -459,6 +563,10 @@ void openrouter_async_cancel_all(openrouter_async *async)
 {
     if (!async)
         return;
+    if (async->in_event) { /* inside libcurl: at the next drive step */
+        atomic_fetch_or(&async->wake_flags, OPENROUTER_ASYNC_CANCEL_ALL);
+        return;
+    }
     or_async_cancel_all_now(async);
     or_async_update_timer(async);
 }

@@ -9,6 +9,7 @@
 
 #include "call.h"
 #include "openrouter/async.h"
+#include "openrouter/stream.h"
 
 /* Where a call is. */
 enum or_async_state {
@@ -37,6 +38,10 @@ struct openrouter_async_call {
     size_t heap_index;                /* WAITING: place in the timer heap */
     or_xfer *xfer;                    /* RUNNING */
     void *result;
+    struct or_stream *stream;         /* a stream's events (or_calloc'd), else NULL */
+    openrouter_stream_thunk_fn event_thunk; /* the caller's event callback */
+    void (*event_fn)(void);
+    void *event_user;
     openrouter_error error;
     openrouter_async_thunk_fn thunk;  /* calls fn with the result's type */
     void (*fn)(void);
@@ -76,6 +81,7 @@ struct openrouter_async {
     unsigned n_spare;
 
     int depth;                        /* inside a drive step (callbacks) */
+    int in_event;                     /* inside a stream's event callback */
     int free_requested;               /* openrouter_async_free from a callback */
     int timer_armed;                  /* socket mode: the caller's timer */
     int64_t timer_deadline;

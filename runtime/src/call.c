@@ -17,6 +17,7 @@
 
 #include "call.h"
 #include "redact.h"
+#include "stream.h"
 
 /* ---- the beginning ------------------------------------------------------------------ */
 
@@ -48,8 +49,10 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     if (options->timeout_ms < 0)
         return or_error_set_field(error, OPENROUTER_EINVAL, "options.timeout_ms",
                                   "%s: options.timeout_ms must be > 0 (or 0 for the client's)", x->opid);
-    if (options->timeout_ms > 0)
+    if (options->timeout_ms > 0) {
         x->timeout_ms = options->timeout_ms;
+        x->timeout_given = 1;
+    }
     if (options->retry) {
         int rc = or_retry_policy_check(options->retry, "options.retry", error);
         if (rc != OPENROUTER_OK) {
@@ -57,6 +60,13 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
             return rc;
         }
         x->policy = options->retry;
+    }
+    if (options->version >= 4) {
+        if (options->stream_idle_timeout_ms < 0)
+            return or_error_set_field(error, OPENROUTER_EINVAL, "options.stream_idle_timeout_ms",
+                                      "%s: options.stream_idle_timeout_ms must be > 0 (or 0 for the client's)",
+                                      x->opid);
+        x->idle_timeout_ms = options->stream_idle_timeout_ms;
     }
     if (options->version >= 2 && options->raw_body) {
         x->raw_body = options->raw_body;
@@ -71,6 +81,14 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
         x->cancel = options->cancel;
     }
     return OPENROUTER_OK;
+}
+
+/* The transport's sink for openrouter_call_sink: the caller's, with the
+ * response's Content-Type. */
+static int body_sink_write(void *ctx, const char *bytes, size_t n)
+{
+    or_call *x = ctx;
+    return x->body_sink.write(x->body_sink.ctx, bytes, n, x->res.content_type);
 }
 
 /* or_call_begin, with openrouter_call_sink's sink (NULL: none). */
@@ -105,8 +123,9 @@ static int call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs,
     x->delay = -1;
     x->retry_after = -1;
     if (sink) {
-        x->sink.write = sink->write;
-        x->sink.ctx = sink->ctx;
+        x->body_sink = *sink;
+        /* The response size limit applies: see openrouter_call_sink. */
+        x->sink = (or_http_sink){NULL, body_sink_write, NULL, x, 1};
     }
     if (options) {
         int rc = apply_call_options(x, options, error);
@@ -154,6 +173,8 @@ void or_attempt_begin(or_call *x)
     if (x->attempts == 0)
         x->start_ms = x->attempt_start_ms;
     x->attempts++;
+    if (x->stream)
+        or_stream_attempt_begin(x->stream);
     trace(x, 1, 0, 0, OPENROUTER_OK, -1);
     or_log(x->c, OPENROUTER_LOG_DEBUG, "%s: %s %s (attempt %d)", x->opid, x->op->method, x->trace_url,
            x->attempts);
@@ -171,12 +192,15 @@ static long response_retry_after(const or_http_response *res)
 
 void or_attempt_classify(or_call *x)
 {
+    if (x->stream && or_stream_classify(x))
+        return;
     const or_http_response *res = &x->res;
     int idempotent = x->op->idempotent;
     x->retry_after = -1;
     if (res->curl_code == CURLE_ABORTED_BY_CALLBACK) {
-        /* Only a cancel aborts a transfer: the progress callback saw the
-         * call's token, or async.c stopped it. */
+        /* Only a cancel aborts a transfer: the call's token (the progress
+         * callback) or openrouter_async_cancel() (async.c removes it from
+         * the multi). A stream's own aborts are classified by stream.c. */
         x->kind = OPENROUTER_ECANCELED;
         x->cancelled = OR_CANCELLED_TRANSFER;
         x->retryable = 0;
@@ -377,9 +401,11 @@ static void run_attempts(or_call *x)
     }
 }
 
+/* A blocking call: its body to `sink` when one is given (openrouter_call_sink),
+ * streamed when `callback` is given (openrouter_call_stream). */
 static int call_blocking(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
                          void **out, const openrouter_body_sink *sink, const openrouter_call_options *options,
-                         openrouter_error *error)
+                         openrouter_error *error, const or_stream *callback)
 {
     /* With a log callback, failures are logged with their message even
      * when the caller passed no error. */
@@ -391,10 +417,15 @@ static int call_blocking(openrouter_client *client, const openrouter_operation_d
         error = &local;
     }
     or_call x;
+    or_stream stream;
     int rc = call_start(&x, client, NULL, op, request, out, sink, options, error);
     if (rc == OPENROUTER_OK) {
+        if (callback)
+            or_stream_attach(&stream, &x, callback->thunk, callback->fn, callback->user);
         run_attempts(&x);
         rc = or_call_finish(&x, out, error);
+        if (callback)
+            or_stream_release(&stream);
     }
     if (use_local)
         openrouter_error_clear(&local);
@@ -404,7 +435,7 @@ static int call_blocking(openrouter_client *client, const openrouter_operation_d
 int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
                     void **out, const openrouter_call_options *options, openrouter_error *error)
 {
-    return call_blocking(client, op, request, out, NULL, options, error);
+    return call_blocking(client, op, request, out, NULL, options, error, NULL);
 }
 
 int openrouter_call_sink(openrouter_client *client, const openrouter_operation_desc *op,
@@ -416,5 +447,17 @@ int openrouter_call_sink(openrouter_client *client, const openrouter_operation_d
             openrouter_error_clear(error);
         return or_error_set_field(error, OPENROUTER_EINVAL, "sink", "sink must not be NULL");
     }
-    return call_blocking(client, op, request, NULL, sink, options, error);
+    return call_blocking(client, op, request, NULL, sink, options, error, NULL);
+}
+
+int openrouter_call_stream(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
+                           openrouter_stream_thunk_fn thunk, void (*fn)(void), void *user,
+                           const openrouter_call_options *options, openrouter_error *error)
+{
+    int rc = or_stream_check(op, thunk, fn, options, error);
+    if (rc != OPENROUTER_OK)
+        return rc;
+    or_stream callback = {.thunk = thunk, .fn = fn, .user = user};
+    void *none = NULL;
+    return call_blocking(client, op, request, &none, NULL, options, error, &callback);
 }

@@ -32,12 +32,16 @@ typedef struct or_call {
     const void *request;
     const openrouter_retry_policy *policy;
     long timeout_ms;
+    int timeout_given;            /* options->timeout_ms was set */
+    long idle_timeout_ms;         /* options->stream_idle_timeout_ms (0: none given) */
+    struct or_stream *stream;     /* a streaming call's events (stream.c), else NULL */
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
     const openrouter_header *headers; /* options->headers (version >= 3), checked by request.c */
     size_t header_count;
     const openrouter_cancel_token *cancel; /* options->cancel (version >= 3), else NULL */
-    or_body_sink sink;            /* openrouter_call_sink's; write NULL otherwise */
+    openrouter_body_sink body_sink; /* openrouter_call_sink's; write NULL otherwise */
+    or_http_sink sink;            /* the transport's side of body_sink */
     curl_mime *mime;              /* a multipart/form-data body (multipart.c), freed with the request */
 
     /* The request (request.c). */
@@ -59,7 +63,7 @@ typedef struct or_call {
     long delay;                   /* before the next attempt; -1: none */
     long status;                  /* last HTTP status answered, 0 if none */
     int processed;                /* some attempt may have been acted on (cancel reports it) */
-    int cancelled;                /* OR_CANCELLED_*: the caller stopped the call */
+    int cancelled;                /* OR_CANCELLED_*: the caller (or the call's token) stopped the call */
 } or_call;
 
 #define OR_CANCELLED_TRANSFER 1   /* a transfer was aborted (kind ECANCELED) */

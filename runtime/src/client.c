@@ -285,15 +285,17 @@ static int retry_policy_is_zero(const openrouter_retry_policy *p)
            p->max_retry_after_ms == 0 && p->retry_non_idempotent == 0;
 }
 
-/* The caller's options as the current version: a version-1 struct is
- * shorter, so only its members are read and the newer ones stay zero (their
- * defaults). EINVAL for a version this library does not know. */
+/* The caller's options as the current version: a version-1 or -2 struct
+ * is shorter, so only its members are read and the newer ones stay zero
+ * (their defaults). EINVAL for a version this library does not know. */
 static int options_current(const openrouter_client_options *o, openrouter_client_options *cur,
                            openrouter_error *error)
 {
     memset(cur, 0, sizeof *cur);
     if (o->version == 1)
         memcpy(cur, o, offsetof(openrouter_client_options, ca_bundle_file));
+    else if (o->version == 2)
+        memcpy(cur, o, offsetof(openrouter_client_options, strict_decoding));
     else if (o->version == OPENROUTER_CLIENT_OPTIONS_VERSION)
         *cur = *o;
     else
@@ -457,7 +459,7 @@ int openrouter_client_new(openrouter_client **out, const openrouter_client_optio
         openrouter_client_free(c);
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     }
-    c->strict_required = options->strict_required_fields != 0;
+    c->strict_decoding = options->strict_decoding != 0 || options->strict_required_fields != 0;
     c->retry = retry;
     if (options->clock)
         c->clock = *options->clock;

@@ -30,7 +30,7 @@ struct openrouter_client {
     size_t base_url_len;
     char *ca_file, *ca_dir;      /* options' copies, lent to http.settings */
     char *proxy;                 /* the option's copy (may hold a password): wiped on free */
-    int strict_required;
+    int strict_decoding;         /* options.strict_decoding or strict_required_fields */
     openrouter_retry_policy retry;
     openrouter_clock clock;      /* caller's; NULL members = real ones */
     uint64_t rng_state;          /* xorshift64* for the real random_unit */

@@ -7,15 +7,21 @@
  *    order from the field after the last match, so the usual
  *    server-ordered object costs one comparison per member). Unknown and
  *    write-only members are skipped, but still validated.
- *  - Liberal: a member that is JSON null but not declared nullable still
- *    decodes as OPENROUTER_NULL (servers send null for optional fields
- *    more often than specs admit), unless strict_required is set, which
- *    also makes a missing required field an error. Length and min/max
- *    constraints are checked when encoding, not when decoding.
+ *  - Liberal by default: a value that breaks the description costs that
+ *    value only, never the response. What happens to it depends on its
+ *    kind (openrouter_warning_kind in openrouter/types.h): kept as received
+ *    (a bad date-time, a length or range outside the limits), NULL (null
+ *    where not nullable), ABSENT (a required member missing, an optional
+ *    member / array item / map value of the wrong JSON type, a value the C
+ *    slot cannot hold); each is recorded as a warning on the model
+ *    (warnings.c), in the order of the text. Strict decoding
+ *    (or_decode_options.strict) makes the first of them an EDECODE error
+ *    naming its path, with the same message as the warning.
+ *  - Fatal in every mode: invalid JSON, the depth limit, a body that is
+ *    not an object, and a required member of the wrong JSON type.
  *  - Lenient decoding (or_decode_options.lenient, used for error bodies):
- *    a value of the wrong type, or one its slot cannot hold (out of range,
- *    a NUL in a string, a bad date-time), leaves the slot ABSENT instead of
- *    failing; the text must still be valid JSON.
+ *    all of the above but invalid JSON leave the slot ABSENT (or NULL)
+ *    silently; no warnings are recorded.
  *  - Arrays and maps are counted first by a quick pre-scan of their text,
  *    so their items are allocated once, at their exact size.
  *  - Strings without escapes are copied as they are; escaped ones are
@@ -41,6 +47,8 @@
  *    whole text validated.
  *  - Error messages and error->field name fields, types and lengths, never
  *    string values (they may be secrets). */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -53,6 +61,7 @@ typedef struct or_dec {
     int lenient;
     openrouter_error *error;
     unsigned skipped; /* the fields this direction never reads: WRITE_ONLY, or READ_ONLY for a request */
+    or_warnings warnings;
 } or_dec;
 
 /* Internal result: the reader holds a JSON syntax error. */
@@ -101,23 +110,49 @@ static int dec_nomem(or_dec *d)
     return or_error_set(d->error, OPENROUTER_ENOMEM, "out of memory");
 }
 
-/* The next value (not yet consumed) is of the wrong type for the slot. */
-static int dec_type_error(or_dec *d, const or_path *p, const openrouter_type_desc *t, or_jtok got)
+/* A value that breaks the description (see the file comment): in strict
+ * mode the error, else a warning (none in lenient mode). 0 to go on. */
+static int dec_mark(or_dec *d, const or_path *p, openrouter_warning_kind kind, const char *fmt, ...)
+    OR_PRINTF(4, 5);
+static int dec_mark(or_dec *d, const or_path *p, openrouter_warning_kind kind, const char *fmt, ...)
 {
     if (d->lenient)
-        return or_jr_skip(d->r) == 0 ? 0 : OR_DEC_SYNTAX;
-    return or_path_error(d->error, OPENROUTER_EDECODE, p, "expected %s, got %s", kind_expects(t->kind),
-                         tok_label(got));
+        return 0;
+    char why[OPENROUTER_ERROR_MESSAGE_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (d->strict)
+        return or_path_error(d->error, OPENROUTER_EDECODE, p, "%s", why);
+    char path[512];
+    or_path_text(p, path, sizeof path);
+    return or_warnings_add(&d->warnings, or_arena_model(d->arena), kind, path, why) == 0 ? 0 : dec_nomem(d);
 }
 
-/* The value just consumed cannot be stored in the slot. */
-static int dec_bad_value(or_dec *d, const openrouter_type_desc *t, char *slot, const or_path *p, const char *why)
+/* The next value (not yet consumed) is of the wrong type for the slot:
+ * fatal for a required member, else skipped (the slot stays ABSENT). */
+static int dec_type_error(or_dec *d, const or_path *p, const openrouter_type_desc *t, unsigned flags, or_jtok got)
 {
-    if (d->lenient) {
-        memset(slot, 0, t->slot_size);
-        return 0;
-    }
-    return or_path_error(d->error, OPENROUTER_EDECODE, p, "%s", why);
+    if ((flags & OPENROUTER_F_REQUIRED) && !d->lenient)
+        return or_path_error(d->error, OPENROUTER_EDECODE, p, "expected %s, got %s", kind_expects(t->kind),
+                             tok_label(got));
+    int rc = dec_mark(d, p, OPENROUTER_WARNING_TYPE, "expected %s, got %s", kind_expects(t->kind), tok_label(got));
+    if (rc)
+        return rc;
+    return or_jr_skip(d->r) == 0 ? 0 : OR_DEC_SYNTAX;
+}
+
+/* The value just consumed cannot be stored in the slot, which goes back
+ * to ABSENT. A TYPE problem (a fraction for an integer) is fatal for a
+ * required member, as a wrong JSON type is. */
+static int dec_bad_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, char *slot, const or_path *p,
+                         openrouter_warning_kind kind, const char *why)
+{
+    memset(slot, 0, t->slot_size);
+    if (kind == OPENROUTER_WARNING_TYPE && (flags & OPENROUTER_F_REQUIRED) && !d->lenient)
+        return or_path_error(d->error, OPENROUTER_EDECODE, p, "%s", why);
+    return dec_mark(d, p, kind, "%s", why);
 }
 
 /* Reads the string the reader is at into the arena, NUL-terminated; 0,
@@ -149,8 +184,9 @@ static int dec_null(or_dec *d, const openrouter_type_desc *t, unsigned flags, ch
 {
     if (or_jr_literal(d->r, OR_JT_NULL) != 0)
         return OR_DEC_SYNTAX;
-    if (d->strict && !(flags & OPENROUTER_F_NULLABLE))
-        return or_path_error(d->error, OPENROUTER_EDECODE, p, "null not allowed");
+    int rc = flags & OPENROUTER_F_NULLABLE ? 0 : dec_mark(d, p, OPENROUTER_WARNING_NULL, "null not allowed");
+    if (rc)
+        return rc;
     if (or_slot_has_state(t))
         *(openrouter_presence *)slot = OPENROUTER_NULL;
     /* A bare object item cannot say null: it stays all-absent. */
@@ -169,29 +205,31 @@ static int enum_constant(const openrouter_enum_desc *ed, const char *text)
 }
 
 /* STRING, DATETIME and ENUM slots: a string, checked and kept. */
-static int dec_text(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+static int dec_text(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
+                    const or_path *p)
 {
     if (tok != OR_JT_STRING)
-        return dec_type_error(d, p, t, tok);
+        return dec_type_error(d, p, t, flags, tok);
     int is_enum = t->kind == OPENROUTER_KIND_ENUM;
     const char **text = is_enum ? &((openrouter_enum_value *)slot)->text : &((openrouter_string *)slot)->value;
     int rc = dec_string(d, text);
     if (rc < 0)
-        return dec_bad_value(d, t, slot, p, "string contains a NUL character");
+        return dec_bad_value(d, t, flags, slot, p, OPENROUTER_WARNING_UNREPRESENTABLE,
+                             "string contains a NUL character");
     if (rc)
         return rc;
-    if (t->kind == OPENROUTER_KIND_DATETIME && openrouter_datetime_parse(*text, NULL, NULL) != 0)
-        return dec_bad_value(d, t, slot, p, "invalid date-time (expected RFC 3339)");
     if (is_enum) /* unknown to this version: 0, the text kept */
         ((openrouter_enum_value *)slot)->value = enum_constant(t->enumeration, *text);
     *(openrouter_presence *)slot = OPENROUTER_PRESENT;
-    return 0;
+    const char *why = t->kind == OPENROUTER_KIND_DATETIME ? or_datetime_violation(0, *text) : NULL;
+    return why ? dec_mark(d, p, OPENROUTER_WARNING_FORMAT, "%s", why) : 0; /* kept as received */
 }
 
-static int dec_bool(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+static int dec_bool(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
+                    const or_path *p)
 {
     if (tok != OR_JT_TRUE && tok != OR_JT_FALSE)
-        return dec_type_error(d, p, t, tok);
+        return dec_type_error(d, p, t, flags, tok);
     if (or_jr_literal(d->r, tok) != 0)
         return OR_DEC_SYNTAX;
     ((openrouter_bool *)slot)->value = tok == OR_JT_TRUE;
@@ -201,10 +239,11 @@ static int dec_bool(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char 
 
 /* INT32 and INT64 slots. INT64 takes -(2^63-1) .. 2^63-1: the range
  * json-c could tell apart (see the file comment); kept. */
-static int dec_integer(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+static int dec_integer(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
+                       const or_path *p)
 {
     if (tok != OR_JT_NUMBER)
-        return dec_type_error(d, p, t, tok);
+        return dec_type_error(d, p, t, flags, tok);
     or_jr_num num;
     if (or_jr_number(d->r, &num) != 0)
         return OR_DEC_SYNTAX;
@@ -214,9 +253,11 @@ static int dec_integer(or_dec *d, const openrouter_type_desc *t, or_jtok tok, ch
     case 0:
         break;
     case OR_JR_NUM_FRACTION:
-        return dec_bad_value(d, t, slot, p, "expected integer, got number with a fraction");
+        return dec_bad_value(d, t, flags, slot, p, OPENROUTER_WARNING_TYPE,
+                             "expected integer, got number with a fraction");
     default:
-        return dec_bad_value(d, t, slot, p, "integer out of range");
+        return dec_bad_value(d, t, flags, slot, p, OPENROUTER_WARNING_UNREPRESENTABLE,
+                             "integer out of range");
     }
     if (is32)
         *(openrouter_int32 *)slot = (openrouter_int32){OPENROUTER_PRESENT, (int32_t)x};
@@ -225,10 +266,11 @@ static int dec_integer(or_dec *d, const openrouter_type_desc *t, or_jtok tok, ch
     return 0;
 }
 
-static int dec_number(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+static int dec_number(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
+                      const or_path *p)
 {
     if (tok != OR_JT_NUMBER)
-        return dec_type_error(d, p, t, tok);
+        return dec_type_error(d, p, t, flags, tok);
     or_jr_num num;
     double f;
     if (or_jr_number(d->r, &num) != 0)
@@ -239,7 +281,7 @@ static int dec_number(or_dec *d, const openrouter_type_desc *t, or_jtok tok, cha
     case OR_JR_NUM_NOMEM:
         return dec_nomem(d);
     default:
-        return dec_bad_value(d, t, slot, p, "number out of range");
+        return dec_bad_value(d, t, flags, slot, p, OPENROUTER_WARNING_UNREPRESENTABLE, "number out of range");
     }
     ((openrouter_number *)slot)->value = f;
     ((openrouter_number *)slot)->state = OPENROUTER_PRESENT;
@@ -274,7 +316,8 @@ static int dec_json(or_dec *d, char *slot)
 
 /* UNION slots: the variant union.c picks from the value, or, when none
  * matches (a variant this version does not know), kind 0 with the value's
- * text kept; strict_required makes that an error. */
+ * text kept and an UNKNOWN_VARIANT warning; strict decoding makes that an
+ * error. */
 static int dec_union(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
 {
     const openrouter_union_desc *ud = t->object->union_desc;
@@ -285,18 +328,19 @@ static int dec_union(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char
     size_t k = or_union_select(ud, d->r, tok);
     if (k == OR_UNION_NOMEM)
         return dec_nomem(d);
-    if (k == 0 && d->strict)
-        return or_path_error(d->error, OPENROUTER_EDECODE, p, "no variant of %s matches", t->object->name);
-    if (k == 0)
-        return dec_json_text(d, (const char **)(slot + ud->raw_offset));
+    if (k == 0) {
+        int rc = dec_mark(d, p, OPENROUTER_WARNING_UNKNOWN_VARIANT, "no variant of %s matches", t->object->name);
+        return rc ? rc : dec_json_text(d, (const char **)(slot + ud->raw_offset));
+    }
     *(int *)slot = (int)k;
     return dec_value(d, ud->variants[k - 1].type, 0, slot + ud->value_offset, p);
 }
 
-static int dec_nested(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+static int dec_nested(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
+                      const or_path *p)
 {
     if (tok != OR_JT_OBJECT)
-        return dec_type_error(d, p, t, tok);
+        return dec_type_error(d, p, t, flags, tok);
     if (!or_object_is_bare(t)) {
         *(openrouter_presence *)slot = OPENROUTER_PRESENT;
         slot += or_object_value_offset(t);
@@ -321,10 +365,11 @@ static int dec_enter(or_dec *d, size_t size, openrouter_presence *state, void **
     return 0;
 }
 
-static int dec_array(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+static int dec_array(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
+                     const or_path *p)
 {
     if (tok != OR_JT_ARRAY)
-        return dec_type_error(d, p, t, tok);
+        return dec_type_error(d, p, t, flags, tok);
     or_jr *r = d->r;
     or_array_slot *a = (or_array_slot *)slot;
     const openrouter_type_desc *it = t->item;
@@ -400,8 +445,8 @@ static int dec_map_dedupe(or_dec *d, const openrouter_type_desc *t, or_map_slot 
 }
 
 /* The key of member number i of the map being read, into `entry`: 0, or a
- * decode result. A key holding \u0000 is refused (lenient: the member is
- * skipped, *skip set). */
+ * decode result. A key holding \u0000 cannot be kept: the member is
+ * skipped (*skip set) with a warning, or is an error in strict mode. */
 static int dec_map_key(or_dec *d, const or_jr_str *key, char *entry, const or_path *ip, int *skip)
 {
     or_jr *r = d->r;
@@ -415,8 +460,9 @@ static int dec_map_key(or_dec *d, const or_jr_str *key, char *entry, const or_pa
         memcpy(kcopy, r->s + key->start, kn);
     kcopy[kn] = '\0';
     if (memchr(kcopy, '\0', kn)) {
-        if (!d->lenient)
-            return or_path_error(d->error, OPENROUTER_EDECODE, ip, "map key contains a NUL character");
+        int rc = dec_mark(d, ip, OPENROUTER_WARNING_UNREPRESENTABLE, "map key contains a NUL character");
+        if (rc)
+            return rc;
         *skip = 1;
         return or_jr_skip(r) == 0 ? 0 : OR_DEC_SYNTAX;
     }
@@ -424,10 +470,11 @@ static int dec_map_key(or_dec *d, const or_jr_str *key, char *entry, const or_pa
     return 0;
 }
 
-static int dec_map(or_dec *d, const openrouter_type_desc *t, or_jtok tok, char *slot, const or_path *p)
+static int dec_map(or_dec *d, const openrouter_type_desc *t, unsigned flags, or_jtok tok, char *slot,
+                   const or_path *p)
 {
     if (tok != OR_JT_OBJECT)
-        return dec_type_error(d, p, t, tok);
+        return dec_type_error(d, p, t, flags, tok);
     or_jr *r = d->r;
     or_map_slot *m = (or_map_slot *)slot;
     size_t n;
@@ -472,15 +519,15 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, c
     switch (t->kind) {
     case OPENROUTER_KIND_STRING:
     case OPENROUTER_KIND_DATETIME:
-    case OPENROUTER_KIND_ENUM: return dec_text(d, t, tok, slot, p);
-    case OPENROUTER_KIND_BOOL: return dec_bool(d, t, tok, slot, p);
+    case OPENROUTER_KIND_ENUM: return dec_text(d, t, flags, tok, slot, p);
+    case OPENROUTER_KIND_BOOL: return dec_bool(d, t, flags, tok, slot, p);
     case OPENROUTER_KIND_INT32:
-    case OPENROUTER_KIND_INT64: return dec_integer(d, t, tok, slot, p);
-    case OPENROUTER_KIND_NUMBER: return dec_number(d, t, tok, slot, p);
+    case OPENROUTER_KIND_INT64: return dec_integer(d, t, flags, tok, slot, p);
+    case OPENROUTER_KIND_NUMBER: return dec_number(d, t, flags, tok, slot, p);
     case OPENROUTER_KIND_JSON: return dec_json(d, slot);
-    case OPENROUTER_KIND_OBJECT: return dec_nested(d, t, tok, slot, p);
-    case OPENROUTER_KIND_ARRAY: return dec_array(d, t, tok, slot, p);
-    case OPENROUTER_KIND_MAP: return dec_map(d, t, tok, slot, p);
+    case OPENROUTER_KIND_OBJECT: return dec_nested(d, t, flags, tok, slot, p);
+    case OPENROUTER_KIND_ARRAY: return dec_array(d, t, flags, tok, slot, p);
+    case OPENROUTER_KIND_MAP: return dec_map(d, t, flags, tok, slot, p);
     case OPENROUTER_KIND_UNION: return dec_union(d, t, tok, slot, p);
     case OPENROUTER_KIND_FILE: return or_jr_skip(d->r) != 0 ? OR_DEC_SYNTAX : 0; /* no file in JSON: left ABSENT */
     }
@@ -508,18 +555,80 @@ static const openrouter_field_desc *find_field(const openrouter_object_desc *od,
     return NULL;
 }
 
-/* In strict mode: every required field of the object just read was there. */
-static int dec_check_required(or_dec *d, const openrouter_object_desc *od, const char *base, const or_path *p)
+/* Every required member of the object just read was there (`seen`: one
+ * bit per field, set when its member was read, whatever became of it). */
+static int dec_check_required(or_dec *d, const openrouter_object_desc *od, const uint64_t *seen, const or_path *p)
 {
     const openrouter_field_desc *f = od->fields;
     for (size_t i = 0; i < od->n_fields; i++, f++) {
         if ((f->flags & (OPENROUTER_F_REQUIRED | d->skipped)) == OPENROUTER_F_REQUIRED &&
-            or_slot_presence(f->type, base + f->offset) == OPENROUTER_ABSENT) {
+            !(seen[i / 64] >> (i % 64) & 1)) {
             or_path fp = {p, f->json_name, 0};
-            return or_path_error(d->error, OPENROUTER_EDECODE, &fp, "required field missing");
+            int rc = dec_mark(d, &fp, OPENROUTER_WARNING_MISSING, "required field missing");
+            if (rc)
+                return rc;
         }
     }
     return 0;
+}
+
+static int has_limits(const openrouter_field_desc *f)
+{
+    return f->min_length >= 0 || f->max_length >= 0 ||
+           (f->flags & (OPENROUTER_F_HAS_MINIMUM | OPENROUTER_F_HAS_MAXIMUM));
+}
+
+/* The length and range limits of a field just decoded: a value outside
+ * them is kept as received, with a warning. */
+static int dec_check_limits(or_dec *d, const openrouter_field_desc *f, const char *slot, const or_path *p)
+{
+    const openrouter_type_desc *t = f->type;
+    if (or_slot_presence(t, slot) != OPENROUTER_PRESENT)
+        return 0;
+    or_limits lim = {f->flags, f->min_length, f->max_length, f->minimum, f->maximum};
+    char why[128];
+    switch (t->kind) {
+    case OPENROUTER_KIND_STRING:
+    case OPENROUTER_KIND_DATETIME: {
+        const char *s = ((const openrouter_string *)slot)->value;
+        if (or_length_violation(&lim, or_utf8_length(s, strlen(s)), "characters", why, sizeof why))
+            return dec_mark(d, p, OPENROUTER_WARNING_LENGTH, "%s", why);
+        return 0;
+    }
+    case OPENROUTER_KIND_INT32:
+    case OPENROUTER_KIND_INT64:
+    case OPENROUTER_KIND_NUMBER: {
+        double v = t->kind == OPENROUTER_KIND_NUMBER  ? ((const openrouter_number *)slot)->value
+                   : t->kind == OPENROUTER_KIND_INT32 ? ((const openrouter_int32 *)slot)->value
+                                                      : (double)((const openrouter_int64 *)slot)->value;
+        return or_range_violation(&lim, v, why, sizeof why) ? dec_mark(d, p, OPENROUTER_WARNING_RANGE, "%s", why) : 0;
+    }
+    case OPENROUTER_KIND_ARRAY:
+    case OPENROUTER_KIND_MAP: {
+        size_t n = t->kind == OPENROUTER_KIND_ARRAY ? ((const or_array_slot *)slot)->count
+                                                    : ((const or_map_slot *)slot)->count;
+        if (or_length_violation(&lim, (int64_t)n, "items", why, sizeof why))
+            return dec_mark(d, p, OPENROUTER_WARNING_LENGTH, "%s", why);
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* The member named by the reader's key `key`, or NULL. */
+static const openrouter_field_desc *dec_member(or_dec *d, const openrouter_object_desc *od, const or_jr_str *key,
+                                               size_t *hint)
+{
+    const char *k = d->r->s + key->start;
+    size_t kn = key->len;
+    char keybuf[128];
+    if (!key->escaped)
+        return find_field(od, k, kn, hint);
+    if (kn > sizeof keybuf) /* more room than keybuf: names no field of a generated model */
+        return NULL;
+    kn = or_jr_unescape(k, kn, keybuf); /* "\u0068ash" is "hash" */
+    return find_field(od, keybuf, kn, hint);
 }
 
 /* Decodes the members of the object the reader has just entered. */
@@ -559,52 +668,45 @@ static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, c
 {
     or_jr *r = d->r;
     size_t hint = 0;
-    char keybuf[128];
+    uint64_t few[4] = {0}, *seen = few; /* which fields had a member */
+    if (od->n_fields > 64 * 4 && !(seen = or_calloc((od->n_fields + 63) / 64, sizeof *seen)))
+        return dec_nomem(d);
     const openrouter_field_desc *extra = additional_field(od);
     size_t members = extra ? or_jr_count_items(r) : 0;
-    for (size_t i = 0;; i++) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0; i++) {
         or_jr_str key;
         int more = or_jr_member(r, i, &key);
-        if (more < 0)
-            return OR_DEC_SYNTAX;
-        if (!more)
+        if (more <= 0) {
+            rc = more < 0 ? OR_DEC_SYNTAX : 0;
             break;
-        const char *k = r->s + key.start;
-        size_t kn = key.len;
-        const openrouter_field_desc *f = NULL;
-        if (!key.escaped) {
-            f = find_field(od, k, kn, &hint);
-        } else if (kn <= sizeof keybuf) {
-            /* "\u0068ash" is "hash"; a key that needs more room than
-             * keybuf names no field of a generated model. */
-            kn = or_jr_unescape(k, kn, keybuf);
-            f = find_field(od, keybuf, kn, &hint);
         }
+        const openrouter_field_desc *f = dec_member(d, od, &key, &hint);
         if ((!f || f == extra) && extra) {
-            int rc = dec_additional(d, extra, base, &key, members, i, p);
-            if (rc)
-                return rc;
+            rc = dec_additional(d, extra, base, &key, members, i, p);
             continue;
         }
         if (!f || (f->flags & d->skipped)) {
-            if (or_jr_skip(r) != 0)
-                return OR_DEC_SYNTAX;
+            rc = or_jr_skip(r) != 0 ? OR_DEC_SYNTAX : 0;
             continue;
         }
+        size_t fi = (size_t)(f - od->fields);
+        seen[fi / 64] |= (uint64_t)1 << (fi % 64);
         char *slot = base + f->offset;
         if (!or_slot_has_state(f->type) || or_wrapper_state(slot) != OPENROUTER_ABSENT)
             memset(slot, 0, f->type->slot_size); /* a duplicate member: the last one wins */
         or_path fp = {p, f->json_name, 0};
-        int rc = dec_value(d, f->type, f->flags, slot, &fp);
-        if (rc)
-            return rc;
+        rc = dec_value(d, f->type, f->flags, slot, &fp);
+        if (rc == 0 && !d->lenient && has_limits(f))
+            rc = dec_check_limits(d, f, slot, &fp);
     }
-    if (extra && ((or_map_slot *)(base + extra->offset))->count > 1) {
-        int rc = dec_map_dedupe(d, extra->type, (or_map_slot *)(base + extra->offset));
-        if (rc)
-            return rc;
-    }
-    return d->strict ? dec_check_required(d, od, base, p) : 0;
+    if (rc == 0 && extra && ((or_map_slot *)(base + extra->offset))->count > 1)
+        rc = dec_map_dedupe(d, extra->type, (or_map_slot *)(base + extra->offset));
+    if (rc == 0 && !d->lenient)
+        rc = dec_check_required(d, od, seen, p);
+    if (seen != few)
+        or_free(seen);
+    return rc;
 }
 
 /* The first block of a model's arena. Decoded models are usually about as
@@ -663,8 +765,9 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     /* The model is the first allocation, right after the header. */
     char *model = or_arena_zalloc(arena, desc->size);
-    or_dec d = {arena, &r, options && options->strict_required, options && options->lenient, error,
-                options && options->request ? OPENROUTER_F_READ_ONLY : OPENROUTER_F_WRITE_ONLY};
+    or_dec d = {arena, &r, options && options->strict, options && options->lenient, error,
+                options && options->request ? OPENROUTER_F_READ_ONLY : OPENROUTER_F_WRITE_ONLY,
+                OR_WARNINGS_INIT};
     int rc;
     if (desc->union_desc) { /* a union model: any JSON value at the top */
         openrouter_type_desc whole = {.kind = OPENROUTER_KIND_UNION, .slot_size = desc->size, .object = desc};
@@ -675,9 +778,10 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
     }
     if (rc == 0 && or_jr_end(&r) != 0)
         rc = OR_DEC_SYNTAX;
-    if (rc == 0 && or_model_register(model, desc) != 0)
+    if (rc == 0 && (or_warnings_attach(&d.warnings, model) != 0 || or_model_register(model, desc) != 0))
         rc = or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     if (rc) {
+        or_warnings_release(&d.warnings);
         or_arena_free(arena);
         return dec_failure(rc, &r, json, len, max_depth, error);
     }
@@ -688,13 +792,13 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
 int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                             void **out, openrouter_error *error)
 {
-    or_decode_options options = {.strict_required = 0};
+    or_decode_options options = {.strict = 0};
     return or_model_decode(desc, json, len, &options, out, error);
 }
 
 int openrouter_model_decode_request(const openrouter_object_desc *desc, const char *json, size_t len,
                                     void **out, openrouter_error *error)
 {
-    or_decode_options options = {.strict_required = 1, .request = 1};
+    or_decode_options options = {.strict = 1, .request = 1};
     return or_model_decode(desc, json, len, &options, out, error);
 }

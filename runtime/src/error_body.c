@@ -102,10 +102,10 @@ static int read_code(const char *json, char **text, long *number)
     return *text ? 0 : OPENROUTER_ENOMEM;
 }
 
-int or_error_parse_body(openrouter_error *error, const char *body, size_t len)
+/* 1: the body holds an "error" object, whose detail is now in `error`; 0:
+ * it does not (a snippet of it stored when `snippet`); or ENOMEM. */
+static int parse_envelope(openrouter_error *error, const char *body, size_t len, int snippet)
 {
-    if (!error || !body || len == 0)
-        return 0;
     or_decode_options lenient = {.lenient = 1};
     void *model = NULL;
     int rc = or_model_decode(&or_error_envelope_desc, body, len, &lenient, &model, NULL);
@@ -114,7 +114,7 @@ int or_error_parse_body(openrouter_error *error, const char *body, size_t len)
     const or_error_envelope *env = model;
     if (rc != OPENROUTER_OK || env->error.state != OPENROUTER_PRESENT) {
         openrouter_model_free(model);
-        return or_error_set_snippet(error, body, len);
+        return snippet ? or_error_set_snippet(error, body, len) : 0;
     }
     const or_error_detail *d = &env->error.value;
     char *code = NULL;
@@ -130,5 +130,18 @@ int or_error_parse_body(openrouter_error *error, const char *body, size_t len)
         or_free(code);
     }
     openrouter_model_free(model);
-    return rc;
+    return rc == 0 ? 1 : rc;
+}
+
+int or_error_parse_body(openrouter_error *error, const char *body, size_t len)
+{
+    if (!error || !body || len == 0)
+        return 0;
+    int rc = parse_envelope(error, body, len, 1);
+    return rc < 0 ? rc : 0;
+}
+
+int or_error_parse_event(openrouter_error *error, const char *data, size_t len)
+{
+    return error && data && len ? parse_envelope(error, data, len, 0) : 0;
 }

@@ -11,12 +11,20 @@
 
 /* ---- callbacks ---------------------------------------------------------------- */
 
-/* A sink takes 2xx bodies only: an error body is read as usual. */
-static int sink_wanted(or_http *t)
+/* A 2xx of the sink's media type (any, when it names none) goes to the
+ * sink; decided at the first body byte, when the status and headers are
+ * known. */
+static int to_sink(or_http *t, or_http_response *res)
 {
-    long status = 0;
-    return curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 200 &&
-           status <= 299;
+    if (!t->body_started) {
+        t->body_started = 1;
+        long status = 0;
+        const char *mt = t->sink ? t->sink->media_type : NULL;
+        if (t->sink && curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+            status >= 200 && status <= 299 && (!mt || strncasecmp(res->content_type, mt, strlen(mt)) == 0))
+            res->streamed = 1;
+    }
+    return res->streamed;
 }
 
 size_t or_http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -24,18 +32,20 @@ size_t or_http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     or_http *t = userdata;
     or_http_response *res = t->receiving;
     size_t n = size * nmemb;
+    int sunk = to_sink(t, res);
     size_t max = t->settings.max_response_bytes;
     /* Enforced while receiving: the transfer is aborted (curl sees a short
      * write, CURLE_WRITE_ERROR) before the limit is exceeded, so a hostile
      * or broken server cannot make us buffer more than max bytes, whether
-     * it announced a Content-Length or not (chunked, compressed). */
+     * it announced a Content-Length or not (chunked, compressed). A
+     * stream's sink has no limit (an event has its own). */
     size_t had = res->body.len + res->sunk;
-    if (had > max || n > max - had) {
+    if ((!sunk || t->sink->limited) && (had > max || n > max - had)) {
         res->too_large = 1;
         return 0;
     }
-    if (t->sink && sink_wanted(t)) {
-        if (t->sink->write(t->sink->ctx, ptr, n, res->content_type) != 0) {
+    if (sunk) {
+        if (t->sink->write(t->sink->ctx, ptr, n) != 0) {
             res->sink_stopped = 1;
             return 0;
         }
@@ -135,7 +145,8 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 }
 
 /* Called by libcurl about once a second at the least while a transfer
- * runs; nonzero aborts it. */
+ * runs (when the progress meter is on: a cancellable call or a stream);
+ * nonzero aborts it. */
 static int progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
@@ -144,7 +155,9 @@ static int progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
     (void)ultotal;
     (void)ulnow;
     const or_http *t = userdata;
-    return openrouter_cancel_requested(t->cancel);
+    if (openrouter_cancel_requested(t->cancel))
+        return 1;
+    return t->sink && t->sink->tick ? t->sink->tick(t->sink->ctx) : 0;
 }
 
 /* ---- setup ------------------------------------------------------------------------ */
@@ -280,6 +293,18 @@ static CURLcode set_method(or_http *t, const or_http_request *req)
     return rc;
 }
 
+/* A stream has its own limits (the sink's tick, an event's size): no file
+ * size limit (a stream has no length, and the sink only takes a 2xx: error
+ * bodies are still bounded by the write callback). */
+static CURLcode set_streaming(or_http *t, int on)
+{
+    size_t max = t->settings.max_response_bytes;
+    curl_off_t limit = on || max > (size_t)INT64_MAX ? 0 : (curl_off_t)max;
+    CURLcode rc = curl_easy_setopt(t->curl, CURLOPT_MAXFILESIZE_LARGE, limit);
+    t->set_streaming = rc == CURLE_OK ? on : -1;
+    return rc;
+}
+
 CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_response *res)
 {
     or_buf_reset(&res->body);
@@ -287,13 +312,15 @@ CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_respons
     res->status = 0;
     res->nothing_sent = 0;
     res->too_large = 0;
+    res->streamed = 0;
     res->sunk = 0;
     res->sink_stopped = 0;
     forget_headers(res);
     res->error_detail[0] = '\0';
     t->receiving = res;
-    t->sink = req->sink;
     t->oom = 0;
+    t->sink = req->sink;
+    t->body_started = 0;
     t->errbuf[0] = '\0';
 
     /* The header list, timeout and fresh-connect flag only when they differ. */
@@ -313,13 +340,17 @@ CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_respons
         rc = curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, (long)fresh);
         t->set_fresh_connect = rc == CURLE_OK ? fresh : -1;
     }
-    /* The progress callback only runs for a call that can be cancelled. */
+    /* The progress callback only runs for a call that can be cancelled or
+     * a sink with a tick (a stream's idle limit). */
     t->cancel = req->cancel;
-    int progress = req->cancel != NULL;
+    int progress = req->cancel != NULL || (req->sink != NULL && req->sink->tick != NULL);
     if (rc == CURLE_OK && progress != t->set_progress) {
         rc = curl_easy_setopt(h, CURLOPT_NOPROGRESS, progress ? 0L : 1L);
         t->set_progress = rc == CURLE_OK ? progress : -1;
     }
+    int unlimited = req->sink != NULL && !req->sink->limited;
+    if (rc == CURLE_OK && unlimited != t->set_streaming)
+        rc = set_streaming(t, unlimited);
     return rc;
 }
 
@@ -356,8 +387,8 @@ void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http
         t->set_headers =
             curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->default_headers) == CURLE_OK ? t->default_headers : NULL;
     t->receiving = NULL;
-    t->cancel = NULL;
     t->sink = NULL;
+    t->cancel = NULL;
 }
 
 or_http *or_http_of(CURL *h)

@@ -59,6 +59,9 @@ int or_error_set_snippet(openrouter_error *error, const char *body, size_t len);
 /* Parses an API error body into error->api_*; keeps a bounded snippet of
  * bodies that are not a JSON error. Returns 0, or OPENROUTER_ENOMEM. */
 int or_error_parse_body(openrouter_error *error, const char *body, size_t len);
+/* A stream event's data: 1 when it is an error object ({"error": {...}},
+ * a mid-stream error), its detail then in `error`; 0 when not; or ENOMEM. */
+int or_error_parse_event(openrouter_error *error, const char *data, size_t len);
 /* The runtime's error envelope {"error": {"code", "message", "metadata"}}
  * and its detail ("code" widened to any JSON value). */
 extern const openrouter_object_desc or_error_envelope_desc;
@@ -225,6 +228,8 @@ typedef struct or_path {
     const char *name; /* NULL: array index */
     size_t index;
 } or_path;
+/* Writes the path's text ("" for none), cut to fit; returns its length. */
+size_t or_path_text(const or_path *p, char *buf, size_t size);
 /* Reports "<path>: <message>" with error->field = path; returns `kind`. */
 int or_path_error(openrouter_error *error, openrouter_status kind, const or_path *p, const char *fmt, ...)
     OR_PRINTF(4, 5);
@@ -236,6 +241,13 @@ typedef struct or_limits {
     double minimum, maximum;
 } or_limits;
 extern const or_limits or_no_limits;
+/* The rules alone: 0 when the value keeps them, else 1 with `why` (a
+ * message naming the constraint, never the value) filled. */
+int or_length_violation(const or_limits *lim, int64_t n, const char *unit, char *why, size_t size);
+int or_range_violation(const or_limits *lim, double v, char *why, size_t size);
+/* NULL for a valid RFC 3339 date-time (UTC, ending in Z, with
+ * OPENROUTER_F_UTC_ONLY in `flags`), else why not. */
+const char *or_datetime_violation(unsigned flags, const char *s);
 /* Each returns 0 or OPENROUTER_EINVAL with the path in the error. */
 int or_check_length(openrouter_error *error, const or_path *p, const or_limits *lim, int64_t n,
                     const char *unit);
@@ -252,6 +264,9 @@ const char *or_enum_text(openrouter_error *error, const or_path *p, const openro
 /* Records `model` (the first allocation of its arena) as live, so
  * openrouter_model_free() accepts it. 0, or -1 on OOM. */
 int or_model_register(void *model, const openrouter_object_desc *desc);
+/* Aborts with a message naming `fn` (like a bad free) unless `model` is a
+ * live model the library returned. */
+void or_model_check_live(const char *fn, const void *model);
 /* Building models from pieces (pager.c). or_model_new: a zeroed, live
  * model of `desc` in a new arena, released by openrouter_model_free();
  * NULL on OOM. or_model_alloc: n zeroed bytes in that model's arena (the
@@ -259,11 +274,36 @@ int or_model_register(void *model, const openrouter_object_desc *desc);
 void *or_model_new(const openrouter_object_desc *desc);
 void *or_model_alloc(void *model, size_t n);
 
+/* ---- models: warnings (warnings.c; the kinds in openrouter/types.h) */
+/* The warnings of a decode, collected before they are stored with the
+ * model (paths and messages already in its arena). */
+typedef struct or_warnings {
+    openrouter_warning *items; /* allocator block */
+    size_t count, cap;
+    size_t dropped;            /* past OPENROUTER_MAX_WARNINGS: counted only */
+} or_warnings;
+#define OR_WARNINGS_INIT {NULL, 0, 0, 0}
+/* Records one (path and message copied into the arena of `model`). 0, or
+ * -1 on OOM. */
+int or_warnings_add(or_warnings *w, void *model, openrouter_warning_kind kind, const char *path,
+                    const char *message);
+/* Stores the list with the model (a TRUNCATED one last when some were
+ * dropped) and releases it either way. 0, or -1 on OOM. */
+int or_warnings_attach(or_warnings *w, void *model);
+void or_warnings_release(or_warnings *w);
+/* A model's warnings, without the registry check (the library's own). */
+const openrouter_warning *or_model_warnings_of(const void *model, size_t *count);
+
 /* ---- models: decoding (decode.c) */
+/* Three ways to read a response (see the file comment of decode.c):
+ * default: values that break the description are kept or left absent and
+ * recorded as warnings; strict: the first is an EDECODE error; lenient
+ * (error bodies): such values and required members of the wrong type are
+ * dropped silently. */
 typedef struct or_decode_options {
-    int strict_required;  /* missing required field, or null where not nullable: an error */
+    int strict;           /* the first value that breaks the description is an error */
     int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH; at most OR_JR_MAX_DEPTH */
-    int lenient;          /* a value of the wrong type or out of range leaves its slot ABSENT */
+    int lenient;          /* nothing but malformed JSON fails; no warnings */
     int request;          /* read as a request body: write-only fields read, read-only ones skipped */
 } or_decode_options;
 

@@ -20,6 +20,7 @@
 
 #include "call.h"
 #include "redact.h"
+#include "stream.h"
 
 /* ---- success ----------------------------------------------------------------------- */
 
@@ -101,7 +102,7 @@ static int decode_success(or_call *x, long status, void **out, openrouter_error 
 {
     const or_http_response *res = &x->res;
     const openrouter_response_desc *resp = find_response(x->op, status);
-    if (x->sink.write)
+    if (x->body_sink.write)
         return OPENROUTER_OK; /* the sink took the body */
     if (resp && resp->media_type)
         return keep_bytes(x, out, error);
@@ -111,7 +112,7 @@ static int decode_success(or_call *x, long status, void **out, openrouter_error 
         return or_error_set(error, OPENROUTER_EDECODE, "%s: empty response body (HTTP %ld)", x->opid, status);
     if (res->content_type[0] && !is_json_media_type(res->content_type))
         return not_json(x, status, error);
-    or_decode_options opts = {.strict_required = x->c->strict_required};
+    or_decode_options opts = {.strict = x->c->strict_decoding};
     void *model = NULL;
     int rc = or_model_decode(resp->body, res->body.data, res->body.len, &opts, &model, error);
     if (rc != OPENROUTER_OK) {
@@ -243,9 +244,10 @@ static void keep_request_id(const or_call *x, openrouter_error *error)
     error->request_id_header = res->request_id_header;
 }
 
-/* Cancelled by the caller: before the first attempt, during one, or
- * waiting to retry after a failed one (whose status is kept). Whether the
- * server may have acted counts every attempt, not only the last. */
+/* Cancelled by the caller (the call's token or openrouter_async_cancel()):
+ * before the first attempt, during one, or waiting to retry after a failed
+ * one (whose status is kept). Whether the server may have acted counts
+ * every attempt, not only the last. */
 static int finish_cancelled(or_call *x, openrouter_error *error)
 {
     if (x->attempts == 0) {
@@ -273,6 +275,8 @@ static int finish_cancelled(or_call *x, openrouter_error *error)
 
 static int finish(or_call *x, void **out, openrouter_error *error)
 {
+    if (or_stream_decides(x))
+        return or_stream_outcome(x, error);
     if (x->cancelled)
         return finish_cancelled(x, error);
     if (x->kind == OPENROUTER_OK)

@@ -142,8 +142,15 @@ static const char *member_at(const openrouter_object_desc *desc, size_t offset)
     return NULL;
 }
 
-/* Explains why p, not a live model, cannot be freed. Runs with the
- * registry locked, and reads only memory of live models. */
+/* The end of "only a whole model the library returned ...". */
+static const char *will_do(const char *fn)
+{
+    size_t n = strlen(fn);
+    return n >= 5 && strcmp(fn + n - 5, "_free") == 0 ? "can be freed" : "will do";
+}
+
+/* Explains why p is not a live model. Runs with the registry locked, and
+ * reads only memory of live models. */
 static void explain_unknown(const char *fn, const void *p)
 {
     uintptr_t x = (uintptr_t)p;
@@ -157,16 +164,16 @@ static void explain_unknown(const char *fn, const void *p)
             const char *member = member_at(e->desc, (size_t)(x - start));
             fprintf(stderr,
                     "openrouter: %s(%p): that pointer is %zu bytes into a live model (%s%s%s%s); only a "
-                    "whole model the library returned can be freed\n",
+                    "whole model the library returned %s\n",
                     fn, p, (size_t)(x - start), model_name(e->desc), member ? ", member \"" : "",
-                    member ? member : "", member ? "\"" : "");
+                    member ? member : "", member ? "\"" : "", will_do(fn));
             return;
         }
         if (or_arena_owns(or_model_arena((void *)e->model), p)) {
             fprintf(stderr,
                     "openrouter: %s(%p): that pointer is inside a live model's memory (%s: one of its "
-                    "arrays, maps or strings); only a whole model the library returned can be freed\n",
-                    fn, p, model_name(e->desc));
+                    "arrays, maps or strings); only a whole model the library returned %s\n",
+                    fn, p, model_name(e->desc), will_do(fn));
             return;
         }
     }
@@ -184,13 +191,15 @@ static void explain_unknown(const char *fn, const void *p)
             fn, p);
 }
 
-static void misuse(const openrouter_object_desc *want, const void *p, const live_model *found)
+/* `fn` was handed p, which is not a live model (found NULL) or not a
+ * `want` (found: what it is): says so and aborts. */
+static void misuse(const char *fn, const openrouter_object_desc *want, const void *p, const live_model *found)
 {
-    char fn[160];
-    if (want)
-        snprintf(fn, sizeof fn, "%s_free", model_name(want));
-    else
-        snprintf(fn, sizeof fn, "openrouter_model_free");
+    char name[160];
+    if (!fn) {
+        snprintf(name, sizeof name, "%s_free", want ? model_name(want) : "openrouter_model");
+        fn = name;
+    }
     if (found)
         fprintf(stderr, "openrouter: %s(%p): wrong type: the model there is %s; free it with %s_free\n", fn,
                 p, model_name(found->desc), model_name(found->desc));
@@ -209,9 +218,9 @@ void openrouter_model_free_typed(const openrouter_object_desc *desc, void *model
     pthread_mutex_lock(&registry_lock);
     size_t i = find_slot(model);
     if (i == SIZE_MAX)
-        misuse(desc, model, NULL);
+        misuse(NULL, desc, model, NULL);
     if (desc && slots[i].desc != desc)
-        misuse(desc, model, &slots[i]);
+        misuse(NULL, desc, model, &slots[i]);
     recent_frees[recent_next] = slots[i];
     recent_next = (recent_next + 1) % RECENT_FREES;
     erase_slot(i);
@@ -222,6 +231,14 @@ void openrouter_model_free_typed(const openrouter_object_desc *desc, void *model
 void openrouter_model_free(void *model)
 {
     openrouter_model_free_typed(NULL, model);
+}
+
+void or_model_check_live(const char *fn, const void *model)
+{
+    pthread_mutex_lock(&registry_lock);
+    if (find_slot(model) == SIZE_MAX)
+        misuse(fn, NULL, model, NULL);
+    pthread_mutex_unlock(&registry_lock);
 }
 
 void openrouter_buffer_free(char *buf)

@@ -16,7 +16,13 @@
  *   the walk steps back by page_size - 1 (not below the start offset).
  * - A full page with no new id is "no progress" (EDECODE, final).
  * - More than max_pages fetches is "page cap reached" (EDECODE, final).
- * - Other failures leave the pager as it was: next() retries the page. */
+ * - Other failures leave the pager as it was: next() retries the page.
+ * - Warnings: a page's warnings are in the order of its text, so those of
+ *   item i ("data[i]...") follow those of earlier items. The iterator
+ *   offers the yielded item's (page paths); *_all gives its model each
+ *   kept item's warnings, renumbered ("data[n]..." for the n-th item kept).
+ *   Warnings outside the items (the page's other members) are dropped
+ *   with those members. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +48,7 @@ struct openrouter_pager {
     const openrouter_type_desc *item_type;     /* ARRAY item: a bare object */
     const openrouter_param_desc *offset_param; /* INT64 or INT32 query slot */
     size_t items_field, id_field, page_size, overlap;
+    const char *items_name;                    /* JSON name of the items field */
     void *request;                             /* private copy, or NULL */
     size_t request_size;
 
@@ -55,6 +62,8 @@ struct openrouter_pager {
     const char *page_items;
     size_t *fresh;                             /* indexes of the page's new items */
     size_t n_fresh, pos;
+    const openrouter_warning *item_warnings;   /* the last yielded item's, in the page */
+    size_t n_item_warnings, warn_pos;          /* warn_pos: page warnings looked at */
     int state;
 
     id_set seen, older;                        /* recent ids, two generations */
@@ -227,6 +236,7 @@ static int check_desc(openrouter_pager *p, const openrouter_pagination_desc *des
         return or_error_set(error, OPENROUTER_EINVAL, "%s: pagination items field is not an array of objects",
                             opid);
     p->item_type = items->type->item;
+    p->items_name = items->json_name;
     const openrouter_field_desc *id = field_at(p->item_type->object, desc->id_field);
     if (!id || id->type->kind != OPENROUTER_KIND_STRING)
         return or_error_set(error, OPENROUTER_EINVAL, "%s: pagination id field is not a string", opid);
@@ -347,6 +357,43 @@ static void drop_page(openrouter_pager *p)
     or_free(p->fresh);
     p->fresh = NULL;
     p->n_fresh = p->pos = 0;
+    p->item_warnings = NULL;
+    p->n_item_warnings = p->warn_pos = 0;
+}
+
+/* The item number of a warning path under the items field ("data[7].x"
+ * is 7, *rest then pointing at ".x"); SIZE_MAX for any other path. */
+static size_t warning_item(const openrouter_pager *p, const char *path, const char **rest)
+{
+    size_t n = strlen(p->items_name);
+    if (strncmp(path, p->items_name, n) != 0 || path[n] != '[')
+        return SIZE_MAX;
+    size_t index = 0;
+    const char *s = path + n + 1;
+    for (; *s >= '0' && *s <= '9'; s++)
+        index = index * 10 + (size_t)(*s - '0');
+    if (*s != ']')
+        return SIZE_MAX;
+    *rest = s + 1;
+    return index;
+}
+
+/* Points item_warnings at the warnings of page item `index`; items come
+ * in increasing order, so the search goes on from where it stopped. */
+static void find_item_warnings(openrouter_pager *p, size_t index)
+{
+    size_t n;
+    const openrouter_warning *w = or_model_warnings_of(p->page, &n);
+    const char *rest;
+    size_t i = p->warn_pos;
+    for (size_t at; i < n && ((at = warning_item(p, w[i].path, &rest)) == SIZE_MAX || at < index); i++)
+        ;
+    size_t first = i;
+    while (i < n && warning_item(p, w[i].path, &rest) == index)
+        i++;
+    p->item_warnings = i > first ? w + first : NULL;
+    p->n_item_warnings = i - first;
+    p->warn_pos = i;
 }
 
 static int fail(openrouter_pager *p, openrouter_error *error, int rc, const char *field, const char *fmt,
@@ -474,7 +521,9 @@ int openrouter_pager_next(openrouter_pager *pager, const void **item, openrouter
         if (p->state == PAGER_FAILED)
             return or_error_set_field(error, (openrouter_status)p->fail_rc, p->fail_field, "%s", p->fail_message);
         if (p->page && p->pos < p->n_fresh) {
-            *item = p->page_items + p->fresh[p->pos++] * p->item_type->slot_size;
+            size_t index = p->fresh[p->pos++];
+            *item = p->page_items + index * p->item_type->slot_size;
+            find_item_warnings(p, index);
             return 1;
         }
         drop_page(p); /* before the next request: one page at a time */
@@ -484,6 +533,13 @@ int openrouter_pager_next(openrouter_pager *pager, const void **item, openrouter
         if (rc != OPENROUTER_OK)
             return rc;
     }
+}
+
+const openrouter_warning *openrouter_pager_warnings(const openrouter_pager *pager, size_t *count)
+{
+    if (count)
+        *count = pager ? pager->n_item_warnings : 0;
+    return pager ? pager->item_warnings : NULL;
 }
 
 int openrouter_pager_each(openrouter_pager **pager, const openrouter_pagination_desc *desc,
@@ -520,6 +576,21 @@ void openrouter_pager_free(openrouter_pager *pager)
 
 /* ---- everything at once ------------------------------------------------------------ */
 
+/* The warnings of the item just yielded, for the n-th item of `model`. */
+static int keep_item_warnings(const openrouter_pager *p, void *model, or_warnings *kept, size_t n)
+{
+    for (size_t i = 0; i < p->n_item_warnings; i++) {
+        const openrouter_warning *w = &p->item_warnings[i];
+        const char *rest = "";
+        warning_item(p, w->path, &rest);
+        char path[512];
+        snprintf(path, sizeof path, "%s[%zu]%s", p->items_name, n, rest);
+        if (or_warnings_add(kept, model, w->kind, path, w->message) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_client *client,
                          const void *request, const openrouter_pagination_options *options, void **out,
                          openrouter_error *error)
@@ -546,6 +617,7 @@ int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_clie
      * model's arena), then move into one array of the exact size. */
     char *tmp = NULL;
     size_t n = 0, cap = 0;
+    or_warnings kept = OR_WARNINGS_INIT;
     if (!model) {
         rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", opid);
         goto done;
@@ -567,7 +639,8 @@ int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_clie
             tmp = bigger;
             cap = ncap;
         }
-        if (or_model_copy_slot(model, p->item_type, tmp + n * sz, item) != 0) {
+        if (or_model_copy_slot(model, p->item_type, tmp + n * sz, item) != 0 ||
+            keep_item_warnings(p, model, &kept, n) != 0) {
             rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", opid);
             goto done;
         }
@@ -584,8 +657,10 @@ int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_clie
         }
         memcpy(arr->items, tmp, n * sz);
     }
-    rc = OPENROUTER_OK;
+    rc = or_warnings_attach(&kept, model) == 0 ? OPENROUTER_OK
+                                               : or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", opid);
 done:
+    or_warnings_release(&kept);
     if (tmp) {
         or_wipe(tmp, n * sz);
         or_free(tmp);

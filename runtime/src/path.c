@@ -1,5 +1,6 @@
 /* openrouter-c: field paths ("data[3].limit", "metadata.key") for the
- * messages and error->field of decode, encode and parameter errors. A path
+ * messages and error->field of decode, encode and parameter errors, and
+ * for decode warnings. A path
  * is a chain of stack frames; its text is built only when an error is
  * reported. */
 #include <stdio.h>
@@ -21,14 +22,22 @@ static size_t path_write(const or_path *p, char *buf, size_t size, size_t pos)
     return n < 0 ? size : pos + (size_t)n;
 }
 
+size_t or_path_text(const or_path *p, char *buf, size_t size)
+{
+    if (size == 0)
+        return 0;
+    buf[0] = '\0';
+    size_t n = path_write(p, buf, size, 0);
+    return n < size ? n : size - 1;
+}
+
 int or_path_error(openrouter_error *error, openrouter_status kind, const or_path *p, const char *fmt, ...)
 {
     if (!error)
         return kind;
     char path[sizeof error->field];
     char msg[OPENROUTER_ERROR_MESSAGE_SIZE];
-    path[0] = '\0';
-    path_write(p, path, sizeof path, 0);
+    or_path_text(p, path, sizeof path);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

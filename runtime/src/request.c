@@ -578,7 +578,7 @@ int or_request_build(or_call *x, openrouter_error *error)
     /* A non-idempotent request gets a connection of its own unless the
      * caller opted into retrying it: see or_http_request.fresh_connect. */
     x->req.fresh_connect = !x->op->idempotent && !x->policy->retry_non_idempotent;
-    x->req.sink = x->sink.write ? &x->sink : NULL;
+    x->req.sink = x->body_sink.write ? &x->sink : NULL;
     x->req.cancel = x->cancel;
     int rc = or_headers_check(x->headers, x->header_count, "options.headers", x->op, error);
     if (rc != OPENROUTER_OK) {

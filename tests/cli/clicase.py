@@ -7,7 +7,9 @@ management key.
 """
 
 import os
+import pty
 import subprocess
+import threading
 
 import stubproc
 
@@ -42,6 +44,51 @@ class CliCase(stubproc.StubCase):
             self.assertEqual(p.returncode, expect,
                              "exit %d, stdout %r, stderr %r" % (p.returncode, p.stdout, p.stderr))
         return p
+
+    def run_under_valgrind(self, args, env=None, stdin=None, expect=None, timeout=120):
+        """run_cli under valgrind (OR_VALGRIND, OR_VALGRIND_SUPP): any leak or
+        invalid access fails the test."""
+        vg = [os.environ["OR_VALGRIND"], "--quiet", "--error-exitcode=99", "--leak-check=full",
+              "--show-leak-kinds=definite,indirect,possible",
+              "--errors-for-leak-kinds=definite,indirect,possible"]
+        if os.environ.get("OR_VALGRIND_SUPP"):
+            vg.append("--suppressions=" + os.environ["OR_VALGRIND_SUPP"])
+        p = subprocess.run(vg + [BIN, *args], input=stdin, capture_output=True, text=True,
+                           env=env if env is not None else self.env(), timeout=timeout)
+        self.outputs.append((p.stdout, p.stderr))
+        self.assertNotEqual(p.returncode, 99, p.stderr)
+        if expect is not None:
+            self.assertEqual(p.returncode, expect, p.stderr)
+        return p
+
+    def run_stderr_on_tty(self, args, timeout=60):
+        """The tool with stderr on a pseudo-terminal (stdout a pipe):
+        (exit status, stdout, stderr)."""
+        master, slave = pty.openpty()
+        chunks = []
+
+        def drain():
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: every writer closed it
+                    return
+                if not chunk:
+                    return
+                chunks.append(chunk)
+
+        reader = threading.Thread(target=drain)
+        reader.start()
+        try:
+            p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=slave, env=self.env(), text=True)
+        finally:
+            os.close(slave)
+        out, _ = p.communicate(timeout=timeout)
+        reader.join(10)
+        os.close(master)
+        err = b"".join(chunks).decode(errors="replace")
+        self.outputs.append((out, err))
+        return p.returncode, out, err
 
     def last_request(self):
         reqs = self.stub.requests()

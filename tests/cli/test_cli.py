@@ -9,16 +9,13 @@ progress on stderr only when it is a terminal.
 import hashlib
 import json
 import os
-import pty
 import re
-import select
-import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stubproc  # noqa: E402
-from clicase import BIN, CliCase  # noqa: E402
+from clicase import CliCase  # noqa: E402
 
 SEED_HASH_0 = hashlib.sha256(b"seed-key-0000").hexdigest()
 # The library's account of an unknown hash (openrouter_error_print), as the tool shows it.
@@ -286,6 +283,57 @@ class CliTest(CliCase):
         status, body = self.stub.api_raw("/key")
         self.assertEqual(json.loads(p.stdout)["data"]["label"], json.loads(body)["data"]["label"])
 
+    # ---- values that break the description: shown as received, warned -------------------
+
+    @staticmethod
+    def odd_key(hash_, **odd):
+        key = {"hash": hash_, "name": "n-" + hash_, "label": "l", "disabled": False, "limit": 10,
+               "limit_remaining": 5, "limit_reset": "monthly", "include_byok_in_limit": False,
+               "usage": 1, "usage_daily": 1, "usage_weekly": 1, "usage_monthly": 1, "byok_usage": 0,
+               "byok_usage_daily": 0, "byok_usage_weekly": 0, "byok_usage_monthly": 0,
+               "created_at": "2025-01-01T00:00:00Z", "updated_at": None, "expires_at": None,
+               "creator_user_id": None, "workspace_id": "w", "external_user": None}
+        key.update(odd)
+        return key
+
+    ODD = {"expires_at": "next tuesday", "usage": -5, "limit_reset": "fortnightly", "external_user": 42}
+    ODD_WARNINGS = ("openrouter-keys: warning (format): {p}.expires_at: invalid date-time (expected RFC 3339)\n"
+                    "openrouter-keys: warning (type): {p}.external_user: expected string, got number\n")
+
+    def test_odd_values_shown_as_received_with_warnings(self):
+        body = json.dumps({"data": self.odd_key("h", **self.ODD)})
+        self.stub.add_faults({"status": 200, "body": body})
+        p = self.run_cli("get", "h", expect=0)
+        self.assertRegex(p.stdout, r"(?m)^expires_at +next tuesday$")   # as received
+        self.assertRegex(p.stdout, r"(?m)^limit_reset +fortnightly$")   # unknown period: kept, no warning
+        self.assertRegex(p.stdout, r"(?m)^usage +-5\.00 \(")            # negative: upstream allows it
+        self.assertRegex(p.stdout, r"(?m)^external_user +-$")           # wrong type: left out
+        self.assertEqual(p.stderr, self.ODD_WARNINGS.format(p="data"))
+        self.stub.add_faults({"status": 200, "body": body})
+        p = self.run_cli("--json", "get", "h", expect=0)
+        self.assertEqual(p.stdout, body + "\n")
+        self.assertEqual(p.stderr, self.ODD_WARNINGS.format(p="data"))
+        self.stub.add_faults({"status": 200, "body": body})
+        p = self.run_cli("--strict", "get", "h", expect=1)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(p.stderr, "openrouter-keys: getKey: data.expires_at: invalid date-time "
+                                   "(expected RFC 3339)\n  OPENROUTER_EDECODE, HTTP 200, 1 attempt\n"
+                                   "  hint: the response is not what the API describes: this library may be "
+                                   "older than the API, or the base URL may not point at it\n")
+
+    def test_one_odd_key_costs_one_key(self):
+        keys = [self.odd_key("k%d" % i) for i in range(5)]
+        keys[3] = self.odd_key("k3", **self.ODD)
+        body = json.dumps({"data": keys})
+        for args, prefix in ((["list"], "data[3]"), (["list", "--all"], "data[3]")):
+            with self.subTest(args=args):
+                self.stub.add_faults({"status": 200, "body": body})
+                p = self.run_cli(*args, expect=0)
+                rows = p.stdout.splitlines()
+                self.assertEqual(rows[-1], "5 keys")
+                self.assertRegex(rows[4], r"^k3 .* fortnightly +-5\.00 +next tuesday$")
+                self.assertEqual(p.stderr, self.ODD_WARNINGS.format(p=prefix))
+
     # ---- errors and exit codes -----------------------------------------------------------
 
     def test_api_errors_exit_1_with_status_and_message(self):
@@ -483,32 +531,9 @@ class CliTest(CliCase):
         if not self.has_list_all():
             self.skipTest("list --all not built yet (no generated iterator)")
         self.stub.reset(250)
-        master, slave = pty.openpty()
-        try:
-            p = subprocess.Popen([BIN, "list", "--all"], stdout=subprocess.PIPE, stderr=slave,
-                                 env=self.env(), text=True)
-            os.close(slave)
-            slave = None
-            out, _ = p.communicate(timeout=60)
-            err = b""
-            while True:
-                r, _, _ = select.select([master], [], [], 0.5)
-                if not r:
-                    break
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                err += chunk
-        finally:
-            if slave is not None:
-                os.close(slave)
-            os.close(master)
-        self.outputs.append((out, err.decode(errors="replace")))
-        self.assertEqual(p.returncode, 0)
-        self.assertIn(b"fetched 3 pages", err)
+        rc, out, err = self.run_stderr_on_tty(["list", "--all"])
+        self.assertEqual(rc, 0)
+        self.assertIn("fetched 3 pages", err)
         self.assertNotIn("fetched", out)
         self.assertEqual(out.splitlines()[-1], "225 keys")
 
@@ -518,18 +543,7 @@ class CliUnderValgrindTest(CliTest):
     """Every path of the tool once under valgrind: no leak, no invalid access."""
 
     def run_cli(self, *args, env=None, stdin=None, expect=None):
-        vg = [os.environ["OR_VALGRIND"], "--quiet", "--error-exitcode=99", "--leak-check=full",
-              "--show-leak-kinds=definite,indirect,possible",
-              "--errors-for-leak-kinds=definite,indirect,possible"]
-        if os.environ.get("OR_VALGRIND_SUPP"):
-            vg.append("--suppressions=" + os.environ["OR_VALGRIND_SUPP"])
-        p = subprocess.run(vg + [BIN, *args], input=stdin, capture_output=True, text=True,
-                           env=env if env is not None else self.env(), timeout=120)
-        self.outputs.append((p.stdout, p.stderr))
-        self.assertNotEqual(p.returncode, 99, p.stderr)
-        if expect is not None:
-            self.assertEqual(p.returncode, expect, p.stderr)
-        return p
+        return self.run_under_valgrind(args, env=env, stdin=stdin, expect=expect)
 
     def test_every_path(self):
         self.stub.reset(250)

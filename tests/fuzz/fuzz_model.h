@@ -5,6 +5,8 @@
  *   models must be equal, less the fields an encoding leaves out on purpose
  *   (read-only: never sent, like a created key's secret), and encoding the
  *   second must give the same bytes.
+ * And the two modes agree: strict decoding fails exactly when the default
+ * one recorded warnings, naming the first of them with its message.
  * Every model and buffer is freed; ASan/UBSan and LeakSanitizer do the rest.
  * A decode or encode that fails must leave *out NULL and set an error
  * message, and must not crash. */
@@ -18,11 +20,34 @@
 
 #include <openrouter/openrouter.h>
 
+#include "internal.h"
+
 #define FUZZ_CHECK(cond)    \
     do {                    \
         if (!(cond))        \
             abort();        \
     } while (0)
+
+/* `lenient` decoded `data` without strict mode: strict mode must stop at
+ * its first warning, or succeed when there is none. */
+static inline void fuzz_check_strict(const openrouter_object_desc *desc, const uint8_t *data, size_t size,
+                                     const void *lenient)
+{
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(lenient, &n);
+    or_decode_options strict = {.strict = 1};
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    void *model = NULL;
+    int rc = or_model_decode(desc, (const char *)data, size, &strict, &model, &err);
+    FUZZ_CHECK((rc == OPENROUTER_OK) == (n == 0));
+    if (rc != OPENROUTER_OK) {
+        size_t k = strlen(err.field);
+        FUZZ_CHECK(rc == OPENROUTER_EDECODE && model == NULL && strncmp(err.field, w[0].path, k) == 0);
+        FUZZ_CHECK(strstr(err.message, w[0].message) != NULL || k + 2 + strlen(w[0].message) >= sizeof err.message);
+    }
+    openrouter_model_free(model);
+    openrouter_error_clear(&err);
+}
 
 /* Marks a model's read-only fields ABSENT, in nested objects, array items
  * and map values too: what decode(encode(model)) is expected to hold. */
@@ -80,6 +105,7 @@ static void fuzz_drop_read_only(const openrouter_object_desc *od, char *obj)
             return 0;                                                                           \
         }                                                                                       \
         FUZZ_CHECK(first != NULL);                                                              \
+        fuzz_check_strict(&M##_desc, data, size, first);                                        \
         char *json = NULL;                                                                      \
         size_t len = 0;                                                                         \
         rc = M##_encode(first, &json, &len, &err);                                              \

@@ -27,9 +27,9 @@ from orgen import load, model  # noqa: E402
 
 
 def doc():
-    """Three good operations (one answering audio bytes), one using an
-    unsupported construct, one answering only Server-Sent Events (not
-    generated yet), and an unreferenced component that cannot be generated."""
+    """Four good operations (one answering audio bytes, one only
+    Server-Sent Events: its stream functions), one using an unsupported
+    construct, and an unreferenced component that cannot be generated."""
     ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {
         "$ref": "#/components/schemas/Thing"}}}}}
     return {
@@ -47,7 +47,7 @@ def doc():
                     "type": "string", "format": "binary"}}}}}}},
             "/events": {"get": {"operationId": "watch", "responses": {"200": {
                 "description": "events", "content": {"text/event-stream": {"schema": {
-                    "type": "string"}}}}}}},
+                    "type": "object", "properties": {"data": {"type": "string"}}}}}}}}},
         },
         "components": {"schemas": {
             "Thing": {"type": "object", "properties": {"id": {"type": "string"}}},
@@ -77,13 +77,11 @@ class WholeSpec(unittest.TestCase):
         self.assertEqual(res.stderr.splitlines(), [
             "skipped schema Odd: unsupported not at #/components/schemas/Odd/properties/n/not",
             "skipped schema Unused: unsupported if at #/components/schemas/Unused/properties/x/if",
-            "skipped operation watch (GET /events): unsupported response media type "
-            "text/event-stream at #/paths/~1events/get/responses/200/content",
             "skipped operation getOdd (GET /odd): unsupported not at "
             "#/components/schemas/Odd/properties/n/not"])
         with open(os.path.join(out, "GENERATION_REPORT.md"), encoding="utf-8") as fh:
             report = fh.read()
-        self.assertIn("3 operations generated, 2 skipped; 2 component schemas skipped.", report)
+        self.assertIn("4 operations generated, 1 skipped; 2 component schemas skipped.", report)
         self.assertIn("| `getOdd` | GET `/odd` | unsupported not | "
                       "`#/components/schemas/Odd/properties/n/not` |", report)
         self.assertIn("| `Unused` | unsupported if | `#/components/schemas/Unused/properties/x/if` |",
@@ -94,6 +92,7 @@ class WholeSpec(unittest.TestCase):
         self.assertIn("int openrouter_get_thing(", ops)
         self.assertIn("openrouter_bytes **out", ops)  # speak's audio
         self.assertIn("int openrouter_speak_to_sink(", ops)
+        self.assertIn("int openrouter_watch_stream(", ops)
         self.assertNotIn("get_odd", ops)
         with open(os.path.join(out, "include", "openrouter", "models.h")) as fh:
             self.assertNotIn("openrouter_odd", fh.read())  # nothing half-generated
@@ -111,7 +110,7 @@ class WholeSpec(unittest.TestCase):
             generate.generate(self.spec)
         skipped = []
         files = generate.generate(self.spec, strict=False, skipped=skipped)
-        self.assertEqual(len(skipped), 4)
+        self.assertEqual(len(skipped), 3)
         self.assertIn("GENERATION_REPORT.md", files)
 
     def test_a_broken_path_item_skips_its_operations(self):
@@ -122,7 +121,7 @@ class WholeSpec(unittest.TestCase):
         m = model.build(load.load(self.spec), strict=False)
         self.assertIn(("listThings", "unsupported path item servers", "#/paths/~1things/servers"),
                       [(s.name, s.reason, s.ptr) for s in m.skipped])
-        self.assertEqual(sorted(o.op_id for o in m.operations), ["getThing", "speak"])
+        self.assertEqual(sorted(o.op_id for o in m.operations), ["getThing", "speak", "watch"])
 
 
 @unittest.skipUnless(os.path.exists(FULL), "the whole description is not beside the clone")

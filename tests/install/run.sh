@@ -62,6 +62,7 @@ done
 [ -x "$prefix/bin/openrouter-api" ] || fail "bin/openrouter-api not installed"
 [ -x "$prefix/bin/openrouter-stub-server" ] || fail "bin/openrouter-stub-server not installed"
 [ -f "$prefix/share/doc/openrouter-c/STUB_SERVER.md" ] || fail "STUB_SERVER.md not installed"
+[ -f "$prefix/share/doc/openrouter-c/BULK.md" ] || fail "BULK.md not installed"
 # The shared library carries its own dependencies and exports only openrouter_*.
 grep -q 'NEEDED.*libcurl' <<<"$(objdump -p "$libdir/libopenrouter.so.$version")" || fail "libopenrouter.so does not need libcurl"
 bad=$(nm -D --defined-only "$libdir/libopenrouter.so.$version" | awk '$3 !~ /^(openrouter_|_init$|_fini$|_edata$|_end$|__bss_start$)/ {print $3}')

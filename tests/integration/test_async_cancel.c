@@ -334,6 +334,67 @@ static void test_cancel_waiting(void)
     openrouter_client_free(c);
 }
 
+/* ---- the call options' cancel token ------------------------------------------------------- */
+
+static void test_cancel_token(void)
+{
+    openrouter_cancel_token *token = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_cancel_token_new(&token), OPENROUTER_OK);
+    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+    co.cancel = token;
+
+    /* Already cancelled: refused at start, as the blocking call is. */
+    serve(0, "{\"faults\":[{\"delay_ms\":800}]}");
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, 1);
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    openrouter_cancel(token);
+    CU_ASSERT_EQUAL(openrouter_async_start(a, &openrouter_list_keys_operation, NULL, &co, or_test_done_fn, NULL,
+                                           NULL, &err),
+                    OPENROUTER_ECANCELED);
+    openrouter_error_clear(&err);
+
+    /* Cancelled while queued behind a call in flight: never sent. */
+    openrouter_cancel_token_reset(token);
+    or_test_done first = OR_TEST_DONE_INIT, d = OR_TEST_DONE_INIT;
+    start(a, &openrouter_list_keys_operation, NULL, NULL, &first);
+    openrouter_create_key_request req = create_request("never sent");
+    openrouter_async_call *k = start(a, &openrouter_create_key_operation, &req, &co, &d);
+    drive_to(a, k, ST_QUEUED);
+    openrouter_cancel(token);
+    CU_ASSERT_EQUAL(openrouter_async_run(a, 10000), 0);
+    CU_ASSERT_EQUAL(d.calls, 1);
+    CU_ASSERT_EQUAL(d.rc, OPENROUTER_ECANCELED);
+    CU_ASSERT_EQUAL(d.err.request_may_have_been_processed, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "createKey: cancelled before it was sent"));
+    CU_ASSERT_EQUAL(first.rc, OPENROUTER_OK);
+    /* Never sent: no key (requests are not counted: a cancelled transfer of
+     * the test before may still reach the shared server). */
+    CU_ASSERT_EQUAL(stub_count_keys(&srv), 0);
+    or_test_done_clear(&first);
+    or_test_done_clear(&d);
+
+    /* Cancelled mid-body from the token, not through the handle: the
+     * transfer stops at once (http.c's progress callback). */
+    openrouter_cancel_token_reset(token);
+    serve(40, stall_fault("pause_mid_body_ms"));
+    or_test_done fresh = OR_TEST_DONE_INIT;
+    d = fresh;
+    k = start(a, &openrouter_list_keys_operation, NULL, &co, &d);
+    drive_to(a, k, ST_RECEIVING);
+    int64_t t0 = or_test_now_ms();
+    openrouter_cancel(token);
+    openrouter_async_run(a, 2000);
+    CU_ASSERT(or_test_now_ms() - t0 < stall_ms() / 2);
+    CU_ASSERT_EQUAL(d.calls, 1);
+    CU_ASSERT_EQUAL(d.rc, OPENROUTER_ECANCELED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "listKeys: cancelled during attempt 1"));
+    or_test_done_clear(&d);
+    openrouter_async_free(a);
+    openrouter_client_free(c);
+    openrouter_cancel_token_free(token);
+}
+
 /* ---- all at once, and socket mode's timer ------------------------------------------------------ */
 
 static void test_cancel_all(void)
@@ -406,5 +467,6 @@ int main(void)
     CU_add_test(s, "receiving", test_cancel_receiving);
     CU_add_test(s, "waiting to retry", test_cancel_waiting);
     CU_add_test(s, "cancel_all in socket mode", test_cancel_all);
+    CU_add_test(s, "the call options' cancel token", test_cancel_token);
     return or_test_run();
 }

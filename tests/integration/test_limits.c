@@ -18,17 +18,34 @@
 
 static stub_server srv;
 
-static openrouter_client *client_limit(size_t max_bytes)
+static openrouter_client *client_strict(size_t max_bytes, int strict)
 {
     openrouter_client_options o = OPENROUTER_CLIENT_OPTIONS_INIT;
     o.api_key = STUB_MANAGEMENT_KEY;
     o.base_url = srv.base_url;
     o.max_response_bytes = max_bytes;
+    o.strict_decoding = strict;
     openrouter_client *c = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
     openrouter_error_clear(&err);
     return c;
+}
+
+static openrouter_client *client_limit(size_t max_bytes)
+{
+    return client_strict(max_bytes, 0);
+}
+
+/* The kind of the model's warning at `path`, 0 when there is none. */
+static int warning_at(const void *model, const char *path)
+{
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(model, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w[i].path, path) == 0)
+            return (int)w[i].kind;
+    return 0;
 }
 
 static void fault(const char *f)
@@ -165,11 +182,19 @@ static void test_depth_limit(void)
     openrouter_error err = OPENROUTER_ERROR_INIT;
     /* {"data": [ x N ]}: the object plus N arrays, N + 1 levels. 64 levels
      * parse (and then fail as the wrong shape); 65 do not. */
+    openrouter_client *strict = client_strict(0, 1);
     fault("{\"deep_nesting\":63}");
-    CU_ASSERT_EQUAL(list(c, &err), OPENROUTER_EDECODE);
+    CU_ASSERT_EQUAL(list(strict, &err), OPENROUTER_EDECODE);
     CU_ASSERT_PTR_NULL(strstr(err.message, "nested deeper"));
     CU_ASSERT_STRING_EQUAL(err.field, "data[0]");
     openrouter_error_clear(&err);
+    openrouter_client_free(strict);
+    /* Not strict: the array where a key belongs is one item of the wrong type. */
+    fault("{\"deep_nesting\":63}");
+    openrouter_key_list *page = NULL;
+    CU_ASSERT_EQUAL(openrouter_list_keys(c, NULL, &page, NULL, &err), OPENROUTER_OK);
+    CU_ASSERT_EQUAL(warning_at(page, "data[0]"), OPENROUTER_WARNING_TYPE);
+    openrouter_key_list_free(page);
     fault("{\"deep_nesting\":64}");
     CU_ASSERT_EQUAL(list(c, &err), OPENROUTER_EDECODE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "nested deeper than 64"));
@@ -223,7 +248,10 @@ static void test_trailing_garbage(void)
 static void test_integers_out_of_range(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
-    openrouter_client *c = client_limit(0);
+    /* A value the field cannot hold fails in strict mode (the body lacks
+     * members it requires, which strict mode would report after it), and
+     * is left ABSENT with a warning otherwise. */
+    openrouter_client *c = client_limit(0), *strict = client_strict(0, 1);
     struct { const char *value; int ok; long long want; const char *msg; } cases[] = {
         {"9223372036854775807", 1, INT64_MAX, NULL},
         {"-9223372036854775807", 1, -INT64_MAX, NULL},
@@ -244,10 +272,22 @@ static void test_integers_out_of_range(void)
         char body[256];
         int n = snprintf(body, sizeof body, "{\"data\":{\"free_model_daily_requests\":{\"limit\":%s}}}",
                          cases[i].value);
-        raw_body(body, (size_t)n);
         openrouter_current_key_response *out = NULL;
         openrouter_error err = OPENROUTER_ERROR_INIT;
-        int rc = openrouter_get_current_key_metadata(c, NULL, &out, NULL, &err);
+        if (!cases[i].ok) {
+            raw_body(body, (size_t)n);
+            CU_ASSERT_EQUAL(openrouter_get_current_key_metadata(c, NULL, &out, NULL, &err), OPENROUTER_OK);
+            CU_ASSERT_EQUAL(out->data.value.free_model_daily_requests.value.limit.state, OPENROUTER_ABSENT);
+            int kind = warning_at(out, "data.free_model_daily_requests.limit");
+            CU_ASSERT(kind == (cases[i].msg && strstr(cases[i].msg, "range") ? OPENROUTER_WARNING_UNREPRESENTABLE
+                               : cases[i].msg                             ? OPENROUTER_WARNING_TYPE
+                                                                          : kind));
+            CU_ASSERT(kind == OPENROUTER_WARNING_UNREPRESENTABLE || kind == OPENROUTER_WARNING_TYPE);
+            openrouter_current_key_response_free(out);
+            out = NULL;
+        }
+        raw_body(body, (size_t)n);
+        int rc = openrouter_get_current_key_metadata(cases[i].ok ? c : strict, NULL, &out, NULL, &err);
         CU_ASSERT_EQUAL(rc, cases[i].ok ? OPENROUTER_OK : OPENROUTER_EDECODE);
         if (rc == OPENROUTER_OK && out) {
             CU_ASSERT_EQUAL(out->data.value.free_model_daily_requests.value.limit.value, cases[i].want);
@@ -273,9 +313,15 @@ static void test_integers_out_of_range(void)
     get.hash = "lim";
     openrouter_key_response *out = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_EDECODE);
+    CU_ASSERT_EQUAL(openrouter_get_key(strict, &get, &out, NULL, &err), OPENROUTER_EDECODE);
     CU_ASSERT_PTR_NULL(out);
     openrouter_error_clear(&err);
+    raw_body(body, strlen(body));
+    CU_ASSERT_EQUAL_FATAL(openrouter_get_key(c, &get, &out, NULL, &err), OPENROUTER_OK);
+    CU_ASSERT_EQUAL(out->data.value.limit.state, OPENROUTER_ABSENT);
+    CU_ASSERT_EQUAL(warning_at(out, "data.limit"), OPENROUTER_WARNING_UNREPRESENTABLE);
+    openrouter_key_response_free(out);
+    openrouter_client_free(strict);
     openrouter_client_free(c);
 }
 

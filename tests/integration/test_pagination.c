@@ -276,6 +276,88 @@ static void check_size(size_t n)
     openrouter_client_free(c);
 }
 
+/* ---- warnings: one odd key costs one key, and says which ---------------------- */
+
+/* The warning kind of a path among `n` warnings, 0 when none has it. */
+static int kind_at(const openrouter_warning *w, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w[i].path, path) == 0)
+            return (int)w[i].kind;
+    return 0;
+}
+
+static void test_warnings_across_pages(void)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
+    static const struct {
+        size_t pos;             /* place in the list (newest first): pages 1, 1 and 2 */
+        const char *hash, *key; /* the odd key */
+        const char *member;     /* the member that breaks the description */
+        openrouter_warning_kind kind;
+    } odd[] = {
+        {3, "odd-format", "{\"hash\":\"odd-format\",\"name\":\"f\",\"expires_at\":\"soon\"}", "expires_at",
+         OPENROUTER_WARNING_FORMAT},
+        {99, "odd-type", "{\"hash\":\"odd-type\",\"name\":\"t\",\"expires_at\":5}", "expires_at",
+         OPENROUTER_WARNING_TYPE},
+        {180, "odd-user", "{\"hash\":\"odd-user\",\"name\":\"u\",\"external_user\":[]}", "external_user",
+         OPENROUTER_WARNING_TYPE},
+    };
+    for (size_t pos = 250; pos-- > 0;) { /* the last added is listed first */
+        char json[96];
+        const char *key = json;
+        snprintf(json, sizeof json, "{\"hash\":\"plain-%03zu\",\"name\":\"p\"}", pos);
+        for (size_t k = 0; k < 3; k++)
+            if (odd[k].pos == pos)
+                key = odd[k].key;
+        CU_ASSERT_EQUAL_FATAL(stub_add_key(&srv, key, NULL, 0), 0);
+    }
+    openrouter_client *c = client();
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    openrouter_list_keys_request req = all_keys();
+    /* The iterator: each item's own warnings, with their paths in its page. */
+    openrouter_list_keys_iter *it = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_iter_new(&it, c, &req, NULL, &err), OPENROUTER_OK);
+    const openrouter_key *key = NULL;
+    size_t items = 0, marked = 0, n = 0;
+    while (openrouter_list_keys_iter_next(it, &key, &err) == 1) {
+        const openrouter_warning *w = openrouter_list_keys_iter_warnings(it, &n);
+        CU_ASSERT_EQUAL(w == NULL, n == 0);
+        for (size_t k = 0; k < 3; k++) {
+            if (strcmp(key->hash.value, odd[k].hash) != 0)
+                continue;
+            CU_ASSERT_EQUAL_FATAL(n, 1);
+            CU_ASSERT_EQUAL(w[0].kind, odd[k].kind);
+            const char *dot = strrchr(w[0].path, '.');
+            CU_ASSERT(strncmp(w[0].path, "data[", 5) == 0 && dot && strcmp(dot + 1, odd[k].member) == 0);
+            marked++;
+        }
+        if (strncmp(key->hash.value, "odd-", 4) != 0)
+            CU_ASSERT_EQUAL(n, 0);
+        items++;
+    }
+    openrouter_list_keys_iter_free(it);
+    CU_ASSERT_EQUAL(items, 250);
+    CU_ASSERT_EQUAL(marked, 3);
+    /* The list-all helper: renumbered as in the one list it returns. */
+    openrouter_key_list *list = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_list_keys_all(c, &req, NULL, &list, &err), OPENROUTER_OK);
+    CU_ASSERT_EQUAL_FATAL(list->data.count, 250);
+    const openrouter_warning *w = openrouter_model_warnings(list, &n);
+    CU_ASSERT_EQUAL(n, 3);
+    for (size_t k = 0; k < 3; k++) {
+        char want[64];
+        snprintf(want, sizeof want, "data[%zu].%s", odd[k].pos, odd[k].member);
+        CU_ASSERT_EQUAL(kind_at(w, n, want), (int)odd[k].kind);
+        CU_ASSERT_STRING_EQUAL(list->data.items[odd[k].pos].hash.value, odd[k].hash);
+    }
+    CU_ASSERT_STRING_EQUAL(list->data.items[3].expires_at.value, "soon"); /* kept as received */
+    CU_ASSERT_EQUAL(list->data.items[99].expires_at.state, OPENROUTER_ABSENT);
+    openrouter_key_list_free(list);
+    openrouter_error_clear(&err);
+    openrouter_client_free(c);
+}
+
 static void test_empty(void) { check_size(0); }
 static void test_one(void) { check_size(1); }
 static void test_exactly_one_page(void) { check_size(100); }
@@ -865,5 +947,6 @@ int main(void)
     CU_add_test(s, "invalid arguments", test_invalid_arguments);
     CU_add_test(s, "memory bounded while iterating", test_memory_bounded);
     CU_add_test(s, "out of memory everywhere", test_out_of_memory_everywhere);
+    CU_add_test(s, "warnings of odd keys, per item and renumbered", test_warnings_across_pages);
     return or_test_run();
 }

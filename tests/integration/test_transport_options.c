@@ -446,18 +446,26 @@ static void test_user_agent_suffix(void)
     openrouter_error_clear(&err);
 }
 
-/* A caller built against version 1 passes the shorter struct: what lies
- * after it is never read. */
+/* A caller built against version 1 or 2 passes the shorter struct: what
+ * lies after it is never read. */
 static void test_version_1_options(void)
 {
-    openrouter_client_options o = stub_options();
-    o.version = 1;
-    size_t v1 = offsetof(openrouter_client_options, ca_bundle_file);
-    memset((char *)&o + v1, 0xff, sizeof o - v1);
-    openrouter_client *c = must_client(&o);
+    static const struct {
+        unsigned version;
+        size_t end;
+    } olds[] = {{1, offsetof(openrouter_client_options, ca_bundle_file)},
+                {2, offsetof(openrouter_client_options, strict_decoding)}};
+    openrouter_client_options o;
+    openrouter_client *c = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
-    openrouter_client_free(c);
+    for (size_t i = 0; i < sizeof olds / sizeof olds[0]; i++) {
+        o = stub_options();
+        o.version = olds[i].version;
+        memset((char *)&o + olds[i].end, 0xff, sizeof o - olds[i].end);
+        c = must_client(&o);
+        CU_ASSERT_EQUAL(get_key(c, &err), OPENROUTER_OK);
+        openrouter_client_free(c);
+    }
     o.version = OPENROUTER_CLIENT_OPTIONS_VERSION + 1;
     CU_ASSERT_EQUAL(openrouter_client_new(&c, &o, &err), OPENROUTER_EINVAL);
     CU_ASSERT_STRING_EQUAL(err.field, "version");

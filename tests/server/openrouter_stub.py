@@ -91,6 +91,11 @@ POST   /_control/keys      -> body: a partial key object (or a list of them);
                               key that can authenticate as a normal key.
                               Answers {"data": key} (or {"data": [keys]}).
 DELETE /_control/keys      -> {"ok": true}; removes all keys
+GET    /_control/created   -> {"created": [{"hash", "name", "key" (the secret
+                              returned), "workspace_id", "deleted" (bool)}]}:
+                              every key POST /keys stored, in order, whether
+                              or not its answer reached the client (faults
+                              with apply_then), deleted ones too
 GET    /_control/faults    -> {"faults": [pending faults]}
 POST   /_control/faults    -> body {"faults": [fault, ...]} (or a single fault
                               object); appended to a FIFO queue; answers
@@ -292,6 +297,7 @@ class State:
         self.management_key = management_key
         self.normal_key = normal_key
         self.keys = {}          # hash -> record {"seq", "key", "plaintext"}
+        self.created = []       # every POST /keys that stored a key, in order
         self.seq = 0
         self.generations = 0    # chat completions answered (ids gen-stub-N)
         self.log = []
@@ -380,6 +386,7 @@ class State:
     def reset(self, seed_keys=0):
         with self.lock:
             self.keys.clear()
+            self.created.clear()
             self.seq = 0
             self.generations = 0
             self.log.clear()
@@ -830,6 +837,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 with st.lock:
                     st.keys.clear()
                 return ok
+        elif route == "/created" and method == "GET":
+            with st.lock:
+                return Response(200, {"created": [dict(c) for c in st.created]})
         elif route == "/faults":
             if method == "GET":
                 with st.lock:
@@ -1363,6 +1373,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             key = self.state.build_key(partial, plaintext)
             self.state._store(key, plaintext)
+            self.state.created.append({"hash": key["hash"], "name": name, "key": plaintext,
+                                       "workspace_id": workspace, "deleted": False})
             return Response(201, {"data": dict(key), "key": plaintext})
 
     def _get_key(self, hash_):
@@ -1400,6 +1412,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             if self.state.keys.pop(hash_, None) is None:
                 return err(404, "Resource not found")
+            for c in self.state.created:
+                if c["hash"] == hash_:
+                    c["deleted"] = True
         return Response(200, {"deleted": True})
 
 

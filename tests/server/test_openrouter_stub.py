@@ -442,6 +442,21 @@ class ControlTest(StubTestCase):
         self.assertError(self.request("POST", "/_control/reset", {"seed_keys": -1}, key=None), 400)
         self.assertError(self.request("GET", "/_control/nope", key=None), 404)
 
+    def test_created_record(self):
+        a = self.create(name="a")
+        self.faults({"status": 502, "apply_then": True}, {"status": 500})
+        self.assertEqual(self.api("POST", "/keys", {"name": "lost"}).status, 502)
+        self.assertEqual(self.api("POST", "/keys", {"name": "never"}).status, 500)
+        self.add_keys({"name": "by control"})
+        self.assertEqual(self.api("DELETE", "/keys/" + a["data"]["hash"]).status, 200)
+        created = self.control("GET", "/created")["created"]
+        self.assertEqual([(c["name"], c["deleted"]) for c in created], [("a", True), ("lost", False)])
+        self.assertEqual(created[0]["key"], a["key"])
+        self.assertEqual(created[0]["hash"], a["data"]["hash"])
+        self.assertTrue(created[1]["key"].startswith("sk-or-v1-"))
+        self.control("POST", "/reset")
+        self.assertEqual(self.control("GET", "/created")["created"], [])
+
     def test_seed_determinism(self):
         self.control("POST", "/reset", {"seed_keys": 8})
         a = self.control("GET", "/keys")["keys"]

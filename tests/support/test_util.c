@@ -47,3 +47,29 @@ int or_test_under_valgrind(void)
     const char *v = getenv("OPENROUTER_TEST_UNDER_VALGRIND");
     return v && *v && strcmp(v, "0") != 0;
 }
+
+void or_test_doc_matches(const char *path, char *md, const char *regen)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+    char *doc = or_test_read_file(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL(doc);
+    if (doc) {
+        CU_ASSERT_STRING_EQUAL(doc, md);
+        if (strcmp(doc, md) != 0)
+            fprintf(stderr, "\n  %s is stale: regenerate with `%s`\n", path, regen);
+    }
+    free(doc);
+    free(md);
+}
+
+int or_test_markdown_main(int argc, char **argv, char *(*markdown)(void), int *exit_code)
+{
+    if (argc != 2 || strcmp(argv[1], "--markdown") != 0)
+        return 0;
+    char *md = markdown();
+    *exit_code = md ? 0 : 1;
+    if (md)
+        fputs(md, stdout);
+    free(md);
+    return 1;
+}

@@ -10,6 +10,14 @@ int or_test_run(void);
  * (OPENROUTER_TEST_UNDER_VALGRIND set and not "0"): suites scale loops down. */
 int or_test_under_valgrind(void);
 
+/* A document generated from a suite's table (`suite --markdown > docs/X.md`):
+ * asserts the file at `path` (under the source tree) equals `md` (malloc'd;
+ * freed here), naming `regen` (the command) when it is stale. */
+void or_test_doc_matches(const char *path, char *md, const char *regen);
+/* For main(): with --markdown as the only argument, prints markdown() and
+ * returns 1 (*exit_code set); else returns 0. */
+int or_test_markdown_main(int argc, char **argv, char *(*markdown)(void), int *exit_code);
+
 /* Reads a whole file; returns a malloc'd NUL-terminated buffer or NULL. */
 char *or_test_read_file(const char *path, size_t *len_out);
 

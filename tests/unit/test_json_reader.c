@@ -92,7 +92,7 @@ static const openrouter_object_desc rd_desc = {"rd", sizeof(rd), sizeof rd_field
 
 static int decode_n(const char *json, size_t len, int strict, int max_depth, rd **out, openrouter_error *err)
 {
-    or_decode_options opt = {.strict_required = strict, .max_depth = max_depth};
+    or_decode_options opt = {.strict = strict, .max_depth = max_depth};
     void *m = (void *)1;
     int rc = or_model_decode(&rd_desc, json, len, &opt, &m, err);
     if (rc != OPENROUTER_OK)
@@ -114,13 +114,44 @@ static rd *ok(const char *json)
     return m;
 }
 
-/* Decoding must fail with EDECODE; `msg` (if any) is the whole message,
- * or with a trailing '*', its prefix; `field` (if any) the field. */
-static void bad_n(const char *json, size_t len, const char *msg, const char *field)
+/* In default mode, a document strict mode refuses with (field, msg) must
+ * fail the same way, or (for a field) decode with a warning there whose
+ * message is the strict one's after "field: ". */
+static void default_mode(const char *json, size_t len, const char *msg, const char *field,
+                         const openrouter_error *strict)
 {
     rd *m = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     int rc = decode_n(json, len, 0, 0, &m, &err);
+    if (rc != OPENROUTER_OK) {
+        CU_ASSERT_STRING_EQUAL(err.message, strict->message);
+        CU_ASSERT_STRING_EQUAL(err.field, strict->field);
+        openrouter_error_clear(&err);
+        return;
+    }
+    size_t n = 0, i, k = strlen(strict->field);
+    const openrouter_warning *w = openrouter_model_warnings(m, &n);
+    for (i = 0; k && i < n; i++)
+        if (strcmp(w[i].path, strict->field) == 0 && strncmp(strict->message + k, ": ", 2) == 0 &&
+            strcmp(strict->message + k + 2, w[i].message) == 0)
+            break;
+    CU_ASSERT(k > 0 && i < n);
+    if (!k || i == n)
+        fprintf(stderr, "\n  %.*s: decoded without a warning for \"%s\" (%s, %s)\n", (int)len, json,
+                strict->message, msg ? msg : "-", field ? field : "-");
+    openrouter_model_free(m);
+}
+
+/* Decoding must fail with EDECODE in strict mode; `msg` (if any) is the
+ * whole message, or with a trailing '*', its prefix; `field` (if any) the
+ * field. Default mode: see default_mode(). */
+static void bad_n(const char *json, size_t len, const char *msg, const char *field)
+{
+    rd *m = NULL;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    int rc = decode_n(json, len, 1, 0, &m, &err);
+    if (rc == OPENROUTER_EDECODE)
+        default_mode(json, len, msg, field, &err);
     CU_ASSERT_EQUAL(rc, OPENROUTER_EDECODE);
     CU_ASSERT_EQUAL(err.kind, OPENROUTER_EDECODE);
     if (rc == OPENROUTER_OK) {
@@ -500,11 +531,12 @@ static double num_of(const char *lit, int *ok_out)
     snprintf(doc, sizeof doc, "{\"num\":%s}", lit);
     rd *m = NULL;
     double v = NAN;
-    *ok_out = decode_n(doc, strlen(doc), 0, 0, &m, NULL) == OPENROUTER_OK;
-    if (*ok_out) {
+    /* accepted: the number is held (out of range, default mode leaves it
+     * ABSENT with a warning) */
+    *ok_out = decode_n(doc, strlen(doc), 0, 0, &m, NULL) == OPENROUTER_OK && m->num.state == OPENROUTER_PRESENT;
+    if (*ok_out)
         v = m->num.value;
-        openrouter_model_free(m);
-    }
+    openrouter_model_free(m);
     return v;
 }
 
@@ -521,10 +553,17 @@ static void check_num(const char *lit, double want)
 static void check_int64(const char *lit, int ok_want, long long want)
 {
     char doc[256];
-    snprintf(doc, sizeof doc, "{\"i64\":%s}", lit);
+    snprintf(doc, sizeof doc, "{\"s\":\"x\",\"i64\":%s}", lit); /* s: required */
     rd *m = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
-    int rc = decode_n(doc, strlen(doc), 0, 0, &m, &err);
+    /* Default mode: a value the slot cannot hold is left ABSENT, warned. */
+    CU_ASSERT_EQUAL_FATAL(decode_n(doc, strlen(doc), 0, 0, &m, NULL), OPENROUTER_OK);
+    CU_ASSERT_EQUAL(m->i64.state, ok_want ? OPENROUTER_PRESENT : OPENROUTER_ABSENT);
+    size_t warned = 0;
+    openrouter_model_warnings(m, &warned);
+    CU_ASSERT_EQUAL(warned, ok_want ? 0 : 1);
+    openrouter_model_free(m);
+    int rc = decode_n(doc, strlen(doc), 1, 0, &m, &err); /* strict: refused */
     CU_ASSERT_EQUAL(rc == OPENROUTER_OK, ok_want);
     if (rc == OPENROUTER_OK) {
         CU_ASSERT_EQUAL(m->i64.value, want);
@@ -748,7 +787,7 @@ static void test_duplicates(void)
     /* each occurrence must decode (json-c dropped all but the last unseen) */
     BADF("{\"s\":1,\"s\":\"x\"}", "s: expected string, got number", "s");
     /* strict: a duplicate does not hide a missing field, nor invent one */
-    or_decode_options strict = {.strict_required = 1};
+    or_decode_options strict = {.strict = 1};
     void *out = NULL;
     CU_ASSERT_EQUAL(or_model_decode(&rd_desc, "{\"s\":\"a\",\"s\":\"b\"}", 17, &strict, &out, NULL), OPENROUTER_OK);
     openrouter_model_free(out);

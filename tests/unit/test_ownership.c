@@ -157,6 +157,36 @@ static void test_caller_owned(void)
     free(on_heap);
 }
 
+static void warnings_of_victim(void)
+{
+    openrouter_model_warnings(victim, NULL);
+}
+
+/* openrouter_model_warnings() reads the model's arena: it checks the
+ * pointer first, as a free does. */
+static void test_warnings_of_a_non_model(void)
+{
+    openrouter_created_key *created = decode_created();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(created);
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(created, &n); /* a whole model: fine */
+    CU_ASSERT(n == 12 && w && w[0].kind == OPENROUTER_WARNING_MISSING); /* created_json is terse */
+    CU_ASSERT_PTR_NULL(openrouter_model_warnings(NULL, &n));
+    CU_ASSERT_EQUAL(n, 0);
+    victim = &created->data.value;
+    snprintf(want, sizeof want,
+             "openrouter: openrouter_model_warnings(%p): that pointer is %zu bytes into a live model "
+             "(openrouter_created_key, member \"data\"); only a whole model the library returned will do",
+             victim, offsetof(openrouter_created_key, data) + offsetof(openrouter_key_field, value));
+    expect_abort(warnings_of_victim, want);
+    openrouter_key on_stack = {0};
+    victim = &on_stack;
+    snprintf(want, sizeof want, "openrouter: openrouter_model_warnings(%p): not a model the library returned",
+             victim);
+    expect_abort(warnings_of_victim, want);
+    openrouter_created_key_free(created);
+}
+
 static void test_double_free(void)
 {
     openrouter_key_response *m = decode_key();
@@ -252,6 +282,7 @@ int main(void)
     CU_add_test(s, "free: interior pointers abort", test_interior_pointer);
     CU_add_test(s, "free: caller-owned structs abort", test_caller_owned);
     CU_add_test(s, "free: double free aborts", test_double_free);
+    CU_add_test(s, "warnings: of a non-model aborts", test_warnings_of_a_non_model);
     CU_add_test(s, "free: wrong type aborts", test_wrong_type);
     CU_add_test(s, "free: many live models, any order", test_many_live_models);
     CU_add_test(s, "free: threads", test_threads);

@@ -74,13 +74,13 @@ static const openrouter_param_desc t_get_params[] = {
 static const openrouter_response_desc t_get_responses[] = {{200, &t_key_response_desc, NULL}};
 static const openrouter_operation_desc t_get_op = {
     "getKey", "GET", "/keys/{hash}", 1, sizeof(t_get_req), 1, t_get_params, NULL, 0, 0,
-    1, t_get_responses, 0, NULL, 0};
+    1, t_get_responses, 0, NULL, NULL, 0};
 
 /* DELETE /keys/{hash} */
 static const openrouter_response_desc t_delete_responses[] = {{200, &t_any_desc, NULL}};
 static const openrouter_operation_desc t_delete_op = {
     "deleteKey", "DELETE", "/keys/{hash}", 1, sizeof(t_get_req), 1, t_get_params, NULL, 0, 0,
-    1, t_delete_responses, 0, NULL, 0};
+    1, t_delete_responses, 0, NULL, NULL, 0};
 
 /* GET /keys?offset&include_disabled&workspace_id */
 typedef struct t_list_req {
@@ -98,7 +98,7 @@ static const openrouter_param_desc t_list_params[] = {
 static const openrouter_response_desc t_list_responses[] = {{200, &t_any_desc, NULL}};
 static const openrouter_operation_desc t_list_op = {
     "listKeys", "GET", "/keys", 1, sizeof(t_list_req), 3, t_list_params, NULL, 0, 0,
-    1, t_list_responses, 0, NULL, 0};
+    1, t_list_responses, 0, NULL, NULL, 0};
 
 /* POST /keys {"name": ...} -> 201 */
 typedef struct t_create_body {
@@ -115,7 +115,7 @@ static const openrouter_object_desc t_create_body_desc = {"t_create_body", sizeo
 static const openrouter_response_desc t_create_responses[] = {{201, &t_key_response_desc, NULL}};
 static const openrouter_operation_desc t_create_op = {
     "createKey", "POST", "/keys", 0, sizeof(t_create_req), 0, NULL, &t_create_body_desc,
-    offsetof(t_create_req, body), 1, 1, t_create_responses, 0, NULL, 0};
+    offsetof(t_create_req, body), 1, 1, t_create_responses, 0, NULL, NULL, 0};
 
 /* GET /key with a header parameter overriding the client's title. */
 typedef struct t_current_req {
@@ -128,7 +128,7 @@ static const openrouter_param_desc t_current_params[] = {
 static const openrouter_response_desc t_current_responses[] = {{200, &t_any_desc, NULL}};
 static const openrouter_operation_desc t_current_op = {
     "getCurrentKey", "GET", "/key", 1, sizeof(t_current_req), 1, t_current_params, NULL, 0, 0,
-    1, t_current_responses, 0, NULL, 0};
+    1, t_current_responses, 0, NULL, NULL, 0};
 
 /* ---- injected clock and trace recorder ------------------------------------- */
 

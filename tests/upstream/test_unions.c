@@ -53,7 +53,7 @@ static un_pet *pet(const char *json, size_t len, int strict, int want_rc)
 {
     openrouter_error err = OPENROUTER_ERROR_INIT;
     void *out = NULL;
-    or_decode_options o = {.strict_required = strict};
+    or_decode_options o = {.strict = strict};
     CU_ASSERT_EQUAL(or_model_decode(&un_pet_desc, json, len, &o, &out, &err), want_rc);
     if (want_rc != OPENROUTER_OK)
         CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no variant of un_pet matches"));
@@ -90,6 +90,61 @@ static void test_discriminated(void)
         un_pet_free(p);
         CU_ASSERT_PTR_NULL(pet(odd[i], strlen(odd[i]), 1, OPENROUTER_EDECODE));
     }
+}
+
+/* The warnings of a decoded model, as "path:kind" joined by spaces. */
+static void warnings_are(const void *model, const char *want)
+{
+    char got[512] = "";
+    size_t n = 0, used = 0;
+    const openrouter_warning *w = openrouter_model_warnings(model, &n);
+    for (size_t i = 0; i < n && used < sizeof got; i++)
+        used += (size_t)snprintf(got + used, sizeof got - used, "%s%s:%s", i ? " " : "", w[i].path,
+                                 openrouter_warning_kind_name(w[i].kind));
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "warnings %s\n    want %s\n", got, want);
+    CU_ASSERT_STRING_EQUAL(got, want);
+}
+
+/* A value no variant matches is kept (kind 0, raw text) and marked with an
+ * UNKNOWN_VARIANT warning at its path, at the top or nested; a matched
+ * variant and a null item are not marked. Strict decoding: EDECODE naming
+ * the path. */
+static void test_unknown_variant_warnings(void)
+{
+    un_pet *p = pet(LIT("{\"kind\":\"emu\",\"legs\":2}"), 0, OPENROUTER_OK);
+    CU_ASSERT_EQUAL_FATAL(p->kind, UN_PET_KIND_UNKNOWN);
+    CU_ASSERT_STRING_EQUAL(p->raw, "{\"kind\":\"emu\",\"legs\":2}");
+    warnings_are(p, ":unknown_variant");
+    size_t n = 0;
+    const openrouter_warning *w = openrouter_model_warnings(p, &n);
+    CU_ASSERT_FATAL(n == 1);
+    CU_ASSERT_EQUAL(w[0].kind, OPENROUTER_WARNING_UNKNOWN_VARIANT);
+    CU_ASSERT_STRING_EQUAL(w[0].message, "no variant of un_pet matches");
+    un_pet_free(p);
+    p = pet(LIT("{\"kind\":\"cat\",\"name\":\"Tom\"}"), 0, OPENROUTER_OK);
+    warnings_are(p, "");
+    un_pet_free(p);
+
+    static const char nested[] = "{\"shapes\":[{\"side\":2,\"type\":\"square\"},null,{\"type\":\"hexagon\"}],"
+                                 "\"fitted\":\"text\",\"lists\":[true]}";
+    un_holder *h = holder(LIT(nested));
+    CU_ASSERT_FATAL(h != NULL && h->shapes.count == 3);
+    CU_ASSERT_EQUAL(h->shapes.items[0].kind, UN_SHAPE_KIND_SQUARE);
+    CU_ASSERT_EQUAL(h->shapes.items[2].kind, UN_SHAPE_KIND_UNKNOWN);
+    CU_ASSERT_STRING_EQUAL(h->shapes.items[2].raw, "{\"type\":\"hexagon\"}");
+    CU_ASSERT_EQUAL(h->fitted.value.kind, UN_FITTED_KIND_UNKNOWN);
+    warnings_are(h, "shapes[2]:unknown_variant fitted:unknown_variant lists:unknown_variant");
+    un_holder_free(h);
+
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    or_decode_options strict = {.strict = 1};
+    void *out = NULL;
+    CU_ASSERT_EQUAL(or_model_decode(&un_holder_desc, LIT(nested), &strict, &out, &err), OPENROUTER_EDECODE);
+    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_STRING_EQUAL(err.field, "shapes[2]");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no variant of un_shape matches"));
+    openrouter_error_clear(&err);
 }
 
 /* Encoding writes the tag the kind names when its member is absent, and
@@ -442,7 +497,7 @@ static int create_pet(const un_pet *body, const char *answer, int strict, un_pet
     o.api_key = STUB_MANAGEMENT_KEY;
     o.base_url = srv.base_url;
     o.retry.max_attempts = 1;
-    o.strict_required_fields = strict;
+    o.strict_decoding = strict;
     openrouter_client *c = NULL;
     openrouter_error err = OPENROUTER_ERROR_INIT;
     CU_ASSERT_EQUAL_FATAL(openrouter_client_new(&c, &o, &err), OPENROUTER_OK);
@@ -489,6 +544,7 @@ static void test_union_body_and_response(void)
     CU_ASSERT_FATAL(out != NULL);
     CU_ASSERT_EQUAL(out->kind, UN_PET_KIND_UNKNOWN);
     CU_ASSERT_STRING_EQUAL(out->raw, "{\"kind\":\"emu\",\"legs\":2}");
+    warnings_are(out, ":unknown_variant");
     un_pet_free(out);
 
     out = NULL;
@@ -504,6 +560,7 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("unions", NULL, NULL);
     CU_add_test(s, "discriminated, with a mapping", test_discriminated);
+    CU_add_test(s, "unknown variants are warnings", test_unknown_variant_warnings);
     CU_add_test(s, "tags written, checked", test_tags_written);
     CU_add_test(s, "implicit discriminator, null items", test_implicit_discriminator_and_null_items);
     CU_add_test(s, "scalars by kind", test_scalars);

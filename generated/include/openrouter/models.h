@@ -520,7 +520,8 @@ struct openrouter_update_key_body {
 extern const openrouter_object_desc openrouter_create_key_external_desc;
 /* Every field absent. */
 #define OPENROUTER_CREATE_KEY_EXTERNAL_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_create_key_external_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_create_key_external_decode(const char *json, size_t len, openrouter_create_key_external **out,
     openrouter_error *error);
@@ -538,7 +539,8 @@ int openrouter_create_key_external_equal(const openrouter_create_key_external *a
 extern const openrouter_object_desc openrouter_create_key_body_desc;
 /* Every field absent. */
 #define OPENROUTER_CREATE_KEY_BODY_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_create_key_body_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_create_key_body_decode(const char *json, size_t len, openrouter_create_key_body **out,
     openrouter_error *error);
@@ -556,7 +558,8 @@ int openrouter_create_key_body_equal(const openrouter_create_key_body *a, const 
 extern const openrouter_object_desc openrouter_key_desc;
 /* Every field absent. */
 #define OPENROUTER_KEY_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_decode(const char *json, size_t len, openrouter_key **out,
     openrouter_error *error);
@@ -574,7 +577,8 @@ int openrouter_key_equal(const openrouter_key *a, const openrouter_key *b);
 extern const openrouter_object_desc openrouter_created_key_desc;
 /* Every field absent. */
 #define OPENROUTER_CREATED_KEY_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_created_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_created_key_decode(const char *json, size_t len, openrouter_created_key **out,
     openrouter_error *error);
@@ -592,7 +596,8 @@ int openrouter_created_key_equal(const openrouter_created_key *a, const openrout
 extern const openrouter_object_desc openrouter_free_model_daily_requests_desc;
 /* Every field absent. */
 #define OPENROUTER_FREE_MODEL_DAILY_REQUESTS_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_free_model_daily_requests_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_free_model_daily_requests_decode(const char *json, size_t len, openrouter_free_model_daily_requests **out,
     openrouter_error *error);
@@ -610,7 +615,8 @@ int openrouter_free_model_daily_requests_equal(const openrouter_free_model_daily
 extern const openrouter_object_desc openrouter_rate_limit_desc;
 /* Every field absent. */
 #define OPENROUTER_RATE_LIMIT_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_rate_limit_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_rate_limit_decode(const char *json, size_t len, openrouter_rate_limit **out,
     openrouter_error *error);
@@ -628,7 +634,8 @@ int openrouter_rate_limit_equal(const openrouter_rate_limit *a, const openrouter
 extern const openrouter_object_desc openrouter_current_key_desc;
 /* Every field absent. */
 #define OPENROUTER_CURRENT_KEY_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_current_key_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_current_key_decode(const char *json, size_t len, openrouter_current_key **out,
     openrouter_error *error);
@@ -646,7 +653,8 @@ int openrouter_current_key_equal(const openrouter_current_key *a, const openrout
 extern const openrouter_object_desc openrouter_current_key_response_desc;
 /* Every field absent. */
 #define OPENROUTER_CURRENT_KEY_RESPONSE_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_current_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_current_key_response_decode(const char *json, size_t len, openrouter_current_key_response **out,
     openrouter_error *error);
@@ -664,7 +672,8 @@ int openrouter_current_key_response_equal(const openrouter_current_key_response 
 extern const openrouter_object_desc openrouter_delete_key_response_desc;
 /* Every field absent. */
 #define OPENROUTER_DELETE_KEY_RESPONSE_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_delete_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_delete_key_response_decode(const char *json, size_t len, openrouter_delete_key_response **out,
     openrouter_error *error);
@@ -682,7 +691,8 @@ int openrouter_delete_key_response_equal(const openrouter_delete_key_response *a
 extern const openrouter_object_desc openrouter_error_detail_desc;
 /* Every field absent. */
 #define OPENROUTER_ERROR_DETAIL_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_error_detail_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_error_detail_decode(const char *json, size_t len, openrouter_error_detail **out,
     openrouter_error *error);
@@ -700,7 +710,8 @@ int openrouter_error_detail_equal(const openrouter_error_detail *a, const openro
 extern const openrouter_object_desc openrouter_error_response_desc;
 /* Every field absent. */
 #define OPENROUTER_ERROR_RESPONSE_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_error_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_error_response_decode(const char *json, size_t len, openrouter_error_response **out,
     openrouter_error *error);
@@ -718,7 +729,8 @@ int openrouter_error_response_equal(const openrouter_error_response *a, const op
 extern const openrouter_object_desc openrouter_key_list_desc;
 /* Every field absent. */
 #define OPENROUTER_KEY_LIST_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_key_list_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_list_decode(const char *json, size_t len, openrouter_key_list **out,
     openrouter_error *error);
@@ -736,7 +748,8 @@ int openrouter_key_list_equal(const openrouter_key_list *a, const openrouter_key
 extern const openrouter_object_desc openrouter_key_response_desc;
 /* Every field absent. */
 #define OPENROUTER_KEY_RESPONSE_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_key_response_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_key_response_decode(const char *json, size_t len, openrouter_key_response **out,
     openrouter_error *error);
@@ -754,7 +767,8 @@ int openrouter_key_response_equal(const openrouter_key_response *a, const openro
 extern const openrouter_object_desc openrouter_update_key_body_desc;
 /* Every field absent. */
 #define OPENROUTER_UPDATE_KEY_BODY_INIT OPENROUTER_ZERO_INIT
-/* Parses `len` bytes of JSON into a new model; release it with
+/* Parses `len` bytes of JSON into a new model, leniently: values that
+ * break the description are openrouter_model_warnings(). Release it with
  * openrouter_update_key_body_free(). Returns OPENROUTER_OK or a negative status. */
 int openrouter_update_key_body_decode(const char *json, size_t len, openrouter_update_key_body **out,
     openrouter_error *error);

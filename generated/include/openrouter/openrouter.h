@@ -11,6 +11,7 @@
 #include "openrouter/error.h"
 #include "openrouter/client.h"
 #include "openrouter/async.h"
+#include "openrouter/stream.h"
 #include "openrouter/descriptor.h"
 #include "openrouter/pagination.h"
 #include "openrouter/models.h"

@@ -12,6 +12,7 @@
 #define OPENROUTER_OPERATIONS_H
 
 #include "openrouter/async.h"
+#include "openrouter/stream.h"
 #include "openrouter/client.h"
 #include "openrouter/descriptor.h"
 #include "openrouter/error.h"
@@ -168,6 +169,13 @@ int openrouter_list_keys_iter_new(openrouter_list_keys_iter **out, openrouter_cl
 int openrouter_list_keys_iter_next(openrouter_list_keys_iter *it, const openrouter_key **item,
     openrouter_error *error);
 
+/*
+ * The warnings of the item the last openrouter_list_keys_iter_next() returned (see
+ * openrouter_model_warnings()), paths as in its page ("data[37]...");
+ * valid as long as the item. NULL and *count 0 when it has none.
+ */
+const openrouter_warning *openrouter_list_keys_iter_warnings(const openrouter_list_keys_iter *it, size_t *count);
+
 /* Releases the walk and the page it holds. NULL-safe. */
 void openrouter_list_keys_iter_free(openrouter_list_keys_iter *it);
 
@@ -298,15 +306,6 @@ int openrouter_get_key(openrouter_client *client,
     openrouter_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
-/*
- * openrouter_get_key() with `hash` as the only parameter, the
- * others left out: no request struct to fill. hash is checked as
- * the request's would be (EINVAL when NULL, empty or not one path segment).
- */
-int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
-    openrouter_key_response **out,
-    const openrouter_call_options *options, openrouter_error *error);
-
 /* Completion of openrouter_get_key_start(): `status` and `error`
  * as the blocking call returns and fills them; on success `result`
  * is yours: release it with openrouter_key_response_free(). */
@@ -323,6 +322,15 @@ int openrouter_get_key_start(openrouter_async *async,
     const openrouter_get_key_request *request,
     const openrouter_call_options *options, openrouter_get_key_done_fn done, void *ctx,
     openrouter_async_call **call, openrouter_error *error);
+
+/*
+ * openrouter_get_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_get_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
 
 /* ---- deleteKey: DELETE /keys/{hash} */
 
@@ -363,15 +371,6 @@ int openrouter_delete_key(openrouter_client *client,
     openrouter_delete_key_response **out,
     const openrouter_call_options *options, openrouter_error *error);
 
-/*
- * openrouter_delete_key() with `hash` as the only parameter, the
- * others left out: no request struct to fill. hash is checked as
- * the request's would be (EINVAL when NULL, empty or not one path segment).
- */
-int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
-    openrouter_delete_key_response **out,
-    const openrouter_call_options *options, openrouter_error *error);
-
 /* Completion of openrouter_delete_key_start(): `status` and `error`
  * as the blocking call returns and fills them; on success `result`
  * is yours: release it with openrouter_delete_key_response_free(). */
@@ -388,6 +387,15 @@ int openrouter_delete_key_start(openrouter_async *async,
     const openrouter_delete_key_request *request,
     const openrouter_call_options *options, openrouter_delete_key_done_fn done, void *ctx,
     openrouter_async_call **call, openrouter_error *error);
+
+/*
+ * openrouter_delete_key() with `hash` as the only parameter, the
+ * others left out: no request struct to fill. hash is checked as
+ * the request's would be (EINVAL when NULL, empty or not one path segment).
+ */
+int openrouter_delete_key_by_hash(openrouter_client *client, const char *hash,
+    openrouter_delete_key_response **out,
+    const openrouter_call_options *options, openrouter_error *error);
 
 /* ---- updateKey: PATCH /keys/{hash} */
 

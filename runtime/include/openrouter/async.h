@@ -38,6 +38,11 @@
  *   free the handle (it is then freed when the drive function returns);
  *   openrouter_async_run() and openrouter_async_action() refuse to run
  *   there (OPENROUTER_EINVAL).
+ * - A stream's event callback (openrouter/stream.h, *_stream_start) runs
+ *   inside the drive functions too, from inside libcurl: there it must not
+ *   drive, start or cancel calls (they fail with OPENROUTER_EINVAL;
+ *   openrouter_async_cancel_all() is done at the end of that drive step);
+ *   it returns non-zero to stop its own stream.
  * - socket_fn and timer_fn may run inside any function of this header but
  *   openrouter_async_wakeup(); they may run inside libcurl and must not call
  *   back into the handle (openrouter_async_assign() excepted): note what to

@@ -163,10 +163,7 @@ typedef struct openrouter_client_options {
     openrouter_retry_policy retry;  /* all zero: OPENROUTER_RETRY_POLICY_INIT */
     /* Plain http:// is accepted only for loopback hosts unless this is set. */
     int allow_insecure_http;
-    /* Nonzero: a response missing a field the spec marks required, or
-     * holding a union value no variant matches, is a decode error naming
-     * it. Default: reported as OPENROUTER_ABSENT, the union value kept as
-     * JSON text with kind 0. */
+    /* The older name of strict_decoding (below): nonzero turns it on. */
     int strict_required_fields;
     const openrouter_clock *clock;  /* NULL: real clock; copied */
     openrouter_trace_fn trace;      /* optional */
@@ -202,20 +199,32 @@ typedef struct openrouter_client_options {
      * the same name replace these for that call. */
     const openrouter_header *headers;
     size_t header_count;            /* entries in `headers` */
+
+    /* Since version 3. Nonzero: the first response value that breaks the
+     * description (a bad date-time, a value outside its limits, null where
+     * not allowed, a required member missing, a union value no variant
+     * matches, an optional one of the wrong type, one its C type cannot
+     * hold) fails the call with OPENROUTER_EDECODE naming it. Default (0):
+     * the call succeeds and the model keeps what it can, each such value
+     * recorded as a warning: see openrouter_model_warnings() in
+     * openrouter/types.h. */
+    int strict_decoding;
 } openrouter_client_options;
 
 /* openrouter_client_options.proxy: use no proxy, ignore the environment. */
 #define OPENROUTER_NO_PROXY ""
 
-/* Current version of openrouter_client_options; version 1 (without the
- * members marked "since version 2") is still accepted. */
-#define OPENROUTER_CLIENT_OPTIONS_VERSION 2
+/* Current version of openrouter_client_options; versions 1 and 2 (without
+ * the members marked "since version 2" / "since version 3") are still
+ * accepted. */
+#define OPENROUTER_CLIENT_OPTIONS_VERSION 3
 /* Defaults: the public base URL, default timeouts and retry policy, no
- * hooks, log level INFO, the system's CAs, the environment's proxy. */
+ * hooks, log level INFO, the system's CAs, the environment's proxy,
+ * lenient decoding. */
 #define OPENROUTER_CLIENT_OPTIONS_INIT                                                     \
     {OPENROUTER_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0,       \
      OPENROUTER_RETRY_POLICY_INIT, 0, 0, NULL, NULL, NULL, NULL, NULL, OPENROUTER_LOG_INFO, \
-     NULL, NULL, NULL, NULL, NULL, 0}
+     NULL, NULL, NULL, NULL, NULL, 0, 0}
 
 /* Per-call overrides; pass NULL for the client's settings. */
 typedef struct openrouter_call_options {
@@ -237,14 +246,19 @@ typedef struct openrouter_call_options {
     /* Since version 3. Cancels the call when openrouter_cancel() is called
      * on it (see openrouter_cancel_token); NULL: not cancellable. */
     openrouter_cancel_token *cancel;
+    /* Since version 4, streaming calls only (openrouter/stream.h): the
+     * longest wait for the next event, a comment or keep-alive restarting
+     * it; 0: the client's timeout_ms. A stream's timeout_ms above limits
+     * the whole stream, and 0 there means no limit. */
+    long stream_idle_timeout_ms;
 } openrouter_call_options;
 
-/* Versions 1 (without raw_body) and 2 (without headers and cancel) are
- * still accepted. */
-#define OPENROUTER_CALL_OPTIONS_VERSION 3
+/* Versions 1 (without raw_body), 2 (without headers and cancel) and 3
+ * (without stream_idle_timeout_ms) are still accepted. */
+#define OPENROUTER_CALL_OPTIONS_VERSION 4
 /* Defaults: the client's policy and timeout, no raw body, no extra
- * headers, not cancellable. */
-#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL}
+ * headers, not cancellable, the client's timeout between stream events. */
+#define OPENROUTER_CALL_OPTIONS_INIT {OPENROUTER_CALL_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL, 0}
 
 /* A client: one API key, one reused connection, its settings. Opaque. */
 typedef struct openrouter_client openrouter_client;

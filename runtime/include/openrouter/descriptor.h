@@ -140,8 +140,8 @@ typedef struct openrouter_field_desc {
  *     one with the most const members matched, then the most required
  *     members, then the first; a variant accepting any JSON value only when
  *     no other matches;
- *  4. nothing matched: kind 0 with the raw text (an error when decoding
- *     with strict_required_fields).
+ *  4. nothing matched: kind 0 with the raw text and an UNKNOWN_VARIANT
+ *     warning (an error when decoding with strict_decoding).
  * Encoding writes the member the kind names, so that decoding selects it
  * again: a discriminated object variant whose discriminator member is
  * absent gets its first tag written (present, it must hold one of its
@@ -226,6 +226,18 @@ typedef struct openrouter_response_desc {
     const char *media_type;
 } openrouter_response_desc;
 
+/* A streaming (text/event-stream) response: each Server-Sent Event becomes
+ * one `event` model, built from the event's fields the model declares
+ * (`data` decoded as JSON, or kept as text when the model says string;
+ * `event`, `id` as strings). A model without an `event` field receives only
+ * events of the default type "message"; others are passed over. `sentinel`
+ * is the data that ends the stream (x-speakeasy-sse-sentinel, "[DONE]"),
+ * NULL when the stream just ends. See openrouter/stream.h. */
+typedef struct openrouter_stream_desc {
+    const openrouter_object_desc *event; /* the event model */
+    const char *sentinel;                /* NULL: none */
+} openrouter_stream_desc;
+
 /* One API operation: everything openrouter_call() needs. */
 typedef struct openrouter_operation_desc {
     const char *operation_id;            /* the spec's operationId, for messages */
@@ -242,6 +254,7 @@ typedef struct openrouter_operation_desc {
     const openrouter_response_desc *responses; /* the success responses */
     size_t n_error_statuses;             /* documented error statuses */
     const int *error_statuses;           /* e.g. 400, 401, 429, 500 */
+    const openrouter_stream_desc *stream; /* its event stream, or NULL */
     /* Nonzero: the body is sent as multipart/form-data, a part per
      * present field: files as they are, scalars as text, arrays of scalars
      * as a part per item, other values as JSON. */
@@ -250,15 +263,18 @@ typedef struct openrouter_operation_desc {
 
 /* ---- Generic entry points used by generated wrappers ------------------- */
 
-/* Decodes JSON text into a newly allocated model. On success *out must be
- * released with openrouter_model_free(). */
+/* Decodes JSON text into a newly allocated model, as responses are read:
+ * a value that breaks the description is kept or left absent and recorded
+ * (openrouter_model_warnings() in types.h), never a failure. On success
+ * *out must be released with openrouter_model_free(). */
 int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                             void **out, openrouter_error *error);
 
 /* Decodes JSON text as a request body to be sent (what a generic tool
  * such as openrouter-api reads from its user): write-only fields are read,
- * read-only ones skipped, and a missing required field or a null where
- * none is allowed is an error naming the field. Released like a model
+ * read-only ones skipped, and the first value that breaks the description
+ * (a missing required field, a null where none is allowed, a wrong type) is
+ * an error naming it (strict decoding, no warnings). Released like a model
  * from openrouter_model_decode(). */
 int openrouter_model_decode_request(const openrouter_object_desc *desc, const char *json, size_t len,
                                     void **out, openrouter_error *error);

@@ -140,6 +140,12 @@ int openrouter_pager_new(openrouter_pager **out, const openrouter_pagination_des
  * at the end of the list, or a negative openrouter_status. */
 int openrouter_pager_next(openrouter_pager *pager, const void **item, openrouter_error *error);
 
+/* The warnings (openrouter_model_warnings()) of the item the last
+ * openrouter_pager_next() returned, with their paths in its page
+ * ("data[37].expires_at"); valid as long as the item. NULL and *count 0
+ * when it has none. */
+const openrouter_warning *openrouter_pager_warnings(const openrouter_pager *pager, size_t *count);
+
 /* A walk as one loop condition (the generated *_each functions): starts
  * it when *pager is NULL (default options), then returns 1 with the next
  * item; at the end or on a failure frees it, sets *pager to NULL and
@@ -155,7 +161,8 @@ size_t openrouter_pager_pages(const openrouter_pager *pager);
 void openrouter_pager_free(openrouter_pager *pager);
 
 /* Walks the whole list and stores every distinct item, in the order
- * found, in one newly allocated page model (only its items field is set),
+ * found, in one newly allocated page model (only its items field is set;
+ * its warnings are the items', renumbered: "data[n]..." for item n),
  * released with openrouter_model_free() or the model's *_free function.
  * On failure *out is NULL. */
 int openrouter_pager_all(const openrouter_pagination_desc *desc, openrouter_client *client,

@@ -193,6 +193,70 @@ int openrouter_datetime_parse(const char *text, int64_t *unix_us, int *utc_offse
  * OPENROUTER_DATETIME_BUFSIZE bytes). Returns 0, or -1 if out of range. */
 int openrouter_datetime_format(int64_t unix_us, char *buf, size_t bufsize);
 
+/* ---- Warnings: values a response holds that break its description ------
+ *
+ * Responses decode leniently by default: one odd value never costs the
+ * whole response. Each value that breaks what the description says is
+ * handled as its kind says below and recorded as a warning on the decoded
+ * model; strict decoding (openrouter_client_options.strict_decoding) makes
+ * the first such value an OPENROUTER_EDECODE error naming it instead.
+ * Malformed JSON, the size and depth limits, a body that is not an object
+ * and a required member of the wrong JSON type fail in either mode. Enums
+ * are open: unknown text is kept (constant 0, see openrouter_enum_value)
+ * and is not a warning. */
+typedef enum openrouter_warning_kind {
+    /* A string that breaks its format (a date-time that is not RFC 3339):
+     * kept as received, PRESENT. */
+    OPENROUTER_WARNING_FORMAT = 1,
+    /* A string (in characters) or an array (in items) outside its
+     * length limits: kept as received, PRESENT. */
+    OPENROUTER_WARNING_LENGTH,
+    /* A number outside its minimum or maximum: kept, PRESENT. */
+    OPENROUTER_WARNING_RANGE,
+    /* JSON null where the description does not allow it: OPENROUTER_NULL
+     * (an object item of an array cannot say null: all its fields ABSENT). */
+    OPENROUTER_WARNING_NULL,
+    /* A required member left out: OPENROUTER_ABSENT. */
+    OPENROUTER_WARNING_MISSING,
+    /* An optional member, an array item or a map value of the wrong JSON
+     * type (a number with a fraction where an integer belongs included):
+     * OPENROUTER_ABSENT (an object item: all its fields ABSENT). */
+    OPENROUTER_WARNING_TYPE,
+    /* A value its C type cannot hold: an integer beyond int64_t (int32_t
+     * for int32 fields), a number beyond double, a string holding U+0000:
+     * OPENROUTER_ABSENT. */
+    OPENROUTER_WARNING_UNREPRESENTABLE,
+    /* A union value no variant matches (a variant added since this
+     * version): kind 0, the value kept as its JSON text (the union's raw). */
+    OPENROUTER_WARNING_UNKNOWN_VARIANT,
+    /* More than OPENROUTER_MAX_WARNINGS warnings: this last one says how
+     * many more were counted and not kept (path ""). */
+    OPENROUTER_WARNING_TRUNCATED
+} openrouter_warning_kind;
+
+/* Warnings kept per model; more are counted in a last TRUNCATED one. */
+#define OPENROUTER_MAX_WARNINGS 1000
+
+/* One warning. Strings live as long as the model; the message names the
+ * rule broken, never the value (it may be a secret). */
+typedef struct openrouter_warning {
+    openrouter_warning_kind kind;
+    const char *path;    /* the value's JSON path: "data[3].expires_at" */
+    const char *message; /* e.g. "invalid date-time (expected RFC 3339)" */
+} openrouter_warning;
+
+/* The warnings of a model the library returned (a decoded response or a
+ * *_all page), in the order of the response text; sets *count (may be
+ * NULL) to their number. NULL and 0 when there are none or `model` is
+ * NULL. A pointer the library did not return as a model is a bug and is
+ * caught like a bad openrouter_model_free() (a message, then abort()). */
+const openrouter_warning *openrouter_model_warnings(const void *model, size_t *count);
+
+/* "format", "length", "range", "null", "missing", "type",
+ * "unrepresentable", "unknown_variant", "truncated"; "?" for anything
+ * else. */
+const char *openrouter_warning_kind_name(openrouter_warning_kind kind);
+
 /* A date-time's text held by value: no allocation, nothing to free. Keep
  * the variable alive while a request points at its text:
  *   openrouter_datetime_text expiry = openrouter_datetime_from_now(30 * 86400);

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Dynamic contract test: random responses from Stoplight Prism (-d) must
+decode, and the library must mark exactly what an independent reading of
+the description (response_check.py) finds. tests/contract/run.sh starts
+Prism on a description and runs this against it:
+
+    dynamic.py --base-url URL --spec spec/openrouter-keys.yaml
+               --operations spec/operations.txt --calls N --client dynamic_client
+               [--cli openrouter-keys] --label NAME --work DIR
+
+Operations are "METHOD /path" lines (spec/operations.txt's format), found
+in --spec by method and path, so a description with more operations is one
+more list. For each operation:
+  - library: CALLS calls in one dynamic_client process; every call must
+    succeed; the (path, kind) of its warnings must equal what
+    response_check.py finds in the raw body; the same body decoded in
+    strict mode must fail exactly when there is a mark, naming the library's
+    first warning (field and message);
+  - CLI (the six key commands only): CALLS runs of `--json` (stdout is the
+    body: its marks must equal the warnings printed on stderr) and CALLS
+    runs of the table or detail view (exit 0, a well-formed table, only
+    well-formed warnings on stderr), two processes at a time.
+Prints one line per operation and path, and exits 1 on any failure.
+
+Responses are random, unseeded: Prism's --seed re-seeds its generator
+before every response (every answer would be the same), and a seed per
+request needs a Prefer header the library does not send. Every body that
+fails a check is printed (the first five in full), so a failure can be
+replayed from it.
+"""
+import argparse
+import collections
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "generator"))
+sys.path.insert(0, HERE)
+import response_check  # noqa: E402
+from orgen import load, naming  # noqa: E402
+
+HASH = "f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943"
+API_KEY = "sk-or-v1-dynamic-contract-management-key"
+KINDS = {"format", "length", "range", "null", "missing", "type", "unrepresentable", "unknown_variant", "truncated"}
+# The CLI command of each key operation (by our operationId).
+CLI_ARGS = {
+    "listKeys": ["list"],
+    "getKey": ["get", HASH],
+    "createKey": ["create", "--name", "contract"],
+    "updateKey": ["update", HASH, "--name", "contract"],
+    "deleteKey": ["delete", HASH],
+    "getCurrentKeyMetadata": ["current"],
+}
+WARNING_LINE = re.compile(r"^openrouter-keys: warning \((\w+)\): (.*?): (.+)$")
+
+
+def operations(spec, path):
+    """[(operationId, method, path, C descriptor symbol)] in file order."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            method, p = line.split(None, 1)
+            op = spec["paths"][p][method.lower()]
+            out.append((op["operationId"], method, p,
+                        "openrouter_%s_operation" % naming.snake(op["operationId"])))
+    return out
+
+
+class Tally:
+    def __init__(self):
+        self.responses = 0
+        self.decoded = 0
+        self.failures = 0
+        self.strict_failures = 0
+        self.marks = collections.Counter()
+        self.problems = []
+
+    def problem(self, what, body=None):
+        if len(self.problems) < 5:
+            self.problems.append(what + ("\n      body: " + body if body else ""))
+        else:
+            self.problems.append(what)
+
+    def line(self, label, strict=True):
+        kinds = ", ".join("%s %d" % kv for kv in sorted(self.marks.items())) or "none"
+        text = ("%-40s %5d responses, %5d decoded, %4d failures; marks %5d (%s)"
+                % (label, self.responses, self.decoded, self.failures, sum(self.marks.values()), kinds))
+        return text + ("; strict mode: %d failures" % self.strict_failures if strict else "")
+
+
+def expected(spec, method, path, body):
+    schema = response_check.response_schema(spec, method, path)
+    if schema is None:
+        return [], None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return [], "<not JSON>"
+    return response_check.check(spec, schema, value)
+
+
+def judge_library(spec, method, path, rec, t):
+    t.responses += 1
+    body = rec.get("body") or ""
+    marks, fatal = expected(spec, method, path, body) if rec["rc"] == 0 else ([], None)
+    if rec["rc"] != 0:
+        t.failures += 1
+        t.problem("call failed: %s" % rec.get("error"), body)
+        return
+    t.decoded += 1
+    got = [(w[0], w[1]) for w in rec["warnings"]]
+    t.marks.update(k for _, k in got)
+    if fatal is not None:
+        t.problem("decoded, but response_check finds %r undecodable" % fatal, body)
+    if collections.Counter(got) != collections.Counter(marks):
+        t.problem("warnings %s, response_check finds %s" % (sorted(got), sorted(marks)), body)
+    if rec["strict_rc"] != 0:
+        t.strict_failures += 1
+    if not got:
+        if rec["strict_rc"] != 0:
+            t.problem("strict mode failed (%s) on a clean response" % rec["strict_message"], body)
+        return
+    first = rec["warnings"][0]
+    if rec["strict_rc"] == 0 or rec["strict_field"] != first[0] or not rec["strict_message"].endswith(first[2]):
+        t.problem("strict mode: %r (%r), expected the first warning %r" %
+                  (rec.get("strict_message"), rec.get("strict_field"), first), body)
+
+
+def run_library(args, spec, ops, work):
+    out = os.path.join(work, "dynamic-%s.jsonl" % args.label)
+    cmd = [args.client, args.base_url, str(args.calls), out] + [o[3] for o in ops]
+    start = time.monotonic()
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.monotonic() - start
+    if res.returncode != 0:
+        print(res.stdout + res.stderr, file=sys.stderr)
+        return None, elapsed
+    where = {o[3]: (o[1], o[2]) for o in ops}
+    tallies = collections.OrderedDict((o[0], Tally()) for o in ops)
+    with open(out, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            method, path = where[rec["symbol"]]
+            judge_library(spec, method, path, rec, tallies[rec["op"]])
+    return tallies, elapsed
+
+
+def cli_once(args, argv):
+    env = dict(os.environ, OPENROUTER_API_KEY=API_KEY)
+    res = subprocess.run([args.cli, "--base-url", args.base_url, "--retries", "0"] + argv,
+                         capture_output=True, env=env)
+    return res.returncode, res.stdout.decode("utf-8", "replace"), res.stderr.decode("utf-8", "replace")
+
+
+def cli_warnings(stderr, t):
+    """(path, kind) of every warning line; other lines are problems
+    unless they are the create command's note about the secret."""
+    found = []
+    for line in stderr.splitlines():
+        m = WARNING_LINE.match(line)
+        if m and m.group(1) in KINDS:
+            found.append((m.group(2), m.group(1)))
+        elif "is shown only this once" not in line:
+            t.problem("unexpected stderr line: %r" % line)
+    return found
+
+
+def judge_cli(spec, method, path, mode, result, t):
+    rc, out, err = result
+    t.responses += 1
+    if rc != 0:
+        t.failures += 1
+        t.problem("exit %d: %s" % (rc, err.strip()[:300]))
+        return
+    t.decoded += 1
+    got = cli_warnings(err, t)
+    t.marks.update(k for _, k in got)
+    if mode == "json":
+        marks, fatal = expected(spec, method, path, out)
+        if fatal is not None or collections.Counter(got) != collections.Counter(marks):
+            t.problem("--json: warnings %s, response_check finds %s" % (sorted(got), sorted(marks)), out)
+    elif not out.strip():
+        t.problem("empty output")
+    elif method == "GET" and path == "/keys" and not re.search(r"^\d+ keys?$", out.splitlines()[-1]):
+        t.problem("the table does not end with its count: %r" % out.splitlines()[-1])
+
+
+def run_cli(args, spec, ops):
+    """Runs and reports the CLI paths, one operation and mode at a time;
+    returns (problems, runs, seconds)."""
+    bad = runs = 0
+    elapsed = 0.0
+    for opid, method, path, _ in ops:
+        if opid not in CLI_ARGS:
+            continue
+        for mode in ("table", "json"):
+            argv = (["--json"] if mode == "json" else []) + CLI_ARGS[opid]
+            start = time.monotonic()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+                results = list(pool.map(lambda _: cli_once(args, argv), range(args.cli_calls)))
+            elapsed += time.monotonic() - start
+            t = Tally()
+            for r in results:
+                judge_cli(spec, method, path, mode, r, t)
+            bad += report(args.label, {"%s (CLI %s)" % (opid, mode): t}, strict=False)
+            runs += t.responses
+            sys.stdout.flush()
+    return bad, runs, elapsed
+
+
+def report(label, tallies, strict=True):
+    bad = 0
+    for name, t in tallies.items():
+        print("dynamic [%s] %s" % (label, t.line(name, strict)))
+        for p in t.problems[:5]:
+            print("    PROBLEM: " + p)
+        if len(t.problems) > 5:
+            print("    ... %d more problems" % (len(t.problems) - 5))
+        bad += len(t.problems) + t.failures
+    return bad
+
+
+def strip_formats(src, dst):
+    """A copy of a description without `format: date-time`, so Prism fills
+    those strings with any text: values that break the library's
+    description, which strict mode must name and warnings must mark."""
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("format") == "date-time":
+                del node["format"]
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    doc = load.load(src).data
+    walk(doc)
+    with open(dst, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--strip-formats", nargs=2, metavar=("IN", "OUT"),
+                    help="only write IN without its date-time formats to OUT")
+    ap.add_argument("--base-url")
+    ap.add_argument("--spec")
+    ap.add_argument("--operations")
+    ap.add_argument("--calls", type=int, default=1000)
+    ap.add_argument("--cli-calls", type=int, help="runs per operation and CLI output (default: --calls)")
+    ap.add_argument("--client")
+    ap.add_argument("--cli")
+    ap.add_argument("--label")
+    ap.add_argument("--work")
+    args = ap.parse_args()
+    if args.cli_calls is None:
+        args.cli_calls = args.calls
+    if args.strip_formats:
+        strip_formats(*args.strip_formats)
+        return 0
+    for name in ("base_url", "spec", "operations", "client", "label", "work"):
+        if getattr(args, name) is None:
+            ap.error("--%s is required" % name.replace("_", "-"))
+    spec = load.load(args.spec).data
+    ops = operations(spec, args.operations)
+    lib, lib_s = run_library(args, spec, ops, args.work)
+    if lib is None:
+        print("dynamic [%s]: dynamic_client failed" % args.label, file=sys.stderr)
+        return 1
+    bad = report(args.label, lib)
+    print("dynamic [%s] library: %d responses in %.1f s" % (args.label, sum(t.responses for t in lib.values()),
+                                                            lib_s))
+    sys.stdout.flush()
+    if args.cli:
+        cli_bad, runs, cli_s = run_cli(args, spec, ops)
+        bad += cli_bad
+        print("dynamic [%s] CLI: %d runs in %.1f s" % (args.label, runs, cli_s))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

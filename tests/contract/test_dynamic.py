@@ -1,0 +1,115 @@
+"""The judges of the dynamic contract test can fail: response_check.py
+finds each kind of mark in a doctored body, and dynamic.py's judge flags a
+library record whose warnings or strict result disagree with it.
+
+Run from the repository root (no Prism needed):
+    python3 -m unittest discover -s tests/contract
+"""
+import copy
+import json
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "generator"))
+import dynamic  # noqa: E402
+import response_check  # noqa: E402
+from orgen import load  # noqa: E402
+
+SPEC = load.load(os.path.join(REPO, "spec", "openrouter-keys.yaml")).data
+KEY = {"hash": "h", "name": "n", "label": "l", "disabled": False, "limit": None, "limit_remaining": None,
+       "limit_reset": None, "include_byok_in_limit": False, "usage": 1, "usage_daily": 1, "usage_weekly": 1,
+       "usage_monthly": 1, "byok_usage": 0, "byok_usage_daily": 0, "byok_usage_weekly": 0,
+       "byok_usage_monthly": 0, "created_at": "anything", "updated_at": None, "creator_user_id": None,
+       "workspace_id": "w"}
+
+
+def marks(body, method="GET", path="/keys/{hash}"):
+    schema = response_check.response_schema(SPEC, method, path)
+    return response_check.check(SPEC, schema, body)
+
+
+class ResponseCheck(unittest.TestCase):
+    def test_clean_key_has_no_marks(self):
+        self.assertEqual(marks({"data": KEY}), ([], None))
+        self.assertEqual(marks({"data": [KEY, KEY]}, path="/keys"), ([], None))
+
+    def test_each_kind(self):
+        cases = [
+            ({"expires_at": "next tuesday"}, ("data.expires_at", "format")),
+            ({"expires_at": 5}, ("data.expires_at", "type")),
+            ({"disabled": None}, ("data.disabled", "null")),
+            ({"usage": 1e400}, ("data.usage", "unrepresentable")),
+            ({"name": "a\0b"}, ("data.name", "unrepresentable")),
+        ]
+        for change, want in cases:
+            with self.subTest(change=change):
+                self.assertEqual(marks({"data": dict(KEY, **change)}), ([want], None))
+        key = dict(KEY)
+        del key["workspace_id"]
+        self.assertEqual(marks({"data": key}), ([("data.workspace_id", "missing")], None))
+
+    def test_open_enums_and_unbounded_values_are_not_marked(self):
+        self.assertEqual(marks({"data": dict(KEY, limit_reset="fortnightly", usage=-5)}), ([], None))
+
+    def test_required_of_the_wrong_type_is_fatal(self):
+        self.assertEqual(marks({"data": dict(KEY, hash=7)})[1], "data.hash")
+        self.assertEqual(marks({"data": "x"})[1], "data")
+        self.assertEqual(marks([])[1], "")
+
+    def test_bounds_and_integers(self):
+        doc = {"type": "object", "properties": {
+            "s": {"type": "string", "minLength": 2, "maxLength": 3},
+            "a": {"type": "array", "maxItems": 1, "items": {"type": "integer", "format": "int32"}},
+            "n": {"type": "number", "minimum": 0}}}
+        self.assertEqual(response_check.check({}, doc, {"s": "abcd", "a": [1, 2], "n": -1}),
+                         ([("s", "length"), ("a", "length"), ("n", "range")], None))
+        self.assertEqual(response_check.check({}, doc, {"a": [2 ** 31, 1.5, 2.0]}),
+                         ([("a", "length"), ("a[0]", "unrepresentable"), ("a[1]", "type")], None))
+
+    def test_rfc3339(self):
+        for ok in ("2027-12-31T23:59:59Z", "2025-02-19T20:52:27.363244+00:00", "2024-02-29t00:00:60z"):
+            self.assertTrue(response_check.is_rfc3339(ok), ok)
+        for bad in ("2025-02-29T00:00:00Z", "2025-01-01 00:00:00Z", "2025-01-01T24:00:00Z",
+                    "2025-01-01T00:00:00", "2025-01-01T00:00:00+2400", "2025-01-01T00:00:00.Z"):
+            self.assertFalse(response_check.is_rfc3339(bad), bad)
+
+
+class Judge(unittest.TestCase):
+    """dynamic.judge_library on records as dynamic_client writes them."""
+
+    def record(self, body, warnings, strict_rc=0, strict_field=None, strict_message=None):
+        return {"op": "getKey", "rc": 0, "error": None, "body": json.dumps(body), "warnings": warnings,
+                "strict_rc": strict_rc, "strict_field": strict_field, "strict_message": strict_message}
+
+    def judge(self, rec):
+        t = dynamic.Tally()
+        dynamic.judge_library(SPEC, "GET", "/keys/{hash}", rec, t)
+        return t
+
+    def test_agreeing_record_passes(self):
+        body = {"data": dict(KEY, expires_at="soon")}
+        msg = "invalid date-time (expected RFC 3339)"
+        t = self.judge(self.record(body, [["data.expires_at", "format", msg]], -5, "data.expires_at",
+                                   "getKey: data.expires_at: " + msg))
+        self.assertEqual(t.problems, [])
+        self.assertEqual((t.decoded, t.strict_failures, t.marks["format"]), (1, 1, 1))
+
+    def test_disagreements_are_problems(self):
+        body = {"data": dict(KEY, expires_at="soon")}
+        msg = "invalid date-time (expected RFC 3339)"
+        self.assertTrue(self.judge(self.record(body, [])).problems)  # a warning missed
+        self.assertTrue(self.judge(self.record({"data": KEY}, [["data.name", "length", "x"]], -5, "data.name",
+                                               "x")).problems)        # a warning too many
+        self.assertTrue(self.judge(self.record(body, [["data.expires_at", "format", msg]])).problems)  # strict passed
+        self.assertTrue(self.judge(self.record({"data": KEY}, [], -5, "data", "x")).problems)  # strict failed clean
+        failed = dict(self.record({"data": KEY}, []), rc=-5, error="boom")
+        t = self.judge(failed)
+        self.assertEqual((t.failures, len(t.problems)), (1, 1))
+
+
+if __name__ == "__main__":
+    unittest.main()
