@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include <openrouter/openrouter.h>
+#include <openrouter/stream.h>
 
 #include <json-c/json.h>
 
@@ -59,7 +60,7 @@ static const char USAGE[] =
     "  --base-url URL         default $OPENROUTER_BASE_URL, else " OPENROUTER_DEFAULT_BASE_URL "\n"
     "  --allow-insecure-http  allow http:// to a host other than this machine\n"
     "  --timeout SECONDS      for the whole call\n"
-    "  --stream               events as JSON lines (not supported yet)\n"
+    "  --stream               a streaming operation's events, one JSON line each\n"
     "  --help, --version\n"
     "The API key is read from $OPENROUTER_API_KEY. Exit codes: 0 success, 1 the API answered\n"
     "with an error, 2 usage error (nothing was sent), 3 transport error.\n";
@@ -486,13 +487,53 @@ static int print_model(const openrouter_response_desc *r, const void *model)
     return EXIT_OK;
 }
 
+/* --stream: each event encoded again from its model, one line each. */
+static int print_event(void (*fn)(void), void *user, const void *event)
+{
+    (void)fn;
+    const openrouter_object_desc *desc = user;
+    char *json = NULL;
+    size_t len = 0;
+    openrouter_error err = OPENROUTER_ERROR_INIT;
+    if (openrouter_model_encode_received(desc, event, &json, &len, &err) != OPENROUTER_OK) {
+        fputs(PROG ": an event could not be encoded again: ", stderr);
+        put_clean(stderr, err.message);
+        fputc('\n', stderr);
+        openrouter_error_clear(&err);
+        return 1; /* stops the stream */
+    }
+    fwrite(json, 1, len, stdout);
+    putchar('\n');
+    fflush(stdout); /* as the events arrive */
+    openrouter_buffer_free(json);
+    return 0;
+}
+
+/* The API streams only when asked: the body's `stream` member (the name
+ * OpenRouter's description uses), when it has one, is set to true. */
+static void ask_to_stream(const openrouter_operation_desc *op, char *request)
+{
+    for (size_t i = 0; op->body && i < op->body->n_fields; i++) {
+        const openrouter_field_desc *f = &op->body->fields[i];
+        if (strcmp(f->json_name, "stream") == 0 && f->type->kind == OPENROUTER_KIND_BOOL) {
+            openrouter_bool *flag = (openrouter_bool *)(void *)(request + op->body_offset + f->offset);
+            flag->state = OPENROUTER_PRESENT;
+            flag->value = true;
+        }
+    }
+}
+
 static int perform(const api_args *a, openrouter_client *client, const openrouter_operation_desc *op,
                    const void *request)
 {
     openrouter_error err = OPENROUTER_ERROR_INIT;
     const openrouter_response_desc *r = success_body(op);
     int rc, status;
-    if (r && r->media_type) { /* bytes, written as they arrive */
+    if (a->stream) {
+        rc = openrouter_call_stream(client, op, request, print_event, (void (*)(void))print_event,
+                                    (void *)op->stream->event, NULL, &err);
+        status = rc == OPENROUTER_OK ? EXIT_OK : report(rc, &err);
+    } else if (r && r->media_type) { /* bytes, written as they arrive */
         FILE *f = a->output ? fopen(a->output, "wb") : stdout;
         if (!f) {
             fprintf(stderr, PROG ": --output %s: %s\n", a->output, strerror(errno));
@@ -545,8 +586,8 @@ static int cmd_call(const api_args *a)
     const openrouter_operation_desc *op = find_operation(a->operation);
     if (!op)
         return usage_error("no such operation (see --list):", a->operation);
-    if (a->stream)
-        return usage_error("--stream is not supported yet:", a->operation);
+    if (a->stream && !op->stream)
+        return usage_error("this operation does not stream:", a->operation);
     char *request = calloc(1, op->request_size ? op->request_size : 1);
     if (!request)
         return EXIT_API;
@@ -555,6 +596,8 @@ static int cmd_call(const api_args *a)
     int status = set_params(a, op, request);
     if (!status)
         status = set_body(a, op, request, &body_model);
+    if (!status && a->stream && op->request_size)
+        ask_to_stream(op, request);
     if (!status)
         status = make_client(a, &client);
     if (!status)

@@ -8,7 +8,8 @@ With the library built from the key operations (spec/):
     OPENROUTER_API_BIN=build-test/cli/openrouter-api python3 tests/cli/test_api_cli.py
 With OR_API_WHOLE=1 the binary is one built from OpenRouter's whole
 description (cmake -DOPENROUTER_SPEC=...; tests/contract/whole_api.sh), and
-the audio and video operations' bytes are checked too.
+the audio and video operations' bytes and a streamed chat completion are
+checked too.
 """
 
 import hashlib
@@ -113,7 +114,7 @@ class KeyOperations(ApiCase):
         self.refused("listKeys", "--param", "offset=1", "--param", "offset=2", message="given twice")
         self.refused("listKeys", "--body", "{}", message="takes no body")
         self.refused("noSuchOperation", message="no such operation")
-        self.refused("listKeys", "--stream", message="--stream is not supported yet")
+        self.refused("listKeys", "--stream", message="this operation does not stream: 'listKeys'")
         self.refused(message="name an operation")
         self.refused("listKeys", "--frobnicate", message="unknown option '--frobnicate'")
         self.refused("listKeys", env=self.env(OPENROUTER_API_KEY=None), message="set OPENROUTER_API_KEY")
@@ -146,6 +147,33 @@ class WholeApiBytes(ApiCase):
                 self.assertEqual(f.read(), bytes(range(256)) * 1024)
         p = self.api("listVideosContent", "--param", "jobId=missing", expect=1)
         self.assertIn("HTTP 404: Video not found", p.stderr)
+
+
+@unittest.skipUnless(WHOLE, "needs openrouter-api built from the whole description")
+class WholeApiStream(ApiCase):
+    def test_chat_completion_streamed_as_json_lines(self):
+        body = '{"model": "m", "messages": [{"role": "user", "content": "one two three"}]}'
+        p = self.api("sendChatCompletionRequest", "--stream", "--body", body, expect=0)
+        events = [json.loads(line) for line in p.stdout.splitlines()]
+        chunks = [e["data"] for e in events]
+        text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+        self.assertEqual(text, "one two three")
+        self.assertEqual(chunks[-1]["choices"], [])  # the usage chunk, delivered like the others
+        self.assertIn("usage", chunks[-1])
+        sent = self.api_requests()[-1]
+        self.assertIs(sent["body"]["stream"], True)  # asked for by --stream
+
+    def test_stream_refusals(self):
+        self.refused("getKey", "--stream", "--param", "hash=x",
+                     message="this operation does not stream: 'getKey'")
+        body = '{"model": "m", "messages": [{"role": "user", "content": "hi"}]}'
+        self.refused("sendChatCompletionRequest", "--stream", "--body", '{"model": "m", "messages": []}',
+                     message="messages: 0 items, below the minimum of 1 (nothing was sent)")
+        # An error before the first event is an ordinary error: exit 1, no line printed.
+        p = self.api("sendChatCompletionRequest", "--stream", "--body", body,
+                     env=self.env(OPENROUTER_API_KEY="sk-or-v1-" + "0" * 64), expect=1)
+        self.assertEqual(p.stdout, "")
+        self.assertIn("HTTP 401", p.stderr)
 
 
 if __name__ == "__main__":

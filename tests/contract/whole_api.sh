@@ -7,7 +7,8 @@
 # whole_api.py (every operation sent by openrouter-api to Stoplight Prism
 # serving the file, 0 request violations; every JSON response example decoded
 # into its typed model and encoded again) and the whole-API half of
-# tests/cli/test_api_cli.py (audio and video bytes against the stand-in).
+# tests/cli/test_api_cli.py (audio and video bytes, a streamed chat
+# completion against the stand-in).
 #   tests/contract/whole_api.sh [build-dir-prefix]   (default build-whole: build-whole-gcc, -clang)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,5 +58,5 @@ cc -std=c11 -Wall -Wextra -Werror -g -I"$root/runtime/include" -I"$b/generated/i
 python3 "$here/whole_api.py" --spec "$spec" --cli "$b/cli/openrouter-api" --prism "$here/node_modules/.bin/prism" \
   --roundtrip "$work/model_roundtrip" --work "$work"
 OPENROUTER_API_BIN="$b/cli/openrouter-api" OR_API_WHOLE=1 PYTHONDONTWRITEBYTECODE=1 \
-  python3 "$root/tests/cli/test_api_cli.py" WholeApiBytes
+  python3 "$root/tests/cli/test_api_cli.py" WholeApiBytes WholeApiStream
 echo "whole API: OK"
