@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
-#define PROG "openrouter-keys"
+#include "cli_common.h"
 
-enum { EXIT_OK = 0, EXIT_API = 1, EXIT_USAGE = 2, EXIT_TRANSPORT = 3 };
+#define PROG "openrouter-keys"
 
 enum {
     C_LIST = 1 << 0,

@@ -9,14 +9,6 @@
 
 #include "cli_args.h"
 
-void put_clean(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
-    }
-}
-
 char *xstrdup(const char *s)
 {
     char *d = strdup(s ? s : "");
@@ -40,15 +32,4 @@ void cli_wipe_free(char *s)
         return;
     cli_wipe(s, strlen(s));
     free(s);
-}
-
-int cli_exit_code(int rc)
-{
-    switch (rc) {
-    case OPENROUTER_OK: return EXIT_OK;
-    case OPENROUTER_EINVAL: return EXIT_USAGE;
-    case OPENROUTER_ETRANSPORT:
-    case OPENROUTER_ETIMEOUT: return EXIT_TRANSPORT;
-    default: return EXIT_API; /* EHTTP, EDECODE, ENOMEM */
-    }
 }

@@ -465,6 +465,19 @@ int openrouter_update_key_start(openrouter_async *async,
                                         options, openrouter_update_key_done_thunk, (void (*)(void))done, ctx, call, error);
 }
 
+/* ---- Every operation ------------------------------------------------------ */
+
+const openrouter_operation_desc *const openrouter_operation_table[] = {
+    &openrouter_get_current_key_metadata_operation,
+    &openrouter_list_keys_operation,
+    &openrouter_create_key_operation,
+    &openrouter_get_key_operation,
+    &openrouter_delete_key_operation,
+    &openrouter_update_key_operation
+};
+
+const size_t openrouter_operation_count = 6;
+
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
 #endif

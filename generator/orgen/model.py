@@ -232,11 +232,14 @@ class Operation:
         self.name = snake(op_id)
         self.params = []
         self.body = None  # ObjectDef
+        self.body_multipart = False  # sent as multipart/form-data
         self.body_required = False
         self.body_description = None
         self.responses = []  # (status, ObjectDef or None)
         self.out = None  # ObjectDef of the success body
+        self.media_type = None  # a non-JSON success body's media type (bytes)
         self.error_statuses = []
+        self.error_bodies = {}  # status -> ObjectDef of a documented error body (for tools and tests)
         self.summary = None
         self.description = None
         self.deprecated = False
@@ -287,6 +290,7 @@ class Builder:
         self._stack = []
         self._uid = 0
         self._roots = []  # TypeRefs of components and of operations' schemas
+        self._form = False  # analysing a multipart/form-data body: binary strings are files
         self.operations = []
 
     # ---- schemas -------------------------------------------------------
@@ -403,6 +407,8 @@ class Builder:
                 return TypeRef("enum", enum=self._enum(values, ptr, hint, component, node)), info
             if fmt == "password":
                 info.secret = True
+            if fmt == "binary" and self._form:  # a file part of a multipart/form-data body
+                return TypeRef("file"), info
             return TypeRef("datetime" if fmt == "date-time" else "string"), info
         if base == "boolean":
             return TypeRef("bool"), info
@@ -729,20 +735,29 @@ class Builder:
         body, body_def_ptr = self.spec.deref(body, body_ptr)
         keywords.check_object(body, body_def_ptr, keywords.REQUEST_BODY, "request body")
         content = body.get("content") or {}
-        if "application/json" not in content:  # JSON wins when offered beside others
+        # JSON wins when offered beside others; then a form.
+        mt = next((m for m in ("application/json", "multipart/form-data") if m in content), None)
+        if mt is None:
             raise UnsupportedError("request body media type %s"
                                    % (",".join(sorted(content)) or "(none)"),
                                    child(body_def_ptr, "content"))
-        media = content["application/json"] or {}
-        keywords.check_object(media, child(body_def_ptr, "content", "application/json"),
+        media = content[mt] or {}
+        keywords.check_object(media, child(body_def_ptr, "content", mt),
                               keywords.MEDIA_TYPE, "media type")
-        s_ptr = child(body_def_ptr, "content", "application/json", "schema")
+        s_ptr = child(body_def_ptr, "content", mt, "schema")
         if "schema" not in media:
             raise UnsupportedError("request body without schema", s_ptr)
-        tref, _ = self.analyze(media["schema"], s_ptr, snake(op.op_id) + "_body")
+        self._form = mt == "multipart/form-data"
+        try:
+            tref, _ = self.analyze(media["schema"], s_ptr, snake(op.op_id) + "_body")
+        finally:
+            self._form = False
         self._roots.append(tref)
         if tref.kind not in ("object", "union"):
             raise UnsupportedError("request body that is not a JSON object", s_ptr)
+        if mt == "multipart/form-data" and tref.kind != "object":
+            raise UnsupportedError("multipart/form-data body that is not an object", s_ptr)
+        op.body_multipart = mt == "multipart/form-data"
         op.body = tref.named
         op.body_required = body.get("required") is True
         op.body_description = body.get("description")
@@ -769,15 +784,27 @@ class Builder:
                     hint += "_" + code
                 obj, s_ptr = self._response_body(resp, r_def_ptr, hint, success=True)
                 self._stream_body(op, resp, r_def_ptr, snake(op.op_id) + "_event")
+                if isinstance(obj, str):  # a media type: the body is bytes
+                    if op.out is not None or (op.media_type not in (None, obj)):
+                        raise UnsupportedError(
+                            "success responses with different bodies (also %s)" % out_ptr, s_ptr)
+                    op.media_type, out_ptr = obj, s_ptr
+                    op.responses.append((num, None))
+                    continue
                 if obj is not None:
+                    if op.media_type is not None:
+                        raise UnsupportedError(
+                            "success responses with different bodies (also %s)" % out_ptr, s_ptr)
                     if op.out is not None and op.out is not obj:
                         raise UnsupportedError(
                             "success responses with different bodies (also %s)" % out_ptr, s_ptr)
                     op.out, out_ptr = obj, s_ptr
                 op.responses.append((num, obj))
             elif num >= 400:
-                self._response_body(resp, r_def_ptr, snake(op.op_id) + "_error_" + code,
-                                    success=False)
+                obj, _ = self._response_body(resp, r_def_ptr, snake(op.op_id) + "_error_" + code,
+                                             success=False)
+                if obj is not None:
+                    op.error_bodies[num] = obj
                 op.error_statuses.append(num)
         op.error_statuses.sort()
         if not op.responses:
@@ -789,9 +816,8 @@ class Builder:
         if not content:
             return None, None
         if "application/json" not in content:
-            if success and SSE not in content:
-                raise UnsupportedError("response media type %s" % ",".join(sorted(content)),
-                                       child(r_ptr, "content"))
+            if success:
+                return self._bytes_body(content, child(r_ptr, "content"))
             return None, None
         media = content["application/json"] or {}
         keywords.check_object(media, child(r_ptr, "content", "application/json"),
@@ -807,6 +833,21 @@ class Builder:
             return None, None
         return tref.named, s_ptr
 
+    def _bytes_body(self, content, c_ptr):
+        """A success body in media types other than JSON (audio/*,
+        application/octet-stream, video/mp4, ...): kept as bytes, whatever
+        its schema says (a binary string, or none). Returns the media types,
+        comma-separated, as the Accept header sends them. Server-Sent
+        Events alone are a stream (_stream_body), not a body."""
+        media = [m for m in sorted(content) if m != SSE]
+        if not media:  # a stream only: _stream_body's
+            return None, None
+        for m in media:
+            entry = content[m] or {}
+            keywords.check_object(entry, child(c_ptr, m), keywords.MEDIA_TYPE, "media type")
+            if "/" not in m or any(ch in m for ch in "\r\n\0\"\\"):
+                raise SpecError("bad media type %r" % m, child(c_ptr, m))
+        return ", ".join(media), child(c_ptr, media[0])
     def _stream_body(self, op, resp, r_ptr, hint):
         """A text/event-stream beside (or instead of) the JSON body: its
         event model, which must be an object holding the event's `data`

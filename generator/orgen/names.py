@@ -32,6 +32,8 @@ class Names:
         self.owner = dict(cheaders.runtime_names())
         for n in ("model_table", "model_count"):
             self.owner[prefix + "_" + n] = "the generated table of every model"
+        for n in ("operation_table", "operation_count"):
+            self.owner[prefix + "_" + n] = "the generated table of every operation"
 
     def free(self, idents):
         return not any(i in self.owner for i in idents)
@@ -95,6 +97,7 @@ def _op_idents(p, op):
         return [p + "_" + n + s for s in ("", "_operation", "_params", "_responses",
                                            "_error_statuses", "_start", "_done_fn",
                                            "_done_thunk")] + \
+            ([p + "_" + n + "_to_sink"] if getattr(op, "media_type", None) else []) + \
             ([p + "_" + n + s for s in ("_stream", "_stream_start", "_stream_desc", "_event_fn",
                                         "_event_thunk", "_streamed")]
              if getattr(op, "stream", None) else []) + \

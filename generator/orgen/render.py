@@ -22,7 +22,7 @@ OUTPUTS = (
 
 _SCALAR_SLOT = {
     "string": "string", "bool": "bool", "int32": "int32", "int64": "int64",
-    "number": "number", "datetime": "datetime", "json": "json",
+    "number": "number", "datetime": "datetime", "json": "json", "file": "file",
 }
 
 
@@ -267,10 +267,18 @@ def _operation_context(ctx, op):
         "body_desc": "%s_%s_desc" % (p, op.body.name) if op.body is not None else None,
         "body_required": 1 if op.body_required else 0,
         "body_doc": doc_lines(op.body_description or (
-            "JSON request body (%s)." % ("required" if op.body_required else "optional"))),
-        "responses": [{"status": s, "desc": "%s_%s_desc" % (p, o.name) if o else None}
+            "%s request body (%s)." % ("multipart/form-data" if op.body_multipart else "JSON",
+                                       "required" if op.body_required else "optional"))),
+        "body_multipart": op.body_multipart,
+        "responses": [{"status": s, "desc": "%s_%s_desc" % (p, o.name) if o else None,
+                       "media_type": c_string_literal(op.media_type) if op.media_type else None}
                       for s, o in op.responses],
-        "out": "%s_%s" % (p, op.out.name) if op.out is not None else None,
+        "out": "%s_%s" % (p, op.out.name) if op.out is not None else (
+            "openrouter_bytes" if op.media_type else None),
+        "media_type": op.media_type,
+        "sink_doc": doc_lines("%s_%s() with the success body (%s) handed to `sink` as it arrives "
+                              "instead of kept (see openrouter_call_sink)."
+                              % (p, op.name, op.media_type)) if op.media_type else None,
         "error_statuses": op.error_statuses,
         "deprecated": _deprecated_msg("%s_%s" % (p, op.name)) if op.deprecated else None,
         "doc": doc_lines(desc or "Calls %s %s." % (op.method, op.path)),

@@ -83,9 +83,18 @@ static int apply_call_options(or_call *x, const openrouter_call_options *options
     return OPENROUTER_OK;
 }
 
-int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
-                  const void *request, void **out, const openrouter_call_options *options,
-                  openrouter_error *error)
+/* The transport's sink for openrouter_call_sink: the caller's, with the
+ * response's Content-Type. */
+static int body_sink_write(void *ctx, const char *bytes, size_t n)
+{
+    or_call *x = ctx;
+    return x->body_sink.write(x->body_sink.ctx, bytes, n, x->res.content_type);
+}
+
+/* or_call_begin, with openrouter_call_sink's sink (NULL: none). */
+static int call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
+                      const void *request, void **out, const openrouter_body_sink *sink,
+                      const openrouter_call_options *options, openrouter_error *error)
 {
     if (error)
         openrouter_error_clear(error);
@@ -96,7 +105,10 @@ int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, con
     if (!op || !op->method || !*op->method || !op->path)
         return or_error_set(error, OPENROUTER_EINVAL, "operation description must not be NULL");
     const char *opid = op->operation_id ? op->operation_id : op->path;
-    if (!out && op_has_success_body(op))
+    if (sink && !sink->write)
+        return or_error_set_field(error, OPENROUTER_EINVAL, "sink.write", "%s: sink.write must not be NULL",
+                                  opid);
+    if (!out && !sink && op_has_success_body(op))
         return or_error_set_field(error, OPENROUTER_EINVAL, "out", "%s: out must not be NULL", opid);
     if (!request && op_needs_request(op))
         return or_error_set_field(error, OPENROUTER_EINVAL, "request", "%s: request must not be NULL", opid);
@@ -110,6 +122,11 @@ int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, con
     x->timeout_ms = client->http.settings.timeout_ms;
     x->delay = -1;
     x->retry_after = -1;
+    if (sink) {
+        x->body_sink = *sink;
+        /* The response size limit applies: see openrouter_call_sink. */
+        x->sink = (or_http_sink){NULL, body_sink_write, NULL, x, 1};
+    }
     if (options) {
         int rc = apply_call_options(x, options, error);
         if (rc != OPENROUTER_OK)
@@ -121,6 +138,13 @@ int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, con
     x->res.body = x->bufs->response_body;
     x->bufs->response_body = (or_buf)OR_BUF_INIT;
     return OPENROUTER_OK;
+}
+
+int or_call_begin(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
+                  const void *request, void **out, const openrouter_call_options *options,
+                  openrouter_error *error)
+{
+    return call_begin(x, client, bufs, op, request, out, NULL, options, error);
 }
 
 /* ---- the attempts ---------------------------------------------------------------------- */
@@ -189,7 +213,8 @@ void or_attempt_classify(or_call *x)
             x->kind = OPENROUTER_ENOMEM;
         else
             x->kind = OPENROUTER_ETRANSPORT;
-        x->retryable = !res->too_large && x->kind != OPENROUTER_ENOMEM &&
+        /* Bytes a sink already took cannot be taken back: no retry. */
+        x->retryable = !res->too_large && x->kind != OPENROUTER_ENOMEM && res->sunk == 0 && !res->sink_stopped &&
                        or_retry_curl_code_retryable(res->curl_code) &&
                        or_retry_should(x->policy, idempotent, 0, x->kind, res->nothing_sent);
     } else if (res->status >= 200 && res->status <= 299) {
@@ -295,7 +320,7 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
     or_buf_wipe(&x->bufs->request_body);
     if (rc != OPENROUTER_OK) {
         if (out && *out) {
-            openrouter_model_free(*out);
+            or_outcome_free(x, *out);
             *out = NULL;
         }
         or_redact_error(error, c->api_key);
@@ -309,11 +334,11 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
 
 /* ---- a call's beginning and end, for the blocking and the non-blocking call ------------------ */
 
-int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
-                  const void *request, void **out, const openrouter_call_options *options,
-                  openrouter_error *error)
+static int call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
+                      const void *request, void **out, const openrouter_body_sink *sink,
+                      const openrouter_call_options *options, openrouter_error *error)
 {
-    int rc = or_call_begin(x, client, bufs, op, request, out, options, error);
+    int rc = call_begin(x, client, bufs, op, request, out, sink, options, error);
     if (rc != OPENROUTER_OK) {
         if (client) {
             or_redact_error(error, client->api_key);
@@ -326,6 +351,13 @@ int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, con
     if (rc != OPENROUTER_OK)
         or_call_end(x, rc, out, error);
     return rc;
+}
+
+int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
+                  const void *request, void **out, const openrouter_call_options *options,
+                  openrouter_error *error)
+{
+    return call_start(x, client, bufs, op, request, out, NULL, options, error);
 }
 
 int or_call_finish(or_call *x, void **out, openrouter_error *error)
@@ -369,10 +401,11 @@ static void run_attempts(or_call *x)
     }
 }
 
-/* A blocking call, streamed when `stream` is given (its callback set). */
+/* A blocking call: its body to `sink` when one is given (openrouter_call_sink),
+ * streamed when `callback` is given (openrouter_call_stream). */
 static int call_blocking(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
-                         void **out, const openrouter_call_options *options, openrouter_error *error,
-                         const or_stream *callback)
+                         void **out, const openrouter_body_sink *sink, const openrouter_call_options *options,
+                         openrouter_error *error, const or_stream *callback)
 {
     /* With a log callback, failures are logged with their message even
      * when the caller passed no error. */
@@ -385,7 +418,7 @@ static int call_blocking(openrouter_client *client, const openrouter_operation_d
     }
     or_call x;
     or_stream stream;
-    int rc = or_call_start(&x, client, NULL, op, request, out, options, error);
+    int rc = call_start(&x, client, NULL, op, request, out, sink, options, error);
     if (rc == OPENROUTER_OK) {
         if (callback)
             or_stream_attach(&stream, &x, callback->thunk, callback->fn, callback->user);
@@ -402,7 +435,19 @@ static int call_blocking(openrouter_client *client, const openrouter_operation_d
 int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
                     void **out, const openrouter_call_options *options, openrouter_error *error)
 {
-    return call_blocking(client, op, request, out, options, error, NULL);
+    return call_blocking(client, op, request, out, NULL, options, error, NULL);
+}
+
+int openrouter_call_sink(openrouter_client *client, const openrouter_operation_desc *op,
+                         const void *request, const openrouter_body_sink *sink,
+                         const openrouter_call_options *options, openrouter_error *error)
+{
+    if (!sink) {
+        if (error)
+            openrouter_error_clear(error);
+        return or_error_set_field(error, OPENROUTER_EINVAL, "sink", "sink must not be NULL");
+    }
+    return call_blocking(client, op, request, NULL, sink, options, error, NULL);
 }
 
 int openrouter_call_stream(openrouter_client *client, const openrouter_operation_desc *op, const void *request,
@@ -414,5 +459,5 @@ int openrouter_call_stream(openrouter_client *client, const openrouter_operation
         return rc;
     or_stream callback = {.thunk = thunk, .fn = fn, .user = user};
     void *none = NULL;
-    return call_blocking(client, op, request, &none, options, error, &callback);
+    return call_blocking(client, op, request, &none, NULL, options, error, &callback);
 }

@@ -40,6 +40,9 @@ typedef struct or_call {
     const openrouter_header *headers; /* options->headers (version >= 3), checked by request.c */
     size_t header_count;
     const openrouter_cancel_token *cancel; /* options->cancel (version >= 3), else NULL */
+    openrouter_body_sink body_sink; /* openrouter_call_sink's; write NULL otherwise */
+    or_http_sink sink;            /* the transport's side of body_sink */
+    curl_mime *mime;              /* a multipart/form-data body (multipart.c), freed with the request */
 
     /* The request (request.c). */
     or_http_request req;          /* url in bufs->url, body in bufs->request_body */
@@ -96,13 +99,21 @@ int or_call_finish(or_call *x, void **out, openrouter_error *error);
 /* Everything validated and built before any network I/O: x->req, the
  * per-call headers, the encoded body, the URL as traces show it. */
 int or_request_build(or_call *x, openrouter_error *error);
-/* Frees the per-call headers and the traced URL copy. */
+/* Frees the per-call headers, the traced URL copy and a multipart body. */
 void or_request_release(or_call *x);
+
+/* multipart.c */
+/* The body model as a multipart/form-data body in x->mime and x->req.mime,
+ * checked before anything is sent. */
+int or_multipart_build(or_call *x, openrouter_error *error);
 
 /* outcome.c */
 /* The last attempt decides: decodes the success body into *out, or fills
  * `error` from the HTTP error or the transport failure. */
 int or_outcome_finish(or_call *x, void **out, openrouter_error *error);
+/* Releases a result or_outcome_finish stored: a model, or an
+ * openrouter_bytes for a body that is not JSON. */
+void or_outcome_free(const or_call *x, void *out);
 /* INFO on success; on failure WARN for the caller's doing (EINVAL, 4xx, ECANCELED),
  * ERROR otherwise. `error` is already redacted. */
 void or_outcome_log(const or_call *x, int rc, const openrouter_error *error);

@@ -60,6 +60,7 @@ typedef struct or_dec {
     int strict;
     int lenient;
     openrouter_error *error;
+    unsigned skipped; /* the fields this direction never reads: WRITE_ONLY, or READ_ONLY for a request */
     or_warnings warnings;
 } or_dec;
 
@@ -84,6 +85,7 @@ static const char *kind_expects(openrouter_kind k)
     case OPENROUTER_KIND_ARRAY: return "array";
     case OPENROUTER_KIND_JSON:
     case OPENROUTER_KIND_UNION: return "JSON value";
+    case OPENROUTER_KIND_FILE: return "file";
     }
     return "?";
 }
@@ -527,6 +529,7 @@ static int dec_value(or_dec *d, const openrouter_type_desc *t, unsigned flags, c
     case OPENROUTER_KIND_ARRAY: return dec_array(d, t, flags, tok, slot, p);
     case OPENROUTER_KIND_MAP: return dec_map(d, t, flags, tok, slot, p);
     case OPENROUTER_KIND_UNION: return dec_union(d, t, tok, slot, p);
+    case OPENROUTER_KIND_FILE: return or_jr_skip(d->r) != 0 ? OR_DEC_SYNTAX : 0; /* no file in JSON: left ABSENT */
     }
     return or_path_error(d->error, OPENROUTER_EDECODE, p, "unsupported kind %d in descriptor", (int)t->kind);
 }
@@ -558,7 +561,7 @@ static int dec_check_required(or_dec *d, const openrouter_object_desc *od, const
 {
     const openrouter_field_desc *f = od->fields;
     for (size_t i = 0; i < od->n_fields; i++, f++) {
-        if ((f->flags & (OPENROUTER_F_REQUIRED | OPENROUTER_F_WRITE_ONLY)) == OPENROUTER_F_REQUIRED &&
+        if ((f->flags & (OPENROUTER_F_REQUIRED | d->skipped)) == OPENROUTER_F_REQUIRED &&
             !(seen[i / 64] >> (i % 64) & 1)) {
             or_path fp = {p, f->json_name, 0};
             int rc = dec_mark(d, &fp, OPENROUTER_WARNING_MISSING, "required field missing");
@@ -683,7 +686,7 @@ static int dec_object(or_dec *d, const openrouter_object_desc *od, char *base, c
             rc = dec_additional(d, extra, base, &key, members, i, p);
             continue;
         }
-        if (!f || (f->flags & OPENROUTER_F_WRITE_ONLY)) {
+        if (!f || (f->flags & d->skipped)) {
             rc = or_jr_skip(r) != 0 ? OR_DEC_SYNTAX : 0;
             continue;
         }
@@ -762,7 +765,9 @@ int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     /* The model is the first allocation, right after the header. */
     char *model = or_arena_zalloc(arena, desc->size);
-    or_dec d = {arena, &r, options && options->strict, options && options->lenient, error, OR_WARNINGS_INIT};
+    or_dec d = {arena, &r, options && options->strict, options && options->lenient, error,
+                options && options->request ? OPENROUTER_F_READ_ONLY : OPENROUTER_F_WRITE_ONLY,
+                OR_WARNINGS_INIT};
     int rc;
     if (desc->union_desc) { /* a union model: any JSON value at the top */
         openrouter_type_desc whole = {.kind = OPENROUTER_KIND_UNION, .slot_size = desc->size, .object = desc};
@@ -788,5 +793,12 @@ int openrouter_model_decode(const openrouter_object_desc *desc, const char *json
                             void **out, openrouter_error *error)
 {
     or_decode_options options = {.strict = 0};
+    return or_model_decode(desc, json, len, &options, out, error);
+}
+
+int openrouter_model_decode_request(const openrouter_object_desc *desc, const char *json, size_t len,
+                                    void **out, openrouter_error *error)
+{
+    or_decode_options options = {.strict = 1, .request = 1};
     return or_model_decode(desc, json, len, &options, out, error);
 }

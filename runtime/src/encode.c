@@ -21,6 +21,9 @@
 typedef struct or_enc {
     or_buf *b;
     openrouter_error *error;
+    /* A model as received (openrouter_model_encode_received): no required,
+     * null or constraint checks, read-only fields written. */
+    int received;
 } or_enc;
 
 /* A member the encoder writes itself: a discriminated union variant's tag
@@ -261,6 +264,8 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
     case OPENROUTER_KIND_ARRAY: return enc_array(e, t, lim, slot, p, depth);
     case OPENROUTER_KIND_MAP: return enc_map(e, t, lim, slot, p, depth);
     case OPENROUTER_KIND_UNION: return enc_union(e, t, slot, p, depth);
+    case OPENROUTER_KIND_FILE:
+        return or_path_error(e->error, OPENROUTER_EINVAL, p, "a file is sent only in a multipart/form-data body");
     }
     return or_path_error(e->error, OPENROUTER_EINVAL, p, "unsupported kind %d in descriptor", (int)t->kind);
 }
@@ -269,14 +274,26 @@ static int enc_present(or_enc *e, const openrouter_type_desc *t, const or_limits
 static int enc_field_wanted(or_enc *e, const openrouter_field_desc *f, openrouter_presence st, const or_path *fp)
 {
     if (st == OPENROUTER_ABSENT)
-        return (f->flags & OPENROUTER_F_REQUIRED)
+        return (f->flags & OPENROUTER_F_REQUIRED) && !e->received
                    ? or_path_error(e->error, OPENROUTER_EINVAL, fp, "required field missing")
                    : 0;
     if (st != OPENROUTER_NULL && st != OPENROUTER_PRESENT)
         return or_path_error(e->error, OPENROUTER_EINVAL, fp, "invalid presence state %d", (int)st);
-    if (st == OPENROUTER_NULL && !(f->flags & OPENROUTER_F_NULLABLE))
+    if (st == OPENROUTER_NULL && !(f->flags & OPENROUTER_F_NULLABLE) && !e->received)
         return or_path_error(e->error, OPENROUTER_EINVAL, fp, "null not allowed");
     return 1;
+}
+
+/* The checks a field's value gets: its own, or none for a model as received. */
+static or_limits field_limits(const or_enc *e, const openrouter_field_desc *f)
+{
+    if (e->received) {
+        or_limits none = or_no_limits;
+        none.flags = f->flags & ~(OPENROUTER_F_HAS_MINIMUM | OPENROUTER_F_HAS_MAXIMUM | OPENROUTER_F_UTC_ONLY);
+        return none;
+    }
+    or_limits lim = {f->flags, f->min_length, f->max_length, f->minimum, f->maximum};
+    return lim;
 }
 
 /* One field of an object, when its state says it is written. */
@@ -291,7 +308,7 @@ static int enc_field(or_enc *e, const openrouter_object_desc *od, const openrout
         return rc;
     if (f->flags & OPENROUTER_F_ADDITIONAL) { /* its entries are the object's other members */
         const or_map_slot *m = (const or_map_slot *)slot;
-        or_limits lim = {f->flags, f->min_length, f->max_length, f->minimum, f->maximum};
+        or_limits lim = field_limits(e, f);
         if (st == OPENROUTER_NULL)
             return 0;
         rc = enc_container_check(e, &lim, m->entries, m->count, "entries", p, depth);
@@ -301,7 +318,7 @@ static int enc_field(or_enc *e, const openrouter_object_desc *od, const openrout
         return rc;
     if (st == OPENROUTER_NULL)
         return enc_append(e, "null", 4);
-    or_limits lim = {f->flags, f->min_length, f->max_length, f->minimum, f->maximum};
+    or_limits lim = field_limits(e, f);
     return enc_present(e, f->type, &lim, slot, &fp, depth);
 }
 
@@ -319,20 +336,20 @@ static int enc_object(or_enc *e, const openrouter_object_desc *od, const char *b
     }
     const openrouter_field_desc *f = od->fields;
     for (size_t i = 0; rc == 0 && i < od->n_fields; i++, f++) {
-        if ((f->flags & OPENROUTER_F_READ_ONLY) || (tag && strcmp(f->json_name, tag->name) == 0))
+        if (((f->flags & OPENROUTER_F_READ_ONLY) && !e->received) || (tag && strcmp(f->json_name, tag->name) == 0))
             continue;
         rc = enc_field(e, od, f, base, p, depth, &first);
     }
     return rc ? rc : enc_append(e, "}", 1);
 }
 
-int or_model_encode(const openrouter_object_desc *desc, const void *model, or_buf *out,
-                    openrouter_error *error)
+static int encode(const openrouter_object_desc *desc, const void *model, or_buf *out, int received,
+                  openrouter_error *error)
 {
     if (!desc || !model || !out)
         return or_error_set(error, OPENROUTER_EINVAL, "encode: invalid arguments");
     size_t start = out->len;
-    or_enc e = {out, error};
+    or_enc e = {out, error, received};
     openrouter_type_desc whole = {.kind = OPENROUTER_KIND_UNION, .slot_size = desc->size, .object = desc};
     int rc = desc->union_desc ? enc_union(&e, &whole, model, NULL, 0) : enc_object(&e, desc, model, NULL, 0, NULL);
     if (rc && out->data) {
@@ -344,8 +361,14 @@ int or_model_encode(const openrouter_object_desc *desc, const void *model, or_bu
     return rc;
 }
 
-int openrouter_model_encode(const openrouter_object_desc *desc, const void *model, char **json_out,
-                            size_t *len_out, openrouter_error *error)
+int or_model_encode(const openrouter_object_desc *desc, const void *model, or_buf *out,
+                    openrouter_error *error)
+{
+    return encode(desc, model, out, 0, error);
+}
+
+static int encode_to(const openrouter_object_desc *desc, const void *model, char **json_out, size_t *len_out,
+                     int received, openrouter_error *error)
 {
     if (json_out)
         *json_out = NULL;
@@ -354,7 +377,7 @@ int openrouter_model_encode(const openrouter_object_desc *desc, const void *mode
     if (!json_out)
         return or_error_set(error, OPENROUTER_EINVAL, "encode: json_out is NULL");
     or_buf b = OR_BUF_INIT;
-    int rc = or_model_encode(desc, model, &b, error);
+    int rc = encode(desc, model, &b, received, error);
     if (rc) {
         or_buf_free(&b);
         return rc;
@@ -363,4 +386,16 @@ int openrouter_model_encode(const openrouter_object_desc *desc, const void *mode
     if (len_out)
         *len_out = b.len;
     return OPENROUTER_OK;
+}
+
+int openrouter_model_encode(const openrouter_object_desc *desc, const void *model, char **json_out,
+                            size_t *len_out, openrouter_error *error)
+{
+    return encode_to(desc, model, json_out, len_out, 0, error);
+}
+
+int openrouter_model_encode_received(const openrouter_object_desc *desc, const void *model, char **json_out,
+                                     size_t *len_out, openrouter_error *error)
+{
+    return encode_to(desc, model, json_out, len_out, 1, error);
 }

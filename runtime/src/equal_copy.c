@@ -97,6 +97,12 @@ static int eq_value(const openrouter_type_desc *t, const char *a, const char *b)
         return eq_map(t, (const or_map_slot *)a, (const or_map_slot *)b);
     case OPENROUTER_KIND_UNION:
         return eq_union(t, a, b);
+    case OPENROUTER_KIND_FILE: { /* the caller's: the same file, or the same bytes */
+        const openrouter_file *x = (const openrouter_file *)a, *y = (const openrouter_file *)b;
+        if (x->path || y->path)
+            return eq_str(x->path, y->path);
+        return x->size == y->size && (x->size == 0 || (x->data && y->data && !memcmp(x->data, y->data, x->size)));
+    }
     }
     return 0;
 }
@@ -223,6 +229,8 @@ static int copy_value(or_arena *a, const openrouter_type_desc *t, char *dst, con
         return copy_map(a, t, (or_map_slot *)dst, (const or_map_slot *)src);
     case OPENROUTER_KIND_UNION:
         return copy_union(a, t, dst, src);
+    case OPENROUTER_KIND_FILE:
+        return 0; /* borrowed from the caller, as it was */
     }
     return -1;
 }

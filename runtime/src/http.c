@@ -11,16 +11,17 @@
 
 /* ---- callbacks ---------------------------------------------------------------- */
 
-/* A 2xx of the sink's media type goes to the sink; decided at the first
- * body byte, when the status and headers are known. */
+/* A 2xx of the sink's media type (any, when it names none) goes to the
+ * sink; decided at the first body byte, when the status and headers are
+ * known. */
 static int to_sink(or_http *t, or_http_response *res)
 {
     if (!t->body_started) {
         t->body_started = 1;
         long status = 0;
         const char *mt = t->sink ? t->sink->media_type : NULL;
-        if (mt && curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 200 &&
-            status <= 299 && strncasecmp(res->content_type, mt, strlen(mt)) == 0)
+        if (t->sink && curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+            status >= 200 && status <= 299 && (!mt || strncasecmp(res->content_type, mt, strlen(mt)) == 0))
             res->streamed = 1;
     }
     return res->streamed;
@@ -31,16 +32,25 @@ size_t or_http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     or_http *t = userdata;
     or_http_response *res = t->receiving;
     size_t n = size * nmemb;
-    if (to_sink(t, res))
-        return t->sink->write(t->sink->ctx, ptr, n) == 0 ? n : 0;
+    int sunk = to_sink(t, res);
     size_t max = t->settings.max_response_bytes;
     /* Enforced while receiving: the transfer is aborted (curl sees a short
      * write, CURLE_WRITE_ERROR) before the limit is exceeded, so a hostile
      * or broken server cannot make us buffer more than max bytes, whether
-     * it announced a Content-Length or not (chunked, compressed). */
-    if (res->body.len > max || n > max - res->body.len) {
+     * it announced a Content-Length or not (chunked, compressed). A
+     * stream's sink has no limit (an event has its own). */
+    size_t had = res->body.len + res->sunk;
+    if ((!sunk || t->sink->limited) && (had > max || n > max - had)) {
         res->too_large = 1;
         return 0;
+    }
+    if (sunk) {
+        if (t->sink->write(t->sink->ctx, ptr, n) != 0) {
+            res->sink_stopped = 1;
+            return 0;
+        }
+        res->sunk += n;
+        return n;
     }
     if (or_buf_append(&res->body, ptr, n) != 0) {
         t->oom = 1;
@@ -261,7 +271,12 @@ static CURLcode set_method(or_http *t, const or_http_request *req)
     int is_post = strcmp(req->method, "POST") == 0;
     if (rc != CURLE_OK)
         return rc;
-    if (req->body || is_post) {
+    if (req->mime) {
+        rc = curl_easy_setopt(h, CURLOPT_MIMEPOST, req->mime);
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, is_post ? NULL : req->method);
+        t->plain_get = 0;
+    } else if (req->body || is_post) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
         rc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
@@ -298,6 +313,8 @@ CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_respons
     res->nothing_sent = 0;
     res->too_large = 0;
     res->streamed = 0;
+    res->sunk = 0;
+    res->sink_stopped = 0;
     forget_headers(res);
     res->error_detail[0] = '\0';
     t->receiving = res;
@@ -324,15 +341,16 @@ CURLcode or_http_prepare(or_http *t, const or_http_request *req, or_http_respons
         t->set_fresh_connect = rc == CURLE_OK ? fresh : -1;
     }
     /* The progress callback only runs for a call that can be cancelled or
-     * a stream (its idle limit). */
+     * a sink with a tick (a stream's idle limit). */
     t->cancel = req->cancel;
-    int progress = req->cancel != NULL || req->sink != NULL;
+    int progress = req->cancel != NULL || (req->sink != NULL && req->sink->tick != NULL);
     if (rc == CURLE_OK && progress != t->set_progress) {
         rc = curl_easy_setopt(h, CURLOPT_NOPROGRESS, progress ? 0L : 1L);
         t->set_progress = rc == CURLE_OK ? progress : -1;
     }
-    if (rc == CURLE_OK && (req->sink != NULL) != t->set_streaming)
-        rc = set_streaming(t, req->sink != NULL);
+    int unlimited = req->sink != NULL && !req->sink->limited;
+    if (rc == CURLE_OK && unlimited != t->set_streaming)
+        rc = set_streaming(t, unlimited);
     return rc;
 }
 
@@ -360,6 +378,10 @@ void or_http_finish(or_http *t, const or_http_request *req, CURLcode rc, or_http
     if (req->body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    }
+    if (req->mime) {
+        curl_easy_setopt(h, CURLOPT_MIMEPOST, (curl_mime *)NULL);
+        t->plain_get = 0;
     }
     if (t->set_headers != t->default_headers)
         t->set_headers =

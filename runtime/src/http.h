@@ -13,20 +13,24 @@
  * parse, which is what a bogus header deserves). */
 #define OR_HEADER_VALUE_MAX 128
 
-/* Where a streamed body goes instead of the response buffer: a 2xx answer
- * whose Content-Type starts with `media_type` (or_http_response.streamed
- * says it happened). Any other answer is buffered as usual, so an error
- * before the stream is read like any error body. */
+/* Where a 2xx body goes instead of the response buffer: a stream's
+ * events (stream.c) or a binary body (openrouter_call_sink). A 2xx whose
+ * Content-Type starts with `media_type` (any 2xx when NULL) is handed to
+ * write() (or_http_response.streamed says it happened). Any other answer
+ * is buffered as usual, so an error is read like any error body. */
 typedef struct or_http_sink {
-    const char *media_type;        /* e.g. "text/event-stream" */
+    const char *media_type;        /* e.g. "text/event-stream"; NULL: any */
     /* The next bytes; 0 to go on, non-zero aborts the transfer
-     * (CURLE_WRITE_ERROR). */
+     * (CURLE_WRITE_ERROR, or_http_response.sink_stopped). */
     int (*write)(void *ctx, const char *bytes, size_t n);
-    /* Called by libcurl's progress meter (about once a second when idle,
-     * from the first byte sent); non-zero aborts the transfer
+    /* NULL, or called by libcurl's progress meter (about once a second
+     * when idle, from the first byte sent); non-zero aborts the transfer
      * (CURLE_ABORTED_BY_CALLBACK). */
     int (*tick)(void *ctx);
     void *ctx;
+    /* Nonzero: the response size limit bounds what write() is given (a
+     * body); zero: no limit (a stream, whose events have their own). */
+    int limited;
 } or_http_sink;
 
 typedef struct or_http_request {
@@ -41,14 +45,15 @@ typedef struct or_http_request {
      * reused keep-alive connection died before any response byte, which
      * for a POST could create a key twice. */
     int fresh_connect;
-    /* Non-NULL: a streamed response (see or_http_sink); the response size
-     * limit does not apply to what goes to it, and timeout_ms 0 means no
-     * limit. */
+    /* Non-NULL: a 2xx goes to the sink (see or_http_sink); unless the
+     * sink is `limited` the response size limit does not apply to what
+     * goes to it. timeout_ms 0 means no limit. */
     const or_http_sink *sink;
     /* The call's cancel token (NULL: none): while it is set, libcurl's
      * progress callback aborts the transfer once it is cancelled
      * (CURLE_ABORTED_BY_CALLBACK). */
     const openrouter_cancel_token *cancel;
+    curl_mime *mime;               /* a multipart/form-data body instead of `body` */
 } or_http_request;
 
 /* One transfer's result. `body` is the caller's buffer: each transfer
@@ -59,6 +64,8 @@ typedef struct or_http_response {
     int nothing_sent;              /* the server cannot have seen the request */
     int too_large;                 /* body exceeded max_response_bytes */
     int streamed;                  /* the body went to the request's sink */
+    size_t sunk;                   /* bytes handed to the request's sink */
+    int sink_stopped;              /* the sink asked to stop */
     or_buf body;
     char retry_after[OR_HEADER_VALUE_MAX];
     char retry_after_ms[OR_HEADER_VALUE_MAX];
@@ -87,7 +94,7 @@ typedef struct or_http {
     struct curl_slist *set_headers;
     long set_timeout_ms;
     int set_fresh_connect;
-    int set_streaming;             /* a stream: no size limit */
+    int set_streaming;             /* an unlimited sink: no size limit */
     int set_progress;              /* NOPROGRESS is 0: a cancel token or a stream's sink is watched */
 } or_http;
 

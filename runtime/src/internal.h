@@ -67,6 +67,11 @@ int or_error_parse_event(openrouter_error *error, const char *data, size_t len);
 extern const openrouter_object_desc or_error_envelope_desc;
 extern const openrouter_object_desc or_error_detail_desc;
 
+/* ---- non-JSON bodies (bytes.c) */
+/* A new openrouter_bytes holding a copy of data[0..len) and content_type.
+ * OPENROUTER_OK or OPENROUTER_ENOMEM. */
+int or_bytes_new(const char *data, size_t len, const char *content_type, openrouter_bytes **out);
+
 /* ---- growable byte buffer (buf.c) */
 typedef struct or_buf {
     char *data;   /* always NUL-terminated when non-NULL */
@@ -299,6 +304,7 @@ typedef struct or_decode_options {
     int strict;           /* the first value that breaks the description is an error */
     int max_depth;        /* nesting limit; 0 = OR_DEFAULT_MAX_DEPTH; at most OR_JR_MAX_DEPTH */
     int lenient;          /* nothing but malformed JSON fails; no warnings */
+    int request;          /* read as a request body: write-only fields read, read-only ones skipped */
 } or_decode_options;
 
 int or_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,

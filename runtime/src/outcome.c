@@ -6,7 +6,9 @@
  * - A 2xx status the operation does not list is decoded with the first
  *   listed response's body description.
  * - A success body whose Content-Type is not JSON (application/json or
- *   *+json) is EDECODE; a missing Content-Type is tolerated.
+ *   *+json) is EDECODE; a missing Content-Type is tolerated. A response
+ *   the spec describes as another media type (media_type) is kept as
+ *   bytes whatever its Content-Type says.
  * - request_may_have_been_processed is only ever set for non-idempotent
  *   operations: retrying or re-reading an idempotent one is harmless.
  * - An error body is redacted (rule 1 of redact.h) before it is parsed, so
@@ -73,10 +75,37 @@ static int not_json(or_call *x, long status, openrouter_error *error)
     return OPENROUTER_EDECODE;
 }
 
+/* A body that is not JSON: its bytes and Content-Type, as received. */
+static int keep_bytes(or_call *x, void **out, openrouter_error *error)
+{
+    const or_http_response *res = &x->res;
+    openrouter_bytes *b = NULL;
+    if (or_bytes_new(res->body.data, res->body.len, res->content_type, &b) != OPENROUTER_OK)
+        return or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
+    if (out)
+        *out = b;
+    else
+        openrouter_bytes_free(b);
+    return OPENROUTER_OK;
+}
+
+void or_outcome_free(const or_call *x, void *out)
+{
+    const openrouter_response_desc *resp = find_response(x->op, x->res.status);
+    if (resp && resp->media_type)
+        openrouter_bytes_free(out);
+    else
+        openrouter_model_free(out);
+}
+
 static int decode_success(or_call *x, long status, void **out, openrouter_error *error)
 {
     const or_http_response *res = &x->res;
     const openrouter_response_desc *resp = find_response(x->op, status);
+    if (x->body_sink.write)
+        return OPENROUTER_OK; /* the sink took the body */
+    if (resp && resp->media_type)
+        return keep_bytes(x, out, error);
     if (!resp || !resp->body)
         return OPENROUTER_OK; /* nothing to decode; *out stays NULL */
     if (res->body.len == 0)
@@ -183,6 +212,9 @@ static int finish_transport_error(or_call *x, openrouter_error *error)
                           res->error_detail);
     else if (x->kind == OPENROUTER_ENOMEM)
         rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory while receiving", x->opid);
+    else if (res->sink_stopped)
+        rc = or_error_set(error, OPENROUTER_ETRANSPORT, "%s: the body sink stopped the transfer after %zu bytes",
+                          x->opid, res->sunk);
     else
         rc = or_error_set(error, OPENROUTER_ETRANSPORT, "%s: transport error: %s", x->opid, res->error_detail);
     if (error) {

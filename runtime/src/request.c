@@ -460,6 +460,15 @@ static int add_param_headers(or_call *x, int *overrides, or_buf *line, openroute
     return OPENROUTER_OK;
 }
 
+/* The media type of the operation's non-JSON success body, or NULL. */
+static const char *success_media_type(const openrouter_operation_desc *op)
+{
+    for (size_t i = 0; i < op->n_responses; i++)
+        if (op->responses[i].media_type)
+            return op->responses[i].media_type;
+    return NULL;
+}
+
 /* Whether the default header line `d` is one of the call's extra headers
  * (a client extra header of the same name, which the call's replaces). */
 static int replaced_by_call_header(const or_call *x, const struct curl_slist *d)
@@ -485,12 +494,14 @@ static int add_call_headers(or_call *x, int *overrides, or_buf *line)
 }
 
 /* Copies the default headers no present header parameter or extra header
- * of the call replaces. */
-static int copy_kept_defaults(or_call *x)
+ * of the call replaces (nor the Accept line, when the operation answers
+ * with another media type). */
+static int copy_kept_defaults(or_call *x, int own_accept)
 {
     const openrouter_operation_desc *op = x->op;
     for (const struct curl_slist *d = x->c->headers; d; d = d->next) {
-        int skip = replaced_by_call_header(x, d);
+        int skip = replaced_by_call_header(x, d) ||
+                   (own_accept && name_eq(d->data, strcspn(d->data, ":;"), "Accept"));
         for (size_t i = 0; x->request && i < op->n_params && !skip; i++) {
             const openrouter_param_desc *q = &op->params[i];
             skip = q->location == OPENROUTER_PARAM_HEADER &&
@@ -514,6 +525,15 @@ static int build_headers(or_call *x, int has_body, openrouter_error *error)
     int rc = add_param_headers(x, &overrides, &line, error);
     if (rc == OPENROUTER_OK && add_call_headers(x, &overrides, &line) != 0)
         rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
+    /* Accept names the body's media type, and JSON for error bodies. */
+    const char *media = success_media_type(x->op);
+    if (rc == OPENROUTER_OK && media) {
+        or_buf_reset(&line);
+        if (or_buf_printf(&line, "Accept: %s, application/json", media) != 0 ||
+            append_line(&x->extra, line.data) != 0)
+            rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
+        overrides = 1;
+    }
     or_buf_free(&line); /* wipes: a header value may be a secret of the caller's */
     if (rc != OPENROUTER_OK)
         return rc;
@@ -522,7 +542,7 @@ static int build_headers(or_call *x, int has_body, openrouter_error *error)
     if (!x->extra)
         return OPENROUTER_OK; /* the defaults alone */
     if (overrides)
-        return copy_kept_defaults(x) == 0 ? OPENROUTER_OK
+        return copy_kept_defaults(x, media != NULL) == 0 ? OPENROUTER_OK
                                           : or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
     struct curl_slist *tail = x->extra;
     while (tail->next)
@@ -558,6 +578,7 @@ int or_request_build(or_call *x, openrouter_error *error)
     /* A non-idempotent request gets a connection of its own unless the
      * caller opted into retrying it: see or_http_request.fresh_connect. */
     x->req.fresh_connect = !x->op->idempotent && !x->policy->retry_non_idempotent;
+    x->req.sink = x->body_sink.write ? &x->sink : NULL;
     x->req.cancel = x->cancel;
     int rc = or_headers_check(x->headers, x->header_count, "options.headers", x->op, error);
     if (rc != OPENROUTER_OK) {
@@ -566,8 +587,8 @@ int or_request_build(or_call *x, openrouter_error *error)
     }
     rc = build_url(x, error);
     if (rc == OPENROUTER_OK && x->op->body && x->request)
-        rc = build_body(x, error);
-    if (rc == OPENROUTER_OK)
+        rc = x->op->body_multipart ? or_multipart_build(x, error) : build_body(x, error);
+    if (rc == OPENROUTER_OK) /* libcurl writes a multipart body's Content-Type */
         rc = build_headers(x, x->req.body != NULL, error);
     if (rc != OPENROUTER_OK)
         return rc;
@@ -590,6 +611,9 @@ void or_request_release(or_call *x)
     or_slist_free_wiped(x->extra);
     x->extra = NULL;
     x->req.headers = NULL;
+    curl_mime_free(x->mime);
+    x->mime = NULL;
+    x->req.mime = NULL;
     or_free(x->trace_url_owned);
     x->trace_url_owned = NULL;
     x->trace_url = NULL;

@@ -17,3 +17,5 @@ const openrouter_type_desc openrouter_datetime_type_desc = {
     .kind = OPENROUTER_KIND_DATETIME, .slot_size = sizeof(openrouter_datetime)};
 const openrouter_type_desc openrouter_json_type_desc = {
     .kind = OPENROUTER_KIND_JSON, .slot_size = sizeof(openrouter_json)};
+const openrouter_type_desc openrouter_file_type_desc = {
+    .kind = OPENROUTER_KIND_FILE, .slot_size = sizeof(openrouter_file)};

@@ -188,7 +188,7 @@ void or_stream_attach(or_stream *s, or_call *x, openrouter_stream_thunk_fn thunk
     or_sse_options so = {.max_event_bytes = x->c->http.settings.max_response_bytes,
                          .on_event = on_event, .on_comment = on_comment, .ctx = s};
     or_sse_init(&s->sse, &so);
-    s->sink = (or_http_sink){"text/event-stream", sink_write, sink_tick, s};
+    s->sink = (or_http_sink){"text/event-stream", sink_write, sink_tick, s, 0}; /* no size limit */
     /* The idle limit replaces the per-request one; a whole stream is limited
      * only when the caller asked. */
     s->idle_ms = x->idle_timeout_ms > 0 ? x->idle_timeout_ms : x->c->http.settings.timeout_ms;

@@ -36,8 +36,8 @@ class CliCase(stubproc.StubCase):
         env.update(extra)
         return {k: v for k, v in env.items() if v is not None}
 
-    def run_cli(self, *args, env=None, stdin=None, expect=None):
-        p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True,
+    def run_cli(self, *args, env=None, stdin=None, expect=None, binary=None):
+        p = subprocess.run([binary or BIN, *args], input=stdin, capture_output=True, text=True,
                            env=env if env is not None else self.env(), timeout=60)
         self.outputs.append((p.stdout, p.stderr))
         if expect is not None:

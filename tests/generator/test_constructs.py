@@ -207,9 +207,10 @@ CASES = [
      "#/paths/~1t/get/requestBody/content/application~1json/schema"),
     ("no 2xx", lambda d: get(d).update(responses={"404": {"description": "x"}}),
      "unsupported operation without a 2xx response", "#/paths/~1t/get/responses"),
-    ("text response", lambda d: get(d)["responses"]["200"].update(
-        content={"text/plain": {"schema": {"type": "string"}}}),
-     "unsupported response media type text/plain", "#/paths/~1t/get/responses/200/content"),
+    ("bytes beside a JSON success body", lambda d: get(d)["responses"].update({"201": {
+        "description": "file", "content": {"application/octet-stream": {}}}}),
+     "unsupported success responses with different bodies (also %s)" % R200,
+     "#/paths/~1t/get/responses/201/content/application~1octet-stream"),
     ("array response", lambda d: get(d)["responses"]["200"]["content"]["application/json"]
      .update(schema={"type": "array", "items": {"type": "string"}}),
      "unsupported response body that is not a JSON object", R200),

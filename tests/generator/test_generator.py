@@ -23,6 +23,7 @@ UPSTREAM_NEW = os.path.join(REFERENCE, "openrouter-keys.upstream-2026-08-22.yaml
 UPSTREAM_OLD = os.path.join(REFERENCE, "openrouter-keys.upstream-2026-04-14.yaml")
 
 sys.path.insert(0, os.path.join(REPO, "generator"))
+import generate  # noqa: E402
 from orgen import load, model, naming  # noqa: E402
 
 
@@ -343,6 +344,29 @@ class Unsupported(Tmp):
         doc["paths"]["/keys"]["get"]["requestBody"] = {
             "content": {"text/plain": {"schema": {"type": "string"}}}}
         self.expect(doc, "#/paths/~1keys/get/requestBody/content", "request body media type")
+
+    def test_multipart_body_and_files(self):
+        """A form body: sent as multipart/form-data, its binary strings files;
+        a binary string in a JSON body stays a string; JSON wins over a form."""
+        form = {"type": "object", "required": ["upload"], "properties": {
+            "upload": {"type": "string", "format": "binary"}, "label": {"type": "string"}}}
+        doc = base_spec()
+        doc["paths"]["/keys"]["post"] = {
+            "operationId": "sendForm", "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": form}}},
+            "responses": {"204": {"description": "ok"}}}
+        doc["paths"]["/both"] = {"post": {
+            "operationId": "sendEither", "requestBody": {"content": {
+                "multipart/form-data": {"schema": form},
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "blob": {"type": "string", "format": "binary"}}}}}},
+            "responses": {"204": {"description": "ok"}}}}
+        files = generate.generate(self.write_spec(doc))
+        models, ops = files["include/openrouter/models.h"], files["src/operations.c"]
+        self.assertRegex(models, r"struct openrouter_send_form_body \{\n(.*\n)*?    openrouter_file upload;")
+        self.assertRegex(models, r"struct openrouter_send_either_body \{\n(.*\n)*?    openrouter_string blob;")
+        self.assertEqual(ops.count(".body_multipart = 1,"), 1)
+        self.assertIn("multipart/form-data request body (required).", files["include/openrouter/operations.h"])
 
     def test_nothing_written_when_out_does_not_exist(self):
         doc = base_spec()

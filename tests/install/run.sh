@@ -59,6 +59,7 @@ done
 ! grep -q "$build\|$src" "$libdir/pkgconfig/openrouter.pc" "$libdir"/cmake/OpenRouter/*.cmake \
   || fail "installed package files point into the build or source tree"
 [ -x "$prefix/bin/openrouter-keys" ] || fail "bin/openrouter-keys not installed"
+[ -x "$prefix/bin/openrouter-api" ] || fail "bin/openrouter-api not installed"
 [ -x "$prefix/bin/openrouter-stub-server" ] || fail "bin/openrouter-stub-server not installed"
 [ -f "$prefix/share/doc/openrouter-c/STUB_SERVER.md" ] || fail "STUB_SERVER.md not installed"
 [ -f "$prefix/share/doc/openrouter-c/BULK.md" ] || fail "BULK.md not installed"
@@ -159,6 +160,9 @@ for p in "$prefix" "$work/moved"; do
         "$p/bin/openrouter-keys" list --all | tail -1)
   [ "$n" = "135 keys" ] || fail "$p/bin/openrouter-keys list --all printed '$n'"
   echo "   ${p#"$work"/}/bin/openrouter-keys list --all (no environment but the key and URL): $n"
+  n=$(env -i OPENROUTER_API_KEY="$OPENROUTER_API_KEY" OPENROUTER_BASE_URL="$OPENROUTER_BASE_URL" \
+        "$p/bin/openrouter-api" listKeys --param offset=100 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]))')
+  [ "$n" = 35 ] || fail "$p/bin/openrouter-api listKeys --param offset=100 printed $n keys"
 done
 
 # ---- 6. FetchContent (add_subdirectory underneath)

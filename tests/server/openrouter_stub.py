@@ -44,6 +44,14 @@ request's (default "openrouter/auto").  400 on a missing or empty
   (choices []), then `data: [DONE]`, each event ended by a blank line.
   prompt_tokens counts the words of every message, completion_tokens the
   chunks.
+POST /audio/speech (any valid key) {"input", "response_format" mp3|pcm}: 200
+bytes that are not JSON: "OR-AUDIO\\0", the input's UTF-8, the 256 byte values;
+Content-Type audio/mpeg, or audio/pcm for pcm.
+POST /files, /files/both (any valid key): echoes the body's Content-Type and,
+for multipart/form-data, every part: name, filename, content_type, size,
+sha256 and (UTF-8 parts) text.
+GET /videos/{jobId}/content (any valid key): 256 KiB application/octet-stream
+(the byte values 0..255 repeated); 404 for the job id "missing".
 * Missing Authorization header -> 401 "Missing Authentication header";
   unknown key -> 401 "Invalid credentials".
 * The normal key (and any plaintext key returned by POST /keys, while it is
@@ -206,6 +214,8 @@ i % 3 == 0.
 import argparse
 import base64
 import datetime
+import email.parser
+import email.policy
 import email.utils  # noqa: F401  (kept for HTTP-date helpers / Retry-After)
 import hashlib
 import http.server
@@ -234,6 +244,8 @@ SEED_BASE_TIME = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
 
 CHAT_CREATED = 1767225600  # 2026-01-01: fixed, so every chunk is predictable
 CHAT_DEFAULT_MODEL = "openrouter/auto"
+AUDIO_MAGIC = b"OR-AUDIO\x00"
+VIDEO_BYTES = 256 * 1024
 KEEPALIVE_COMMENT = ": OPENROUTER PROCESSING\n\n"
 LINE_ENDINGS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
 
@@ -884,6 +896,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ----------------------------------------------------------------- API
     def _handle_api(self, method, path, query, body_raw, fault):
+        self.body_bytes = body_raw  # a form's file parts are bytes, not text
         st = self.state
         conn_id = self.client_address[2] if len(self.client_address) > 2 else 0
         try:
@@ -1096,6 +1109,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             allowed, handler, arg = ("GET",), self._get_credits, None
         elif sub == "/chat/completions":
             allowed, handler, arg = ("POST",), self._chat_completions, None
+        elif sub in ("/files", "/files/both"):
+            allowed, handler, arg = ("POST",), self._files_echo, None
+        elif sub == "/audio/speech":
+            allowed, handler, arg = ("POST",), self._audio_speech, None
+        elif sub.startswith("/videos/") and sub.endswith("/content") and sub.count("/") == 3:
+            allowed, handler, arg = ("GET",), self._video_content, \
+                urllib.parse.unquote(sub[len("/videos/"):-len("/content")])
         else:
             return err(404, "Not Found")
         if method not in allowed:
@@ -1103,7 +1123,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         who = self._authenticate()
         if isinstance(who, Response):
             return who
-        if sub not in ("/key", "/chat/completions") and who[0] != "management":
+        if sub not in ("/key", "/chat/completions", "/audio/speech", "/files", "/files/both") and \
+                handler != self._video_content and who[0] != "management":
             return err(403, "Only management keys can perform this operation")
         try:
             if sub == "/key":
@@ -1112,8 +1133,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return handler()
             if handler in (self._list_keys,):
                 return handler(query)
-            if handler in (self._create_key, self._chat_completions):
+            if handler in (self._create_key, self._chat_completions, self._audio_speech):
                 return handler(body_text)
+            if handler in (self._video_content, self._files_echo):
+                return handler(arg)
             if handler == self._update_key:
                 return handler(arg, body_text)
             return handler(arg)
@@ -1121,6 +1144,53 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return err(400, str(e))
 
     # -- operations -------------------------------------------------------
+    def _audio_speech(self, body_text):
+        """POST /audio/speech: bytes that are not JSON: AUDIO_MAGIC, the
+        input's UTF-8, then the 256 byte values; audio/pcm for
+        "response_format": "pcm", else audio/mpeg."""
+        body = self._parse_object(body_text)
+        text = body.get("input")
+        if not isinstance(text, str) or not text:
+            raise BadRequest("input must be a non-empty string")
+        fmt = body.get("response_format", "mp3")
+        if fmt not in ("mp3", "pcm"):
+            raise BadRequest("response_format must be mp3 or pcm")
+        audio = AUDIO_MAGIC + text.encode("utf-8") + bytes(range(256))
+        return Response(200, raw=audio, headers={"Content-Type": "audio/pcm" if fmt == "pcm" else "audio/mpeg"})
+
+    def _files_echo(self, _):
+        """POST /files, /files/both: what came, part by part: {"content_type",
+        "parts": [{name, filename, content_type, size, sha256, text (UTF-8
+        parts only)}]}; a JSON body has no parts."""
+        ctype = self.headers.get("Content-Type", "")
+        parts = []
+        if ctype.startswith("multipart/form-data"):
+            msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + self.body_bytes)
+            if not msg.is_multipart():
+                raise BadRequest("a multipart/form-data body that does not parse")
+            for part in msg.iter_parts():
+                data = part.get_payload(decode=True) or b""
+                item = {"name": part.get_param("name", header="content-disposition"),
+                        "content_type": part.get_content_type(), "size": len(data),
+                        "sha256": hashlib.sha256(data).hexdigest()}
+                if part.get_filename() is not None:
+                    item["filename"] = part.get_filename()
+                try:
+                    item["text"] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
+                parts.append(item)
+        return Response(200, {"content_type": ctype.split(";")[0], "parts": parts})
+
+    def _video_content(self, job_id):
+        """GET /videos/{jobId}/content: VIDEO_BYTES of application/octet-stream
+        (the 256 byte values over and over) for any job id but "missing"."""
+        if job_id == "missing":
+            return err(404, "Video not found")
+        data = bytes(range(256)) * (VIDEO_BYTES // 256)
+        return Response(200, raw=data, headers={"Content-Type": "application/octet-stream"})
+
     def _get_credits(self):
         """GET /credits: CREDITS_TOTAL purchased, usage = sum over all keys."""
         with self.state.lock:

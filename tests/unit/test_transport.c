@@ -71,16 +71,16 @@ typedef struct t_get_req {
 static const openrouter_param_desc t_get_params[] = {
     {"hash", OPENROUTER_PARAM_PATH, offsetof(t_get_req, hash), NULL, OPENROUTER_F_REQUIRED, -1, -1, 0, 0, NULL},
 };
-static const openrouter_response_desc t_get_responses[] = {{200, &t_key_response_desc}};
+static const openrouter_response_desc t_get_responses[] = {{200, &t_key_response_desc, NULL}};
 static const openrouter_operation_desc t_get_op = {
     "getKey", "GET", "/keys/{hash}", 1, sizeof(t_get_req), 1, t_get_params, NULL, 0, 0,
-    1, t_get_responses, 0, NULL, NULL};
+    1, t_get_responses, 0, NULL, NULL, 0};
 
 /* DELETE /keys/{hash} */
-static const openrouter_response_desc t_delete_responses[] = {{200, &t_any_desc}};
+static const openrouter_response_desc t_delete_responses[] = {{200, &t_any_desc, NULL}};
 static const openrouter_operation_desc t_delete_op = {
     "deleteKey", "DELETE", "/keys/{hash}", 1, sizeof(t_get_req), 1, t_get_params, NULL, 0, 0,
-    1, t_delete_responses, 0, NULL, NULL};
+    1, t_delete_responses, 0, NULL, NULL, 0};
 
 /* GET /keys?offset&include_disabled&workspace_id */
 typedef struct t_list_req {
@@ -95,10 +95,10 @@ static const openrouter_param_desc t_list_params[] = {
     {"workspace_id", OPENROUTER_PARAM_QUERY, offsetof(t_list_req, workspace_id), &t_string_type, 0, -1, -1,
      0, 0, NULL},
 };
-static const openrouter_response_desc t_list_responses[] = {{200, &t_any_desc}};
+static const openrouter_response_desc t_list_responses[] = {{200, &t_any_desc, NULL}};
 static const openrouter_operation_desc t_list_op = {
     "listKeys", "GET", "/keys", 1, sizeof(t_list_req), 3, t_list_params, NULL, 0, 0,
-    1, t_list_responses, 0, NULL, NULL};
+    1, t_list_responses, 0, NULL, NULL, 0};
 
 /* POST /keys {"name": ...} -> 201 */
 typedef struct t_create_body {
@@ -112,10 +112,10 @@ static const openrouter_field_desc t_create_body_fields[] = {
 };
 static const openrouter_object_desc t_create_body_desc = {"t_create_body", sizeof(t_create_body), 1,
                                                           t_create_body_fields, NULL};
-static const openrouter_response_desc t_create_responses[] = {{201, &t_key_response_desc}};
+static const openrouter_response_desc t_create_responses[] = {{201, &t_key_response_desc, NULL}};
 static const openrouter_operation_desc t_create_op = {
     "createKey", "POST", "/keys", 0, sizeof(t_create_req), 0, NULL, &t_create_body_desc,
-    offsetof(t_create_req, body), 1, 1, t_create_responses, 0, NULL, NULL};
+    offsetof(t_create_req, body), 1, 1, t_create_responses, 0, NULL, NULL, 0};
 
 /* GET /key with a header parameter overriding the client's title. */
 typedef struct t_current_req {
@@ -125,10 +125,10 @@ static const openrouter_param_desc t_current_params[] = {
     {"X-OpenRouter-Title", OPENROUTER_PARAM_HEADER, offsetof(t_current_req, title), &t_string_type, 0, -1, -1,
      0, 0, "X-Title"},
 };
-static const openrouter_response_desc t_current_responses[] = {{200, &t_any_desc}};
+static const openrouter_response_desc t_current_responses[] = {{200, &t_any_desc, NULL}};
 static const openrouter_operation_desc t_current_op = {
     "getCurrentKey", "GET", "/key", 1, sizeof(t_current_req), 1, t_current_params, NULL, 0, 0,
-    1, t_current_responses, 0, NULL, NULL};
+    1, t_current_responses, 0, NULL, NULL, 0};
 
 /* ---- injected clock and trace recorder ------------------------------------- */
 
@@ -857,7 +857,7 @@ static void test_response_size_limit(void)
     or_http t;
     CU_ASSERT_EQUAL_FATAL(or_http_init(&t, or_client_settings(f.client), NULL, NULL), OPENROUTER_OK);
     fixture_done(&f);
-    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0, NULL, NULL};
+    or_http_request get = {"GET", "http://127.0.0.1:9/", NULL, 0, NULL, 1000, 0, NULL, NULL, NULL};
     or_http_response res;
     memset(&res, 0, sizeof res);
     CU_ASSERT_EQUAL(or_http_prepare(&t, &get, &res), CURLE_OK);

@@ -188,6 +188,9 @@ static void fill_present(model_fill *f, const openrouter_type_desc *t, const fil
         c->count = (size_t)n;
         break;
     }
+    case OPENROUTER_KIND_FILE: /* never in JSON: the round trip leaves it out */
+        *(openrouter_presence *)slot = OPENROUTER_ABSENT;
+        break;
     }
 }
 

@@ -455,6 +455,11 @@ int openrouter_update_key_start(openrouter_async *async,
     const openrouter_call_options *options, openrouter_update_key_done_fn done, void *ctx,
     openrouter_async_call **call, openrouter_error *error);
 
+/* Every operation's table, in the order of the description's paths (for
+ * generic tools such as openrouter-api). */
+extern const openrouter_operation_desc *const openrouter_operation_table[];
+extern const size_t openrouter_operation_count; /* entries in openrouter_operation_table */
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,7 +53,11 @@ typedef enum openrouter_kind {
     OPENROUTER_KIND_OBJECT,
     OPENROUTER_KIND_ARRAY,
     OPENROUTER_KIND_MAP,
-    OPENROUTER_KIND_UNION
+    OPENROUTER_KIND_UNION,
+    /* An openrouter_file: sent only as a part of a multipart/form-data
+     * body; never read from JSON (such a member is passed over) nor
+     * written to it (EINVAL). */
+    OPENROUTER_KIND_FILE
 } openrouter_kind;
 
 /* Field flags. */
@@ -102,6 +106,7 @@ extern const openrouter_type_desc openrouter_int64_type_desc;    /* openrouter_i
 extern const openrouter_type_desc openrouter_number_type_desc;   /* openrouter_number */
 extern const openrouter_type_desc openrouter_datetime_type_desc; /* openrouter_datetime */
 extern const openrouter_type_desc openrouter_json_type_desc;     /* openrouter_json */
+extern const openrouter_type_desc openrouter_file_type_desc;     /* openrouter_file */
 
 /* One field of a model. */
 typedef struct openrouter_field_desc {
@@ -215,7 +220,10 @@ typedef struct openrouter_param_desc {
 /* A success response an operation documents. */
 typedef struct openrouter_response_desc {
     int status;                          /* e.g. 200, 201, 204 */
-    const openrouter_object_desc *body;  /* NULL: no body expected */
+    const openrouter_object_desc *body;  /* NULL: no JSON body expected */
+    /* Non-NULL: the body is not JSON but bytes of this media type (as the
+     * spec names it, e.g. "audio/mpeg"), returned as an openrouter_bytes. */
+    const char *media_type;
 } openrouter_response_desc;
 
 /* A streaming (text/event-stream) response: each Server-Sent Event becomes
@@ -247,6 +255,10 @@ typedef struct openrouter_operation_desc {
     size_t n_error_statuses;             /* documented error statuses */
     const int *error_statuses;           /* e.g. 400, 401, 429, 500 */
     const openrouter_stream_desc *stream; /* its event stream, or NULL */
+    /* Nonzero: the body is sent as multipart/form-data, a part per
+     * present field: files as they are, scalars as text, arrays of scalars
+     * as a part per item, other values as JSON. */
+    int body_multipart;
 } openrouter_operation_desc;
 
 /* ---- Generic entry points used by generated wrappers ------------------- */
@@ -258,10 +270,27 @@ typedef struct openrouter_operation_desc {
 int openrouter_model_decode(const openrouter_object_desc *desc, const char *json, size_t len,
                             void **out, openrouter_error *error);
 
+/* Decodes JSON text as a request body to be sent (what a generic tool
+ * such as openrouter-api reads from its user): write-only fields are read,
+ * read-only ones skipped, and the first value that breaks the description
+ * (a missing required field, a null where none is allowed, a wrong type) is
+ * an error naming it (strict decoding, no warnings). Released like a model
+ * from openrouter_model_decode(). */
+int openrouter_model_decode_request(const openrouter_object_desc *desc, const char *json, size_t len,
+                                    void **out, openrouter_error *error);
+
 /* Encodes a model as compact JSON; *json_out is NUL-terminated and released
  * with openrouter_buffer_free(). Validates the model first. */
 int openrouter_model_encode(const openrouter_object_desc *desc, const void *model,
                             char **json_out, size_t *len_out, openrouter_error *error);
+
+/* Encodes a model as it was received, such as a decoded response, to
+ * show or pass on: what was decoded is written back without the checks a
+ * request gets (a required field the server left out stays out, a null
+ * where none is allowed stays null, lengths and bounds are not checked)
+ * and read-only fields are written too. Released like openrouter_model_encode's. */
+int openrouter_model_encode_received(const openrouter_object_desc *desc, const void *model, char **json_out,
+                                     size_t *len_out, openrouter_error *error);
 
 /* Deep equality over the table: same presence, same values. */
 int openrouter_model_equal(const openrouter_object_desc *desc, const void *a, const void *b);
@@ -297,10 +326,32 @@ typedef struct openrouter_call_options openrouter_call_options; /* see client.h 
  * if it is invalid), builds the URL with percent-encoded path and query
  * values, sends it with retries, and decodes the success body into a newly
  * allocated model stored in *out (NULL `out` for operations without a
- * response body). `request` may be NULL when the operation needs nothing. */
+ * response body); a body that is not JSON (a response with media_type) is
+ * stored as an openrouter_bytes. `request` may be NULL when the operation
+ * needs nothing. */
 int openrouter_call(openrouter_client *client, const openrouter_operation_desc *op,
                     const void *request, void **out, const openrouter_call_options *options,
                     openrouter_error *error);
+
+/* Where openrouter_call_sink() delivers a success body as it arrives
+ * instead of keeping it (a large audio or video file straight to disk). */
+typedef struct openrouter_body_sink {
+    /* Called with each piece of a 2xx body, in order, `content_type` the
+     * response's Content-Type ("" when none). Return 0 to go on; anything
+     * else stops the transfer (the connection closes) and the call fails
+     * with OPENROUTER_ETRANSPORT, saying the sink stopped it. */
+    int (*write)(void *ctx, const void *data, size_t len, const char *content_type);
+    void *ctx;
+} openrouter_body_sink;
+
+/* openrouter_call() whose success body, JSON or not, goes to `sink` piece
+ * by piece and is neither kept nor decoded; error bodies are read as
+ * always. The client's max_response_bytes still bounds what the sink is
+ * given (raise it for large files). Once the sink got a byte the call is
+ * never retried, so it never sees a body twice. */
+int openrouter_call_sink(openrouter_client *client, const openrouter_operation_desc *op,
+                         const void *request, const openrouter_body_sink *sink,
+                         const openrouter_call_options *options, openrouter_error *error);
 
 #ifdef __cplusplus
 }

@@ -94,6 +94,31 @@ typedef struct openrouter_enum_value {
     const char *text;          /* the string on the wire */
 } openrouter_enum_value;
 
+/* A file sent as one part of a multipart/form-data request body, from
+ * memory (`data`, `size`) or from a file the library reads when it sends
+ * (`path`; `data` NULL). The library only borrows what it points at. */
+typedef struct openrouter_file {
+    openrouter_presence state; /* ABSENT or PRESENT */
+    const char *path;          /* a file to read; NULL: `data` */
+    const void *data;          /* `size` bytes, when path is NULL */
+    size_t size;
+    const char *filename;      /* the part's filename; NULL: the path's base name, or none */
+    const char *content_type;  /* NULL: application/octet-stream */
+} openrouter_file;
+
+/* A response body that is not JSON (audio, video, any file): the bytes as
+ * received and their Content-Type. One allocation the library owns;
+ * release it with openrouter_bytes_free(), which wipes it first. */
+typedef struct openrouter_bytes {
+    unsigned char *data;  /* `size` bytes, then a NUL the size leaves out */
+    size_t size;
+    char *content_type;   /* the Content-Type header as received; "" when none */
+} openrouter_bytes;
+
+/* Wipes and releases a result of openrouter_call() for an operation whose
+ * success body is not JSON (NULL-safe). */
+void openrouter_bytes_free(openrouter_bytes *bytes);
+
 /* A present wrapper of type T holding `v`, converted as an assignment
  * would: a compound literal in C; in C++ (no compound literals) a braced
  * temporary, with a cast so that no conversion counts as narrowing. The
