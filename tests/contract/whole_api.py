@@ -35,8 +35,9 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # they are; the test fails when one of these changes, so the list stays true.
 CONTRADICTIONS = {
     # EndpointStatus is an integer enum (0, -1, ...); the example says "default".
+    # Decoding is lenient: the optional field is left absent, with a warning.
     "listEndpointsZdr 200 example":
-        "decode: data[0].status: expected integer, got string",
+        "$.data[0].status: only in the example",
     # Usage (allOf OpenAIResponsesUsage and more) declares no completion_tokens.
     "createResponses 200 example":
         "$.usage.completion_tokens: only in the example",
