@@ -204,7 +204,7 @@ static void blackhole_close(blackhole *b)
 
 static void test_cancel_connecting(void)
 {
-    blackhole b;
+    blackhole b = {.listener = -1, .filler = {-1, -1}, .port = 0};
     CU_ASSERT_EQUAL_FATAL(blackhole_open(&b), 0);
     char url[96];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1", b.port);
