@@ -23,8 +23,10 @@
  * - A cancel of a running call removes its handle from the multi (libcurl
  *   closes that connection) and finishes the attempt as aborted, which
  *   classifies as OPENROUTER_ECANCELED (call.c). A cancel token in the call
- *   options is seen mid-transfer (http.c's progress callback) and when an
- *   attempt would start; a retry's timer runs out first. */
+ *   options is seen mid-transfer (http.c's progress callback, and every
+ *   drive step, as libcurl calls no progress callback for an idle transfer
+ *   driven by sockets) and when an attempt would start; a retry's timer
+ *   runs out first. */
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -313,14 +315,16 @@ void or_async_cancel_all_now(openrouter_async *a)
         cancel_now(a, a->timers.items[a->timers.n - 1]);
 }
 
-/* Streams that waited longer than their idle limit end as a timeout (a
- * multi handle calls no progress callback while its transfers are idle). */
-static void expire_idle_streams(openrouter_async *a)
+/* Transfers the progress callback would stop if libcurl called it: a multi
+ * handle driven by sockets calls none while a transfer is idle. Streams
+ * past their idle limit end as a timeout, calls whose token was cancelled
+ * as cancelled. */
+static void end_stopped_transfers(openrouter_async *a)
 {
     openrouter_async_call *k = a->running.head;
     while (k) {
         openrouter_async_call *next = k->next;
-        if (k->stream && or_stream_idle_expired(k->stream))
+        if ((k->stream && or_stream_idle_expired(k->stream)) || openrouter_cancel_requested(k->x.cancel))
             transfer_ended(a, k, CURLE_ABORTED_BY_CALLBACK);
         k = next;
     }
@@ -370,7 +374,7 @@ void or_async_step(openrouter_async *a, int fd, int events)
                                      ((events & OPENROUTER_ASYNC_ERROR) ? CURL_CSELECT_ERR : 0),
                                  &running);
     collect(a);
-    expire_idle_streams(a);
+    end_stopped_transfers(a);
     /* openrouter_async_cancel_all() from an event callback, in this step. */
     if (atomic_exchange(&a->wake_flags, 0u) & OPENROUTER_ASYNC_CANCEL_ALL)
         or_async_cancel_all_now(a);

@@ -1,32 +1,19 @@
-/* openrouter-c: a non-blocking handle's lifetime and the two ways to drive
- * it: run mode (openrouter_async_run waits with curl_multi_poll) and socket
- * mode (the caller's loop, through socket_fn, timer_fn and
- * openrouter_async_action). The calls themselves are async.c's.
+/* openrouter-c: a non-blocking handle's lifetime and socket mode (the
+ * caller's loop, through socket_fn, timer_fn and openrouter_async_action).
+ * Run mode is async_run.c's; the calls themselves are async.c's.
  *
  * Decisions worth knowing:
  * - The multi handle multiplexes HTTP/2 (CURLPIPE_MULTIPLEX; for https also
  *   PIPEWAIT on every easy handle, so calls wait for the first connection's
  *   ALPN answer rather than open more) and keeps at most max_connections
  *   connections to the host, open and idle alike, so HTTP/1.1 calls share a
- *   pool.
- * - run() waits on the sockets in real time, but when nothing is in flight
- *   and only a timer is due it waits through an injected clock's sleep_ms,
- *   so a test clock sees (and skips) every wait. */
+ *   pool. */
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "async_impl.h"
 
-static int64_t real_now_ms(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int pending_count(const openrouter_async *a)
+int or_async_pending_int(const openrouter_async *a)
 {
     return a->pending > INT_MAX ? INT_MAX : (int)a->pending;
 }
@@ -69,18 +56,19 @@ static int setup_multi(openrouter_async *a, unsigned max_connections, openrouter
         rc = curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_connections);
     if (rc == CURLM_OK)
         rc = curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)max_connections);
-    if (rc == CURLM_OK && a->socket_fn) {
-        rc = curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, socket_cb);
-        if (rc == CURLM_OK)
-            rc = curl_multi_setopt(m, CURLMOPT_SOCKETDATA, (void *)a);
-    }
+    /* Socket mode: the caller's loop watches the sockets; run mode: the
+     * handle's own table (async_run.c). */
+    if (rc == CURLM_OK)
+        rc = curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, a->socket_fn ? socket_cb : or_async_watch_cb);
+    if (rc == CURLM_OK)
+        rc = curl_multi_setopt(m, CURLMOPT_SOCKETDATA, (void *)a);
     if (rc != CURLM_OK)
         return or_error_set(error, rc == CURLM_OUT_OF_MEMORY ? OPENROUTER_ENOMEM : OPENROUTER_ETRANSPORT,
                             "libcurl refused a multi option: %s", curl_multi_strerror(rc));
     return OPENROUTER_OK;
 }
 
-static void destroy(openrouter_async *a)
+void or_async_destroy(openrouter_async *a)
 {
     a->free_requested = 1; /* no call starts from here on */
     a->depth++;
@@ -89,6 +77,7 @@ static void destroy(openrouter_async *a)
     a->depth--;
     if (a->multi)
         curl_multi_cleanup(a->multi);
+    or_async_watch_free(a);
     while (a->idle) {
         or_xfer *xf = a->idle;
         a->idle = xf->next_idle;
@@ -132,7 +121,7 @@ int openrouter_async_new(openrouter_async **out, openrouter_client *client, cons
     atomic_init(&a->woken, 0);
     rc = setup_multi(a, o.max_connections ? o.max_connections : a->max_in_flight, error);
     if (rc != OPENROUTER_OK) {
-        destroy(a);
+        or_async_destroy(a);
         return rc;
     }
     *out = a;
@@ -147,41 +136,7 @@ void openrouter_async_free(openrouter_async *async)
         async->free_requested = 1; /* the drive function finishes the job */
         return;
     }
-    destroy(async);
-}
-
-/* ---- run mode ---------------------------------------------------------------------------- */
-
-int openrouter_async_run(openrouter_async *async, long timeout_ms)
-{
-    if (!async || async->timer_fn || async->depth > 0)
-        return OPENROUTER_EINVAL;
-    int64_t until = timeout_ms >= 0 ? real_now_ms() + timeout_ms : -1;
-    for (;;) {
-        or_async_step(async, OR_ASYNC_PERFORM, 0);
-        if (async->free_requested) {
-            destroy(async);
-            return 0;
-        }
-        if (async->pending == 0)
-            return 0;
-        if (atomic_exchange(&async->woken, 0))
-            return pending_count(async);
-        int64_t left = until >= 0 ? until - real_now_ms() : INT64_MAX;
-        if (left <= 0)
-            return pending_count(async);
-        long wait = or_async_next_timeout(async);
-        if (wait > 0 && async->in_flight == 0 && async->c->clock.sleep_ms) {
-            /* Only a timer is due: an injected clock's wait, which spends
-             * no real time, so `timeout_ms` does not cut it short. */
-            or_clock_sleep_ms(async->c, wait);
-            continue;
-        }
-        if (wait < 0 || wait > left)
-            wait = left < 1000 ? (long)left : 1000; /* then look again */
-        if (wait > 0)
-            curl_multi_poll(async->multi, NULL, 0, (int)wait, NULL);
-    }
+    or_async_destroy(async);
 }
 
 /* ---- socket mode ------------------------------------------------------------------------- */
@@ -194,11 +149,11 @@ int openrouter_async_action(openrouter_async *async, int fd, int events)
         async->timer_armed = 0; /* it fired */
     or_async_step(async, fd, events);
     if (async->free_requested) {
-        destroy(async);
+        or_async_destroy(async);
         return 0;
     }
     or_async_update_timer(async);
-    return pending_count(async);
+    return or_async_pending_int(async);
 }
 
 int openrouter_async_assign(openrouter_async *async, int fd, void *socket_data)

@@ -84,6 +84,9 @@ struct openrouter_async {
     int in_event;                     /* inside a stream's event callback */
     int free_requested;               /* openrouter_async_free from a callback */
     int timer_armed;                  /* socket mode: the caller's timer */
+    struct curl_waitfd *watch;        /* run mode: the sockets to watch, then */
+    unsigned watch_n, watch_cap;      /*   as much room again (async_run.c) */
+    int watch_lost;                   /* run mode: the table could not grow */
     int64_t timer_deadline;
     atomic_uint wake_flags;           /* openrouter_async_wakeup, any thread */
     atomic_int woken;
@@ -91,9 +94,9 @@ struct openrouter_async {
 
 /* async.c */
 /* One drive step: cross-thread flags, start what may start, libcurl's turn
- * (OR_ASYNC_PERFORM: curl_multi_perform; else curl_multi_socket_action on
- * fd / OPENROUTER_ASYNC_TIMEOUT with `events`), finished transfers, the
- * callbacks. */
+ * (curl_multi_socket_action on fd / OPENROUTER_ASYNC_TIMEOUT with `events`;
+ * OR_ASYNC_PERFORM: curl_multi_perform, for run mode without its socket
+ * table), finished transfers, the callbacks. */
 #define OR_ASYNC_PERFORM (-2)
 void or_async_step(openrouter_async *a, int fd, int events);
 /* Milliseconds until the handle needs a step (0: now), -1: nothing due. */
@@ -106,6 +109,14 @@ void or_async_cancel_all_now(openrouter_async *a);
 void or_async_deliver(openrouter_async *a);
 /* Frees the recycled calls. */
 void or_async_free_spares(openrouter_async *a);
+
+/* async_handle.c */
+void or_async_destroy(openrouter_async *a);
+int or_async_pending_int(const openrouter_async *a); /* pending, capped at INT_MAX */
+
+/* async_run.c: run mode's CURLMOPT_SOCKETFUNCTION, and its table's end. */
+int or_async_watch_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp);
+void or_async_watch_free(openrouter_async *a);
 
 /* async_heap.c: 0, or -1 when it cannot grow. */
 int or_heap_push(or_timer_heap *h, openrouter_async_call *k);

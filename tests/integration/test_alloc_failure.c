@@ -5,7 +5,8 @@
  * failing run must end in a clean OPENROUTER_ENOMEM with *out NULL, and the
  * run after the last one must give the normal result. Leaks are caught by
  * the valgrind and ASan variants of this suite. Client creation gets the
- * same treatment. The failing allocator (tests/support/fail_alloc.c) goes
+ * same treatment, and so does a non-blocking get in run mode, whose socket
+ * table falls back to curl_multi_perform when it cannot grow. The failing allocator (tests/support/fail_alloc.c) goes
  * in through openrouter_set_allocator; libcurl and json-c allocate outside
  * it and are not failed. */
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include <openrouter/openrouter.h>
 
+#include "async_impl.h"
 #include "internal.h"
 #include "fail_alloc.h"
 #include "stub_server.h"
@@ -206,6 +208,77 @@ static void test_client_new(void)
     fprintf(stderr, "\n  openrouter_client_new: %ld allocations\n", n - 1);
 }
 
+typedef struct {
+    int calls, rc, got_out;
+    char message[OPENROUTER_ERROR_MESSAGE_SIZE];
+} async_outcome;
+
+static void on_key(void *ctx, openrouter_async_call *call, int status, openrouter_key_response *result,
+                   openrouter_error *error)
+{
+    (void)call;
+    async_outcome *o = ctx;
+    o->calls++;
+    o->rc = status;
+    o->got_out = result != NULL;
+    snprintf(o->message, sizeof o->message, "%s", error->message);
+    openrouter_key_response_free(result);
+}
+
+/* A non-blocking get, handle creation included, with the Nth allocation
+ * failing: ENOMEM from openrouter_async_new or the start, or in the
+ * callback; or the key, when what failed was the run-mode socket table
+ * (the handle then performs every transfer instead, which must be seen at
+ * least once). Never a hang: run() has a deadline. */
+static void test_async_get(void)
+{
+    long n;
+    int fell_back = 0;
+    for (n = 1; n <= MAX_N; n++) {
+        CU_ASSERT_EQUAL_FATAL(stub_clear_faults(&srv), 0);
+        CU_ASSERT_EQUAL_FATAL(stub_add_key(&srv, "{\"hash\":\"" HASH "\",\"name\":\"fixture\"}", NULL, 0), 0);
+        openrouter_client *c = new_client();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        async_outcome got = {0};
+        openrouter_async *a = NULL;
+        openrouter_get_key_request r = OPENROUTER_GET_KEY_REQUEST_INIT;
+        r.hash = HASH;
+        or_test_fail_alloc(n);
+        int rc = openrouter_async_new(&a, c, NULL, &err);
+        if (rc == OPENROUTER_OK)
+            rc = openrouter_get_key_start(a, &r, NULL, on_key, &got, NULL, &err);
+        if (rc == OPENROUTER_OK) {
+            CU_ASSERT_EQUAL(openrouter_async_run(a, 10000), 0);
+            CU_ASSERT_EQUAL(got.calls, 1);
+            rc = got.rc;
+            snprintf(err.message, sizeof err.message, "%s", got.message);
+            if (rc == OPENROUTER_OK && a->watch_lost)
+                fell_back = 1;
+        }
+        long made = or_test_fail_alloc(0);
+        if (made < n) {
+            CU_ASSERT_EQUAL(rc, OPENROUTER_OK);
+            CU_ASSERT_EQUAL(got.got_out, 1);
+            openrouter_async_free(a);
+            openrouter_client_free(c);
+            break;
+        }
+        int ok = (rc == OPENROUTER_OK && got.got_out) ||
+                 (rc == OPENROUTER_ENOMEM && !got.got_out && strstr(err.message, "out of memory") != NULL);
+        CU_ASSERT(ok);
+        if (!ok)
+            fprintf(stderr, "\n  async get: allocation %ld failed -> rc=%s out=%d message=\"%s\"\n", n,
+                    openrouter_status_name(rc), got.got_out, err.message);
+        openrouter_error_clear(&err);
+        openrouter_async_free(a);
+        openrouter_client_free(c);
+    }
+    CU_ASSERT(n > 1 && n <= MAX_N);
+    CU_ASSERT(fell_back);
+    fprintf(stderr, "\n  non-blocking get (handle included): %ld allocations\n", n - 1);
+}
+
 static int suite_init(void) { return stub_start(&srv, 3); }
 static int suite_clean(void) { stub_stop(&srv); return 0; }
 
@@ -218,5 +291,6 @@ int main(void)
     CU_pSuite s = CU_add_suite("allocation failure", suite_init, suite_clean);
     CU_add_test(s, "client creation fails cleanly at every allocation", test_client_new);
     CU_add_test(s, "every operation fails cleanly at every allocation", test_every_operation);
+    CU_add_test(s, "a non-blocking get fails cleanly at every allocation", test_async_get);
     return or_test_run();
 }
