@@ -481,7 +481,7 @@ static int start_call(openrouter_async *async, const openrouter_operation_desc *
         or_free(stream);
         return or_error_set(error, OPENROUTER_ENOMEM, "out of memory");
     }
-    rc = or_call_start(&k->x, async->c, &k->bufs, op, request, &k->result, options, error);
+    rc = or_call_start(&k->x, async->c, &k->bufs, op, request, &k->result, options, ev_thunk != NULL, error);
     if (rc != OPENROUTER_OK) {
         or_free(stream);
         call_release(async, k);

@@ -336,7 +336,7 @@ void or_call_end(or_call *x, int rc, void **out, openrouter_error *error)
 
 static int call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
                       const void *request, void **out, const openrouter_body_sink *sink,
-                      const openrouter_call_options *options, openrouter_error *error)
+                      const openrouter_call_options *options, int streaming, openrouter_error *error)
 {
     int rc = call_begin(x, client, bufs, op, request, out, sink, options, error);
     if (rc != OPENROUTER_OK) {
@@ -347,6 +347,7 @@ static int call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs,
         }
         return rc;
     }
+    x->streaming = streaming;
     rc = or_request_build(x, error);
     if (rc != OPENROUTER_OK)
         or_call_end(x, rc, out, error);
@@ -354,10 +355,10 @@ static int call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs,
 }
 
 int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
-                  const void *request, void **out, const openrouter_call_options *options,
+                  const void *request, void **out, const openrouter_call_options *options, int streaming,
                   openrouter_error *error)
 {
-    return call_start(x, client, bufs, op, request, out, NULL, options, error);
+    return call_start(x, client, bufs, op, request, out, NULL, options, streaming, error);
 }
 
 int or_call_finish(or_call *x, void **out, openrouter_error *error)
@@ -418,7 +419,7 @@ static int call_blocking(openrouter_client *client, const openrouter_operation_d
     }
     or_call x;
     or_stream stream;
-    int rc = call_start(&x, client, NULL, op, request, out, sink, options, error);
+    int rc = call_start(&x, client, NULL, op, request, out, sink, options, callback != NULL, error);
     if (rc == OPENROUTER_OK) {
         if (callback)
             or_stream_attach(&stream, &x, callback->thunk, callback->fn, callback->user);

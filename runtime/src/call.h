@@ -35,6 +35,7 @@ typedef struct or_call {
     int timeout_given;            /* options->timeout_ms was set */
     long idle_timeout_ms;         /* options->stream_idle_timeout_ms (0: none given) */
     struct or_stream *stream;     /* a streaming call's events (stream.c), else NULL */
+    int streaming;                /* a stream call: Accept asks for text/event-stream */
     char **raw_body;              /* options->raw_body (version >= 2), else NULL */
     size_t *raw_body_len;
     const openrouter_header *headers; /* options->headers (version >= 3), checked by request.c */
@@ -87,10 +88,11 @@ void or_attempt_report(or_call *x, long duration_ms);
 /* Frees what the request holds, wipes the call's buffers, frees *out and
  * redacts `error` when rc failed, and logs the outcome. */
 void or_call_end(or_call *x, int rc, void **out, openrouter_error *error);
-/* or_call_begin and or_request_build. On failure nothing is held any more
- * and the failure is logged (when there is a client). */
+/* or_call_begin and or_request_build (for a stream when `streaming`). On
+ * failure nothing is held any more and the failure is logged (when there
+ * is a client). */
 int or_call_start(or_call *x, openrouter_client *client, or_call_bufs *bufs, const openrouter_operation_desc *op,
-                  const void *request, void **out, const openrouter_call_options *options,
+                  const void *request, void **out, const openrouter_call_options *options, int streaming,
                   openrouter_error *error);
 /* or_outcome_finish and or_call_end: the call's status, *out on success. */
 int or_call_finish(or_call *x, void **out, openrouter_error *error);

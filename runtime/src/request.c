@@ -525,8 +525,9 @@ static int build_headers(or_call *x, int has_body, openrouter_error *error)
     int rc = add_param_headers(x, &overrides, &line, error);
     if (rc == OPENROUTER_OK && add_call_headers(x, &overrides, &line) != 0)
         rc = or_error_set(error, OPENROUTER_ENOMEM, "%s: out of memory", x->opid);
-    /* Accept names the body's media type, and JSON for error bodies. */
-    const char *media = success_media_type(x->op);
+    /* Accept names the body's media type (a stream's events for a stream
+     * call), and JSON for error bodies. */
+    const char *media = x->streaming ? "text/event-stream" : success_media_type(x->op);
     if (rc == OPENROUTER_OK && media) {
         or_buf_reset(&line);
         if (or_buf_printf(&line, "Accept: %s, application/json", media) != 0 ||

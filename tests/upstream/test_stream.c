@@ -441,7 +441,8 @@ static void test_faults(void)
 
 /* ---- details ----------------------------------------------------------------------------------- */
 
-/* The body went with "stream": true though the caller left it out. */
+/* The body went with "stream": true though the caller left it out, and
+ * Accept asked for text/event-stream. */
 static void test_request_asks_to_stream(void)
 {
     CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
@@ -456,6 +457,11 @@ static void test_request_asks_to_stream(void)
     json_object *last = json_object_array_get_idx(list, json_object_array_length(list) - 1);
     CU_ASSERT_FATAL(json_object_object_get_ex(last, "body_raw", &v));
     CU_ASSERT_PTR_NOT_NULL(strstr(json_object_get_string(v), "\"stream\":true"));
+    /* It asks for events, and JSON for an error. */
+    json_object *headers = NULL;
+    CU_ASSERT_FATAL(json_object_object_get_ex(last, "headers", &headers) &&
+                    json_object_object_get_ex(headers, "accept", &v));
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "text/event-stream, application/json");
     json_object_put(root);
     openrouter_error_clear(&err);
     openrouter_client_free(c);
