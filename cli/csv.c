@@ -233,7 +233,11 @@ int csv_append_field(char **buf, size_t *len, size_t *cap, const char *field, ch
 {
     growbuf b = {*buf, *len, *cap};
     size_t n = strlen(field);
-    int quote = strpbrk(field, ",\"\r\n") != NULL || (n && (field[0] == ' ' || field[n - 1] == ' '));
+    /* Quoted too: an empty field alone on its line (else a blank line, which
+     * the reader skips) and a leading byte order mark (which it drops). */
+    int alone = n == 0 && after == '\n' && (b.len == 0 || b.p[b.len - 1] == '\n');
+    int quote = strpbrk(field, ",\"\r\n") != NULL || (n && (field[0] == ' ' || field[n - 1] == ' ')) || alone ||
+                strncmp(field, "\xef\xbb\xbf", 3) == 0;
     int rc = 0;
     if (quote)
         rc |= put(&b, "\"", 1);

@@ -30,7 +30,9 @@ void csv_free(csv_table *t);
 
 /* Appends `field` and then the character `after` (',' or '\n') to `buf`
  * (NUL-terminated, grown as needed, old blocks wiped), the field quoted when
- * it holds a comma, a quote, CR or LF, or starts or ends with a space.
+ * it holds a comma, a quote, CR or LF, starts or ends with a space, starts
+ * with a byte order mark, or is empty and alone on its line, so csv_parse
+ * reads back exactly what was written.
  * Returns 0, or -1 when out of memory. */
 int csv_append_field(char **buf, size_t *len, size_t *cap, const char *field, char after);
 

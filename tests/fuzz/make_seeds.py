@@ -19,7 +19,9 @@ the reference changes):
   a usage-only chunk, an error mid-stream, [DONE], a BOM, bad UTF-8), each
   behind a few fuzz_sse header choices (limit, cancel, cut) -> fuzz_sse;
 - values of tests/fixtures/unions.yaml's Holder, every union form and the
-  raw-text fallback -> fuzz_union_holder.
+  raw-text fallback -> fuzz_union_holder;
+- bulk input and results files (quoted commas, quotes and line ends, CRLF,
+  a BOM, blank lines, empty cells, spaces) -> fuzz_csv.
 Seed file names are content hashes, so reruns are idempotent.
 """
 import argparse
@@ -200,6 +202,10 @@ def main():
         add("fuzz_datetime", s)
     for s in sse_streams():
         add("fuzz_sse", s)
+    for s in ("name,limit\na,5\nb,0.25\n", 'name\n"a, b"\n"say ""hi"""\n"two\nlines"\n',
+              "\ufeffname,limit\r\na,1\r\nb,2", "name\n\na\n\n\nb\n", "name,limit,limit_reset\na,,\n",
+              'hash,secret\n"  x ",""\n', 'name\n""\n', "name,limit\na,1,2\n", 'name\n"open\n'):
+        add("fuzz_csv", s)
     for target, n in sorted(counts.items()):
         print("%-28s %d seeds" % (target, n))
     return 0

@@ -48,7 +48,9 @@ flags+=(-I"$work/gen/un/include")
 
 # The library, instrumented for coverage and sanitizers (no fuzzer main).
 objs=()
-for src in "$root"/runtime/src/*.c "$root"/generated/src/*.c "$work"/gen/un/src/*.c; do
+# cli/csv.c (fuzz_csv) and the helper it uses come along: no main in either.
+for src in "$root"/runtime/src/*.c "$root"/generated/src/*.c "$work"/gen/un/src/*.c "$root"/cli/csv.c \
+           "$root"/cli/cli_util.c; do
   obj="$work/obj/$(basename "$(dirname "$(dirname "$(dirname "$src")")")")_$(basename "$(dirname "$(dirname "$src")")")_$(basename "$src" .c).o"
   "$cc" "${flags[@]}" -fsanitize=fuzzer-no-link,address,undefined -c "$src" -o "$obj"
   objs+=("$obj")
