@@ -743,26 +743,9 @@ static void test_doc_matches_table(void)
 
 /* ---- suite ----------------------------------------------------------------- */
 
-static int open_closed_port(void)
-{
-    closed_fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (closed_fd < 0)
-        return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(closed_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(closed_fd, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    closed_port = ntohs(a.sin_port); /* bound but not listening: refused */
-    return 0;
-}
-
 static int suite_init(void)
 {
-    if (open_closed_port() != 0)
+    if ((closed_port = or_test_refused_port(&closed_fd)) < 0)
         return -1;
     return stub_start(&srv, 0);
 }

@@ -254,24 +254,12 @@ static void test_no_duplicate_keys(void)
     openrouter_client_free(c);
 }
 
-static int open_closed_port(void)
+static int suite_init(void)
 {
-    closed_fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (closed_fd < 0)
+    if ((closed_port = or_test_refused_port(&closed_fd)) < 0)
         return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(closed_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(closed_fd, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    closed_port = ntohs(a.sin_port);
-    return 0;
+    return stub_start(&srv, 0);
 }
-
-static int suite_init(void) { return open_closed_port() == 0 ? stub_start(&srv, 0) : -1; }
 static int suite_clean(void)
 {
     stub_stop(&srv);

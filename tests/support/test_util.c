@@ -1,6 +1,10 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -15,6 +19,23 @@ int or_test_run(void)
     CU_cleanup_registry();
     /* A suite that ran nothing is a broken suite, not a passing one. */
     return (failures == 0 && ran > 0) ? 0 : 1;
+}
+
+int or_test_refused_port(int *fd)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (*fd >= 0 && bind(*fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(*fd, (struct sockaddr *)&a, &len) == 0)
+        return ntohs(a.sin_port);
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+    return -1;
 }
 
 char *or_test_read_file(const char *path, size_t *len_out)

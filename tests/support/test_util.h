@@ -18,6 +18,10 @@ void or_test_doc_matches(const char *path, char *md, const char *regen);
  * returns 1 (*exit_code set); else returns 0. */
 int or_test_markdown_main(int argc, char **argv, char *(*markdown)(void), int *exit_code);
 
+/* A loopback port that refuses connections: bound, never listening, held
+ * by *fd (close it when done). Returns the port, or -1 (*fd then -1). */
+int or_test_refused_port(int *fd);
+
 /* Reads a whole file; returns a malloc'd NUL-terminated buffer or NULL. */
 char *or_test_read_file(const char *path, size_t *len_out);
 

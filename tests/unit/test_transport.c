@@ -726,26 +726,9 @@ static void test_post_retry_rules(void)
     fixture_done(&f);
 }
 
-static int closed_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 static void test_connection_refused(void)
 {
-    int port = closed_port();
+    int fd = -1, port = or_test_refused_port(&fd);
     CU_ASSERT_FATAL(port > 0);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1", port);
@@ -768,6 +751,7 @@ static void test_connection_refused(void)
     CU_ASSERT_EQUAL(f.tr.statuses[0], 0);
     assert_no_key(&f.err);
     fixture_done(&f);
+    close(fd);
 }
 
 static void test_client_errors_never_retried(void)
