@@ -38,7 +38,7 @@ static const struct column {
     [COL_EXPIRES_AT] = {"expires_at", FOR_CREATE, 0},
     [COL_EXPIRES_IN] = {"expires_in", FOR_CREATE, 0},
     [COL_CREATOR_USER_ID] = {"creator_user_id", FOR_CREATE, 0},
-    [COL_WORKSPACE_ID] = {"workspace_id", FOR_CREATE, 0},
+    [COL_WORKSPACE_ID] = {"workspace_id", FOR_CREATE | FOR_UPDATE, 0}, /* update: where a name is looked up */
     [COL_EXTERNAL_USER] = {"external_user", FOR_CREATE, 0},
     [COL_EXTERNAL_API_KEY] = {"external_api_key", FOR_CREATE, 1},
     [COL_DISABLED] = {"disabled", FOR_UPDATE, 0},
@@ -167,6 +167,10 @@ static int fill_update(const bulk_input *in, bulk_row *row, const char *const ce
     } else if (!row->name) {
         return row_error(in, row, "name", "empty: without a hash column, the name finds the key");
     }
+    if (cell[COL_WORKSPACE_ID] && !in->by_name)
+        return row_error(in, row, "workspace_id",
+                         "only finds a key by name (without a hash column); a key's workspace cannot change");
+    row->workspace = cell[COL_WORKSPACE_ID];
     if (cell[COL_DISABLED] && ++fields && (want = value_bool(cell[COL_DISABLED], &b->disabled)))
         return bad_value(in, row, COL_DISABLED, want, cell[COL_DISABLED]);
     if (cell[COL_LIMIT] && ++fields && (want = value_limit(cell[COL_LIMIT], &b->limit)))
@@ -203,7 +207,7 @@ static int library_check(const bulk_input *in, const bulk_row *row)
     return rc;
 }
 
-/* Names (create: per workspace) or hashes identify rows for resuming, so
+/* Names (per workspace) or hashes identify rows for resuming, so
  * no two rows may share one. Quadratic, which is fine for the sizes a
  * file of keys has and keeps the rule obvious. */
 static int check_unique(const bulk_input *in)

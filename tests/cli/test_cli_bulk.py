@@ -512,6 +512,19 @@ class UpdateFromTest(BulkCase):
         p = self.run_cli("update", "--from", path, expect=1)
         self.assertIn("404", p.stderr)
 
+    def test_by_name_in_a_workspace(self):
+        # The same name in the default workspace and in another: each row's
+        # workspace_id picks which key its name finds.
+        self.stub.reset(0)
+        other = "5a4a2f0e-8d7c-4c1b-9a8e-2b6f1d3c4e5f"
+        self.stub.control("POST", "/keys", [{"name": "shared", "hash": "a" * 64},
+                                            {"name": "shared", "hash": "b" * 64, "workspace_id": other}])
+        path = self.write("ws.csv", "name,workspace_id,limit\nshared,,1\nshared,%s,2\n" % other)
+        p = self.run_cli("update", "--from", path, "--concurrency", "1", expect=0)
+        self.assertEqual(sorted((r["path"].rsplit("/", 1)[1], r["body"]["limit"]) for r in self.posts("PATCH")),
+                         [("a" * 64, 1), ("b" * 64, 2)], p.stderr)
+        self.assertIn("updated 2, skipped 0, failed 0", p.stdout)
+
     def test_a_failed_row_is_tried_again(self):
         self.stub.reset(1)
         seed = hashlib.sha256(b"seed-key-0000").hexdigest()
@@ -535,7 +548,10 @@ class UpdateFromTest(BulkCase):
                               ("hash,limit\nabc,\n", "nothing to change"),
                               ("hash,limit\n,1\n", "column hash: empty"),
                               ("hash,disabled\nabc,maybe\n", "expects true or false, got 'maybe'"),
-                              ("hash,limit\nabc,1\nabc,2\n", "'abc' is also row 1's")):
+                              ("hash,limit\nabc,1\nabc,2\n", "'abc' is also row 1's"),
+                              ("hash,workspace_id,limit\nabc,%s,1\n" % WORKSPACE,
+                               "column workspace_id: only finds a key by name"),
+                              ("name,workspace_id,limit\na,,1\na,,2\n", "'a' is also row 1's")):
             with self.subTest(text=text):
                 path = self.write("bad.csv", text)
                 p = self.run_cli("update", "--from", path, expect=2)
