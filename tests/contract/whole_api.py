@@ -181,11 +181,13 @@ class Minimal:
 
 # ---- Prism ---------------------------------------------------------------------------
 
-def start_prism(prism, spec, log_path):
+def start_prism(prism, spec, log_path, *options):
+    """A mock of `spec` on a free loopback port, with --errors and `options`
+    (-d: random responses): (process, port)."""
     port = free_port()
     log = open(log_path, "w")
-    proc = subprocess.Popen([prism, "mock", spec, "--host", "127.0.0.1", "--port", str(port), "--errors"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([prism, "mock", spec, "--host", "127.0.0.1", "--port", str(port), "--errors"]
+                            + list(options), stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while time.time() < deadline:
         with open(log_path) as f:
