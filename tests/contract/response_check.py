@@ -243,17 +243,10 @@ class _Checker:
         """Variants one C slot holds alike become one, where the first was."""
         group_of = {"text": "text", "bool": "bool", "int": "int", "number": "number", "json": "json",
                     "json_object": "json"}
-        groups, out = {}, []
+        groups = {}  # a group's name, or a variant that merges with none: its members, first seen first
         for v in variants:
-            g = group_of.get(self.slot(v.schema))
-            if g is None:
-                out.append(v)
-            elif g in groups:
-                groups[g].append(v)
-            else:
-                groups[g] = [v]
-                out.append(g)
-        return [v if isinstance(v, Variant) else self.merged(v, groups[v]) for v in out]
+            groups.setdefault(group_of.get(self.slot(v.schema), v), []).append(v)
+        return [self.merged(g, members) if isinstance(g, str) else g for g, members in groups.items()]
 
     def merged(self, group, members):
         if len(members) == 1:
