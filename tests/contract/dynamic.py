@@ -95,8 +95,10 @@ def described_operations(spec_path):
     for path, method, op, path_params in whole_api.operations(doc):
         media = success_media(doc, op)
         if "application/json" not in media:
-            left_out.append((op["operationId"], "success body %s, not JSON" % (" or ".join(media) or "empty")
-                             if media != ["text/event-stream"] else "streaming only (text/event-stream)"))
+            why = "success body %s, not JSON" % (" or ".join(media) or "empty")
+            if media == ["text/event-stream"]:
+                why = "streaming only (text/event-stream)"
+            left_out.append((op["operationId"], why))
             continue
         symbol = "openrouter_%s_operation" % typed[op["operationId"]][0].name
         ops.append((op["operationId"], method.upper(), path, symbol))
@@ -366,7 +368,8 @@ def stop_mocks(label, mocks):
         for i, line in enumerate(lines):
             if "Violation" in line:
                 violations += 1
-                print("dynamic [%s] PROBLEM: Prism: %s" % (label, " / ".join(x.strip() for x in lines[max(0, i - 3):i + 1])))
+                context = " / ".join(x.strip() for x in lines[max(0, i - 3):i + 1])
+                print("dynamic [%s] PROBLEM: Prism: %s" % (label, context))
     return violations
 
 
