@@ -2,24 +2,33 @@
 """Dynamic contract test: random responses from Stoplight Prism (-d) must
 decode, and the library must mark exactly what an independent reading of
 the description (response_check.py) finds. tests/contract/run.sh starts
-Prism on a description and runs this against it:
+Prism on a description and runs this against it (--base-url); whole_api.sh
+has it start --mocks Prism mocks of the whole description (--prism; the
+operations are shared out among them, one dynamic_client each, and the CLI
+runs take them in turn), whose logs must hold no request violation:
 
-    dynamic.py --base-url URL --spec spec/openrouter-keys.yaml
-               --operations spec/operations.txt --calls N --client dynamic_client
-               [--cli openrouter-keys] --label NAME --work DIR
+    dynamic.py (--base-url URL | --prism PRISM [--mocks 2]) --spec spec/openrouter-keys.yaml
+               [--operations spec/operations.txt] --calls N [--cli-calls M] --client dynamic_client
+               [--cli openrouter-keys | --api-cli openrouter-api] --label NAME --work DIR
 
 Operations are "METHOD /path" lines (spec/operations.txt's format), found
-in --spec by method and path, so a description with more operations is one
-more list. For each operation:
-  - library: CALLS calls in one dynamic_client process; every call must
+in --spec by method and path. Without --operations, every operation of
+--spec with a JSON success body (printed: those left out and why), each
+request made of the description's examples (whole_api.request_inputs), so
+a newer description is one more run. For each operation:
+  - library: CALLS calls in a dynamic_client process; every call must
     succeed; the (path, kind) of its warnings must equal what
     response_check.py finds in the raw body; the same body decoded in
     strict mode must fail exactly when there is a mark, naming the library's
     first warning (field and message);
-  - CLI (the six key commands only): CALLS runs of `--json` (stdout is the
-    body: its marks must equal the warnings printed on stderr) and CALLS
+  - CLI (the six key commands only): M runs of `--json` (stdout is the
+    body: its marks must equal the warnings printed on stderr) and M
     runs of the table or detail view (exit 0, a well-formed table, only
-    well-formed warnings on stderr), two processes at a time.
+    well-formed warnings on stderr), two processes at a time;
+  - openrouter-api (--api-cli; it prints JSON only, the response decoded
+    and encoded again): M runs with the same request, exit 0, nothing
+    on stderr, and its output read by response_check.py: no undecodable
+    value, and only marks of values the library keeps as received.
 Prints one line per operation and path, and exits 1 on any failure.
 
 Responses are random, unseeded: Prism's --seed re-seeds its generator
@@ -43,6 +52,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "generator"))
 sys.path.insert(0, HERE)
 import response_check  # noqa: E402
+import whole_api  # noqa: E402
 from orgen import load, naming  # noqa: E402
 
 HASH = "f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943"
@@ -73,6 +83,36 @@ def operations(spec, path):
             out.append((op["operationId"], method, p,
                         "openrouter_%s_operation" % naming.snake(op["operationId"])))
     return out
+
+
+def described_operations(spec_path):
+    """Every operation of a description with a JSON success body, as
+    ([(operationId, method, path, C descriptor symbol)], {symbol: request
+    inputs}), in file order; and the others as [(operationId, why)]."""
+    doc, typed = whole_api.typed_operations(spec_path)
+    minimal = whole_api.Minimal(doc)
+    ops, requests, left_out = [], {}, []
+    for path, method, op, path_params in whole_api.operations(doc):
+        media = success_media(doc, op)
+        if "application/json" not in media:
+            why = "success body %s, not JSON" % (" or ".join(media) or "empty")
+            if media == ["text/event-stream"]:
+                why = "streaming only (text/event-stream)"
+            left_out.append((op["operationId"], why))
+            continue
+        symbol = "openrouter_%s_operation" % typed[op["operationId"]][0].name
+        ops.append((op["operationId"], method.upper(), path, symbol))
+        params, body = whole_api.request_inputs(op, path_params, minimal)
+        requests[symbol] = {"params": params, "body": body} if op.get("requestBody") else {"params": params}
+    return ops, requests, left_out
+
+
+def success_media(doc, op):
+    """The media types of an operation's first 2xx response."""
+    for status, resp in op["responses"].items():
+        if str(status).startswith("2"):
+            return sorted((response_check.resolve(doc, resp).get("content") or {}).keys())
+    return []
 
 
 class Tally:
@@ -135,29 +175,42 @@ def judge_library(spec, method, path, rec, t):
                   (rec.get("strict_message"), rec.get("strict_field"), first), body)
 
 
-def run_library(args, spec, ops, work):
-    out = os.path.join(work, "dynamic-%s.jsonl" % args.label)
-    cmd = [args.client, args.base_url, str(args.calls), out] + [o[3] for o in ops]
+def run_library(args, spec, ops, work, requests=None):
+    """One dynamic_client per base URL, the operations shared out among
+    them, run at once; (tallies or None, seconds)."""
+    given = os.path.join(work, "requests-%s.json" % args.label)
+    if requests:
+        with open(given, "w", encoding="utf-8") as fh:
+            json.dump(requests, fh)
+    outs, procs = [], []
     start = time.monotonic()
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    for i, base in enumerate(args.bases):
+        outs.append(os.path.join(work, "dynamic-%s-%d.jsonl" % (args.label, i)))
+        cmd = [args.client] + (["--requests", given] if requests else []) + \
+            [base, str(args.calls), outs[-1]] + [o[3] for o in ops[i::len(args.bases)]]
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    said = [p.communicate()[0] for p in procs]
     elapsed = time.monotonic() - start
-    if res.returncode != 0:
-        print(res.stdout + res.stderr, file=sys.stderr)
+    if any(p.returncode != 0 for p in procs):
+        print("".join(said), file=sys.stderr)
         return None, elapsed
     where = {o[3]: (o[1], o[2]) for o in ops}
     tallies = collections.OrderedDict((o[0], Tally()) for o in ops)
-    with open(out, encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            method, path = where[rec["symbol"]]
-            judge_library(spec, method, path, rec, tallies[rec["op"]])
+    for out in outs:
+        with open(out, encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                method, path = where[rec["symbol"]]
+                judge_library(spec, method, path, rec, tallies[rec["op"]])
     return tallies, elapsed
 
 
-def cli_once(args, argv):
+def cli_once(args, argv, api_cli=None, run=0):
+    """One CLI run against the mocks in turn."""
     env = dict(os.environ, OPENROUTER_API_KEY=API_KEY)
-    res = subprocess.run([args.cli, "--base-url", args.base_url, "--retries", "0"] + argv,
-                         capture_output=True, env=env)
+    base = args.bases[run % len(args.bases)]
+    cmd = [api_cli, "--base-url", base] if api_cli else [args.cli, "--base-url", base, "--retries", "0"]
+    res = subprocess.run(cmd + argv, capture_output=True, env=env)
     return res.returncode, res.stdout.decode("utf-8", "replace"), res.stderr.decode("utf-8", "replace")
 
 
@@ -206,7 +259,7 @@ def run_cli(args, spec, ops):
             argv = (["--json"] if mode == "json" else []) + CLI_ARGS[opid]
             start = time.monotonic()
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-                results = list(pool.map(lambda _: cli_once(args, argv), range(args.cli_calls)))
+                results = list(pool.map(lambda i: cli_once(args, argv, run=i), range(args.cli_calls)))
             elapsed += time.monotonic() - start
             t = Tally()
             for r in results:
@@ -214,6 +267,49 @@ def run_cli(args, spec, ops):
             bad += report(args.label, {"%s (CLI %s)" % (opid, mode): t}, strict=False)
             runs += t.responses
             sys.stdout.flush()
+    return bad, runs, elapsed
+
+
+# What the library keeps as received, so openrouter-api prints it again;
+# a value of the wrong type or one its C slot cannot hold is left out.
+KEPT_KINDS = {"format", "length", "range", "null", "missing", "unknown_variant"}
+
+
+def judge_api_cli(spec, method, path, result, t):
+    rc, out, err = result
+    t.responses += 1
+    if rc != 0 or err:
+        t.failures += rc != 0
+        t.problem("exit %d: %s" % (rc, err.strip()[:300]))
+        return
+    t.decoded += 1
+    marks, fatal = expected(spec, method, path, out)
+    t.marks.update(k for _, k in marks)
+    dropped = [m for m in marks if m[1] not in KEPT_KINDS]
+    if fatal is not None or dropped:
+        t.problem("output: response_check finds %s undecodable, marks %s" % (fatal, sorted(dropped)), out)
+
+
+def run_api_cli(args, spec, ops, requests):
+    """openrouter-api's --json path (its only output), one operation at a
+    time; returns (problems, runs, seconds)."""
+    bad = runs = 0
+    elapsed = 0.0
+    for opid, method, path, symbol in ops:
+        given = requests[symbol]
+        argv = [opid] + ["--param=%s=%s" % kv for kv in given["params"].items()]
+        if "body" in given:
+            argv.append("--body=" + json.dumps(given["body"]))
+        start = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(lambda i: cli_once(args, argv, args.api_cli, i), range(args.cli_calls)))
+        elapsed += time.monotonic() - start
+        t = Tally()
+        for r in results:
+            judge_api_cli(spec, method, path, r, t)
+        bad += report(args.label, {"%s (CLI --json)" % opid: t}, strict=False)
+        runs += t.responses
+        sys.stdout.flush()
     return bad, runs, elapsed
 
 
@@ -248,17 +344,49 @@ def strip_formats(src, dst):
         json.dump(doc, fh)
 
 
+def start_mocks(args):
+    """--mocks Prism processes answering at random per --spec; their base
+    URLs in args.bases; [(process, log path)]."""
+    mocks = []
+    for i in range(args.mocks):
+        log = os.path.join(args.work, "prism-%s-%d.log" % (args.label, i))
+        proc, port = whole_api.start_prism(args.prism, args.spec, log, "-d")
+        mocks.append((proc, log))
+        args.bases.append("http://127.0.0.1:%d" % port)
+    return mocks
+
+
+def stop_mocks(label, mocks):
+    """Stops the mocks; the number of requests they found breaking the
+    description (each printed)."""
+    violations = 0
+    for proc, log in mocks:
+        proc.terminate()
+        proc.wait(timeout=30)
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+        for i, line in enumerate(lines):
+            if "Violation" in line:
+                violations += 1
+                context = " / ".join(x.strip() for x in lines[max(0, i - 3):i + 1])
+                print("dynamic [%s] PROBLEM: Prism: %s" % (label, context))
+    return violations
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--strip-formats", nargs=2, metavar=("IN", "OUT"),
                     help="only write IN without its date-time formats to OUT")
-    ap.add_argument("--base-url")
+    ap.add_argument("--base-url", help="a mock serving --spec (else --prism starts some)")
+    ap.add_argument("--prism", help="Prism's command: start --mocks mocks of --spec with -d")
+    ap.add_argument("--mocks", type=int, default=2, help="with --prism (default 2: Prism takes a core)")
     ap.add_argument("--spec")
     ap.add_argument("--operations")
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--cli-calls", type=int, help="runs per operation and CLI output (default: --calls)")
     ap.add_argument("--client")
     ap.add_argument("--cli")
+    ap.add_argument("--api-cli", help="openrouter-api of a library built from --spec")
     ap.add_argument("--label")
     ap.add_argument("--work")
     args = ap.parse_args()
@@ -267,12 +395,36 @@ def main():
     if args.strip_formats:
         strip_formats(*args.strip_formats)
         return 0
-    for name in ("base_url", "spec", "operations", "client", "label", "work"):
+    for name in ("spec", "client", "label", "work"):
         if getattr(args, name) is None:
             ap.error("--%s is required" % name.replace("_", "-"))
+    if (args.base_url is None) == (args.prism is None):
+        ap.error("give --base-url or --prism")
+    args.bases = [args.base_url] if args.base_url else []
+    mocks = start_mocks(args) if args.prism else []
+    bad = 1
+    try:
+        bad = check(ap, args)
+    finally:
+        bad += stop_mocks(args.label, mocks)
+    return 1 if bad else 0
+
+
+def check(ap, args):
+    """Runs every path; the number of problems."""
     spec = load.load(args.spec).data
-    ops = operations(spec, args.operations)
-    lib, lib_s = run_library(args, spec, ops, args.work)
+    requests = None
+    if args.operations:
+        ops = operations(spec, args.operations)
+    else:
+        ops, requests, left_out = described_operations(args.spec)
+        print("dynamic [%s] %d operations with a JSON success body; %d left out:" %
+              (args.label, len(ops), len(left_out)))
+        for opid, why in left_out:
+            print("dynamic [%s]   %s: %s" % (args.label, opid, why))
+    if args.api_cli and requests is None:
+        ap.error("--api-cli needs the operations of the description (no --operations)")
+    lib, lib_s = run_library(args, spec, ops, args.work, requests)
     if lib is None:
         print("dynamic [%s]: dynamic_client failed" % args.label, file=sys.stderr)
         return 1
@@ -284,7 +436,11 @@ def main():
         cli_bad, runs, cli_s = run_cli(args, spec, ops)
         bad += cli_bad
         print("dynamic [%s] CLI: %d runs in %.1f s" % (args.label, runs, cli_s))
-    return 1 if bad else 0
+    if args.api_cli:
+        cli_bad, runs, cli_s = run_api_cli(args, spec, ops, requests)
+        bad += cli_bad
+        print("dynamic [%s] openrouter-api: %d runs in %.1f s" % (args.label, runs, cli_s))
+    return bad
 
 
 if __name__ == "__main__":

@@ -2,12 +2,17 @@
  * checked by dynamic.py): many calls of each operation against Stoplight
  * Prism answering with random responses (-d), all in this one process.
  *
- *   dynamic_client BASE_URL CALLS OUT_JSONL SYMBOL...
+ *   dynamic_client [--requests FILE] BASE_URL CALLS OUT_JSONL SYMBOL...
  *
  * SYMBOL names an operation descriptor the library exports
  * ("openrouter_list_keys_operation"), found with dlsym, so any operation
  * of any generated description can be listed without naming it here. Each
- * request holds only what the operation requires, filled from its table.
+ * request holds only what the operation requires, filled from its table;
+ * or, for a SYMBOL the requests file names ({SYMBOL: {"params": {NAME:
+ * TEXT}, "body": JSON}}, which dynamic.py builds from the description's
+ * examples), those parameters and that body: string parameters only, the
+ * body read as openrouter-api reads --body. Unions, arrays with minItems
+ * and formatted path parameters need the description's values.
  *
  * Every call runs with default (lenient) decoding and keeps the raw body;
  * the same body is then decoded again in strict mode. One JSON line per
@@ -102,6 +107,52 @@ static void *build_request(const openrouter_operation_desc *op)
     return req;
 }
 
+/* Sets parameter `name` from text; the request borrows `text`. */
+static void set_param_text(const openrouter_operation_desc *op, char *req, const char *name, const char *text)
+{
+    for (size_t i = 0; i < op->n_params; i++) {
+        const openrouter_param_desc *p = &op->params[i];
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (p->location == OPENROUTER_PARAM_PATH) {
+            *(const char **)(req + p->offset) = text;
+            return;
+        }
+        if (p->type->kind == OPENROUTER_KIND_STRING) {
+            *(openrouter_string *)(req + p->offset) = (openrouter_string){OPENROUTER_PRESENT, (char *)text};
+            return;
+        }
+    }
+    fprintf(stderr, "dynamic_client: %s: no string parameter %s\n", op->operation_id, name);
+    exit(2);
+}
+
+/* The request `given` describes ({"params", "body"}); *body_model holds
+ * what the body points to (freed by the caller, after the request). */
+static void *given_request(const openrouter_operation_desc *op, json_object *given, void **body_model)
+{
+    char *req = calloc(1, op->request_size ? op->request_size : 1);
+    json_object *params = NULL, *body = NULL;
+    if (!req)
+        return NULL;
+    if (json_object_object_get_ex(given, "params", &params)) {
+        json_object_object_foreach(params, name, value) {
+            set_param_text(op, req, name, json_object_get_string(value));
+        }
+    }
+    if (json_object_object_get_ex(given, "body", &body) && op->body) {
+        const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
+        openrouter_error err = OPENROUTER_ERROR_INIT;
+        if (openrouter_model_decode_request(op->body, text, strlen(text), body_model, &err) != OPENROUTER_OK) {
+            fprintf(stderr, "dynamic_client: %s: the given body: %s\n", op->operation_id, err.message);
+            exit(2);
+        }
+        /* The body member is the bare struct: a shallow copy. */
+        memcpy(req + op->body_offset, *body_model, op->body->size);
+    }
+    return req;
+}
+
 static void put_string(json_object *o, const char *key, const char *value)
 {
     json_object_object_add(o, key, value ? json_object_new_string(value) : NULL);
@@ -139,9 +190,10 @@ static void strict_decode(const openrouter_operation_desc *op, const char *body,
 }
 
 static void run_op(openrouter_client *c, const char *symbol, const openrouter_operation_desc *op, long calls,
-                   FILE *out)
+                   json_object *given, FILE *out)
 {
-    void *req = build_request(op);
+    void *body_model = NULL;
+    void *req = given ? given_request(op, given, &body_model) : build_request(op);
     if (!req) {
         fprintf(stderr, "out of memory\n");
         exit(2);
@@ -171,12 +223,23 @@ static void run_op(openrouter_client *c, const char *symbol, const openrouter_op
         openrouter_error_clear(&err);
     }
     free(req);
+    openrouter_model_free(body_model);
 }
 
 int main(int argc, char **argv)
 {
+    json_object *requests = NULL;
+    if (argc > 2 && strcmp(argv[1], "--requests") == 0) {
+        requests = json_object_from_file(argv[2]);
+        if (!requests) {
+            fprintf(stderr, "dynamic_client: cannot read %s\n", argv[2]);
+            return 2;
+        }
+        argc -= 2;
+        argv += 2;
+    }
     if (argc < 5) {
-        fprintf(stderr, "usage: dynamic_client BASE_URL CALLS OUT_JSONL SYMBOL...\n");
+        fprintf(stderr, "usage: dynamic_client [--requests FILE] BASE_URL CALLS OUT_JSONL SYMBOL...\n");
         return 2;
     }
     long calls = strtol(argv[2], NULL, 10);
@@ -205,8 +268,11 @@ int main(int argc, char **argv)
             status = 2;
             break;
         }
-        run_op(c, argv[i], op, calls, out);
+        json_object *given = NULL;
+        json_object_object_get_ex(requests, argv[i], &given);
+        run_op(c, argv[i], op, calls, given, out);
     }
+    json_object_put(requests);
     openrouter_client_free(c);
     openrouter_global_cleanup();
     fclose(out);

@@ -19,7 +19,9 @@
 #   exactly those). dynamic.py judges them with response_check.py.
 #   OR_DYNAMIC_OPERATIONS (default spec/operations.txt) lists the
 #   operations, METHOD /path a line, and OR_DYNAMIC_SPEC (default
-#   spec/openrouter-keys.yaml) is the library's description.
+#   spec/openrouter-keys.yaml) is the library's description. The same
+#   check over the whole API (every operation with a JSON success body)
+#   is a step of whole_api.sh.
 #
 #   tests/contract/run.sh [build-dir] [static|dynamic|all]
 #     (build-dir default build-test, scripts/test's; built if missing)

@@ -1,6 +1,8 @@
 """The judges of the dynamic contract test can fail: response_check.py
-finds each kind of mark in a doctored body, and dynamic.py's judge flags a
-library record whose warnings or strict result disagree with it.
+finds each kind of mark in a doctored body (the whole description's unions
+and allOf too), dynamic.py's judge flags a library record whose warnings or
+strict result disagree with it, and an openrouter-api run that does not
+print what it decoded.
 
 Run from the repository root (no Prism needed):
     python3 -m unittest discover -s tests/contract
@@ -78,6 +80,81 @@ class ResponseCheck(unittest.TestCase):
             self.assertFalse(response_check.is_rfc3339(bad), bad)
 
 
+def shape(**props):
+    return {"type": "object", "properties": props}
+
+
+# Unions and allOf as OpenRouter's whole description writes them.
+DOC = {"components": {"schemas": {
+    "Text": {"type": "object", "required": ["type", "text"],
+             "properties": {"type": {"type": "string", "enum": ["text"]}, "text": {"type": "string"}}},
+    "Image": {"type": "object", "required": ["type", "url"],
+              "properties": {"type": {"type": "string", "enum": ["image"]}, "url": {"type": "string"}}},
+    "Named": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+}}}
+REF = {k: {"$ref": "#/components/schemas/" + k} for k in DOC["components"]["schemas"]}
+NULL_30 = {"nullable": True, "description": "OpenAPI 3.0's null"}
+UNIONS = shape(
+    content={"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, NULL_30]},
+    phase={"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["b"]}, NULL_30]},
+    part={"oneOf": [REF["Text"], REF["Image"]]},
+    tagged={"oneOf": [REF["Text"], REF["Named"]],
+            "discriminator": {"propertyName": "type", "mapping": {"t": "#/components/schemas/Text"}}},
+    fitted={"anyOf": [REF["Named"], shape(id={"type": "integer"}) | {"required": ["id"]}]},
+    number={"anyOf": [{"type": "integer", "format": "int32"}, {"type": "string", "maxLength": 1}]},
+    short={"anyOf": [{"type": "string", "maxLength": 1}, {"type": "null"}]},
+    lists={"anyOf": [{"type": "array", "items": {"type": "string"}},
+                     {"type": "array", "items": {"type": "integer"}}]},
+    merged={"allOf": [REF["Named"], shape(age={"type": "integer"}) | {"required": ["age"]}]},
+    noted={"allOf": [REF["Named"], {"description": "only a note", "nullable": True}]},
+    ref_null={"$ref": "#/components/schemas/Named", "nullable": True},
+    extra=shape(a={"type": "string"}) | {"additionalProperties": {"type": "integer"}},
+)
+
+
+def union_marks(**body):
+    return response_check.check(DOC, UNIONS, body)
+
+
+class WholeDescription(unittest.TestCase):
+    """response_check on the constructs of the whole description."""
+
+    def test_null_variants(self):
+        self.assertEqual(union_marks(content=None, phase=None), ([], None))
+        self.assertEqual(union_marks(content=["x"], phase="zz"), ([], None))
+        # Prism fills `nullable: true` alone (any value in JSON Schema 2020-12) with an object.
+        self.assertEqual(union_marks(content=NULL_30), ([("content", "unknown_variant")], None))
+        self.assertEqual(union_marks(phase=NULL_30), ([("phase", "type")], None))
+
+    def test_object_variants(self):
+        self.assertEqual(union_marks(part={"type": "image", "url": "u"}), ([], None))
+        self.assertEqual(union_marks(part={"type": "image"}), ([("part.url", "missing")], None))
+        self.assertEqual(union_marks(part={"type": "video"}), ([("part", "unknown_variant")], None))
+        self.assertEqual(union_marks(part=[]), ([("part", "unknown_variant")], None))
+        self.assertEqual(union_marks(tagged={"type": "t", "text": 5}), ([], "tagged.text"))
+        self.assertEqual(union_marks(tagged={"type": "Named", "name": "n"}), ([], None))
+        self.assertEqual(union_marks(tagged={"type": "text", "text": "x"}), ([("tagged", "unknown_variant")], None))
+        self.assertEqual(union_marks(fitted={"id": 1}), ([], None))
+        self.assertEqual(union_marks(fitted={"id": "x", "name": "n"}), ([], None))  # a tie: the first
+        self.assertEqual(union_marks(fitted={"other": 1}), ([("fitted", "unknown_variant")], None))
+
+    def test_scalar_and_array_variants(self):
+        self.assertEqual(union_marks(number=2 ** 40), ([("number", "unrepresentable")], None))
+        self.assertEqual(union_marks(number=1.5), ([("number", "type")], None))
+        self.assertEqual(union_marks(number="long"), ([], None))  # a variant's own limits do not apply
+        self.assertEqual(union_marks(short="long"), ([("short", "length")], None))  # T or null: they do
+        self.assertEqual(union_marks(number=True), ([("number", "unknown_variant")], None))
+        self.assertEqual(union_marks(lists=[1, 2], content=[]), ([], None))
+        self.assertEqual(union_marks(lists=[True]), ([("lists", "unknown_variant")], None))
+        self.assertEqual(union_marks(lists=[None]), ([("lists", "unknown_variant")], None))
+
+    def test_all_of_refs_and_extra_members(self):
+        self.assertEqual(union_marks(merged={"name": "n"}), ([("merged.age", "missing")], None))
+        self.assertEqual(union_marks(noted=None, ref_null=None), ([], None))
+        self.assertEqual(union_marks(noted={}), ([("noted.name", "missing")], None))
+        self.assertEqual(union_marks(extra={"a": "x", "b": 1, "c": "y"}), ([("extra.c", "type")], None))
+
+
 class Judge(unittest.TestCase):
     """dynamic.judge_library on records as dynamic_client writes them."""
 
@@ -109,6 +186,46 @@ class Judge(unittest.TestCase):
         failed = dict(self.record({"data": KEY}, []), rc=-5, error="boom")
         t = self.judge(failed)
         self.assertEqual((t.failures, len(t.problems)), (1, 1))
+
+
+class ApiCli(unittest.TestCase):
+    """dynamic.judge_api_cli: openrouter-api's output, read again."""
+
+    def judge(self, rc, out, err=""):
+        t = dynamic.Tally()
+        dynamic.judge_api_cli(SPEC, "GET", "/keys/{hash}", (rc, out, err), t)
+        return t
+
+    def test_kept_marks_pass(self):
+        t = self.judge(0, json.dumps({"data": dict(KEY, expires_at="soon")}))
+        self.assertEqual((t.problems, t.decoded, t.marks["format"]), ([], 1, 1))
+
+    def test_failures(self):
+        self.assertTrue(self.judge(0, json.dumps({"data": dict(KEY, expires_at=5)})).problems)  # not left out
+        self.assertTrue(self.judge(0, json.dumps({"data": dict(KEY, hash=7)})).problems)  # undecodable
+        self.assertTrue(self.judge(0, json.dumps({"data": KEY}), "openrouter-api: odd\n").problems)
+        self.assertEqual(self.judge(3, "", "openrouter-api: refused").failures, 1)
+
+
+class DescribedOperations(unittest.TestCase):
+    """The operation list comes from the description itself."""
+
+    def test_whole_description(self):
+        path = os.path.join(REPO, "..", "shared", "reference", "openrouter-full.upstream-2026-06-09.yaml")
+        if not os.path.exists(path):
+            self.skipTest("no ../shared/reference")
+        ops, requests, left_out = dynamic.described_operations(path)
+        self.assertEqual(dict(left_out), {
+            "createAudioSpeech": "success body audio/*, not JSON",
+            "createCoinbaseCharge": "success body empty, not JSON",
+            "listVideosContent": "success body application/octet-stream, not JSON"})
+        self.assertEqual(len(ops), 63)
+        by_id = {o[0]: o for o in ops}
+        self.assertEqual(by_id["getKey"][1:], ("GET", "/keys/{hash}", "openrouter_get_key_operation"))
+        chat = requests[by_id["sendChatCompletionRequest"][3]]
+        self.assertTrue(chat["body"]["messages"])  # the example's, not an empty array
+        self.assertEqual(requests[by_id["getGuardrail"][3]]["params"],
+                         {"id": "550e8400-e29b-41d4-a716-446655440000"})
 
 
 if __name__ == "__main__":

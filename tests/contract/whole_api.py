@@ -181,11 +181,13 @@ class Minimal:
 
 # ---- Prism ---------------------------------------------------------------------------
 
-def start_prism(prism, spec, log_path):
+def start_prism(prism, spec, log_path, *options):
+    """A mock of `spec` on a free loopback port, with --errors and `options`
+    (-d: random responses): (process, port)."""
     port = free_port()
     log = open(log_path, "w")
-    proc = subprocess.Popen([prism, "mock", spec, "--host", "127.0.0.1", "--port", str(port), "--errors"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([prism, "mock", spec, "--host", "127.0.0.1", "--port", str(port), "--errors"]
+                            + list(options), stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while time.time() < deadline:
         with open(log_path) as f:
@@ -206,19 +208,31 @@ def param_value(p, minimal):
     return minimal.value(schema)
 
 
-def cli_args(op_id, op, path_params, minimal):
-    args = [op_id]
-    params = {(p["in"], p["name"]): p for p in path_params + op.get("parameters", [])}
-    for (where, name), p in params.items():
-        if where == "path" or p.get("required"):
+def request_inputs(op, path_params, minimal):
+    """({parameter: text}, body value or None): the path and required
+    parameters and the JSON body, from the description's examples or else
+    minimal values; dynamic.py sends the same."""
+    params = {}
+    for p in path_params + op.get("parameters", []):
+        p = minimal.deref(p)
+        if p["in"] == "path" or p.get("required"):
             v = param_value(p, minimal)
-            args += ["--param", "%s=%s" % (name, json.dumps(v) if not isinstance(v, str) else v)]
-    body = op.get("requestBody")
-    if body:
-        media = minimal.deref(body).get("content", {}).get("application/json", {})
+            params[p["name"]] = json.dumps(v) if not isinstance(v, str) else v
+    body = None
+    if op.get("requestBody"):
+        media = minimal.deref(op["requestBody"]).get("content", {}).get("application/json", {})
         examples = list(media_examples(media))
-        value = examples[0][1] if examples else minimal.value(media.get("schema", {}))
-        args += ["--body", json.dumps(value)]
+        body = examples[0][1] if examples else minimal.value(media.get("schema", {}))
+    return params, body
+
+
+def cli_args(op_id, op, path_params, minimal):
+    params, body = request_inputs(op, path_params, minimal)
+    args = [op_id]
+    for name, text in params.items():
+        args += ["--param", "%s=%s" % (name, text)]
+    if op.get("requestBody"):
+        args += ["--body", json.dumps(body)]
     return args
 
 

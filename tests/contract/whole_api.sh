@@ -8,7 +8,16 @@
 # serving the file, 0 request violations; every JSON response example decoded
 # into its typed model and encoded again) and the whole-API half of
 # tests/cli/test_api_cli.py (audio and video bytes, a streamed chat
-# completion against the stand-in).
+# completion against the stand-in). Last, the dynamic check (dynamic.py, as
+# run.sh's on the key operations): two Prism mocks of the file answering
+# with random valid responses (-d); every operation with a JSON success
+# body (the others are printed, left out), each request made of the
+# description's examples, OR_WHOLE_DYNAMIC_CALLS (default 1000) responses
+# per operation through the library (dynamic_client.c) and
+# OR_WHOLE_DYNAMIC_CLI_CALLS (default 100) through openrouter-api's JSON
+# output (its only one): 0 failures, each body's warnings exactly what
+# response_check.py finds, strict mode failing at the first, 0 request
+# violations. Each stage prints its time.
 #   tests/contract/whole_api.sh [build-dir-prefix]   (default build-whole: build-whole-gcc, -clang)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +29,11 @@ jobs=${OR_WHOLE_JOBS:-2}
 work=$(mktemp -d /tmp/openrouter-whole.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "whole API: FAIL: $*" >&2; exit 1; }
+stage_start=$(date +%s)
+stage_done() {
+  echo "whole API: $1 took $(( $(date +%s) - stage_start )) s"
+  stage_start=$(date +%s)
+}
 
 if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
@@ -40,6 +54,7 @@ for cc in gcc clang; do
   echo "whole API: $cc -Wall -Wextra -Werror -pedantic: $(grep -m1 'operations generated' "$b/generated/GENERATION_REPORT.md")" \
        "libopenrouter.so $(stat -c %s "$b"/libopenrouter.so.*.*.*) bytes, libopenrouter.a $(stat -c %s "$b/libopenrouter.a") bytes"
   ran=$((ran + 1))
+  stage_done "the $cc build"
 done
 [ "$ran" -gt 0 ] || fail "no compiler found"
 b=$root/$builds-gcc
@@ -55,8 +70,22 @@ done
 cc -std=c11 -Wall -Wextra -Werror -g -I"$root/runtime/include" -I"$b/generated/include" \
   "$here/model_roundtrip.c" "$b/libopenrouter.a" $(pkg-config --cflags --libs libcurl json-c) -lm -pthread \
   -o "$work/model_roundtrip"
+stage_done "install"
 python3 "$here/whole_api.py" --spec "$spec" --cli "$b/cli/openrouter-api" --prism "$here/node_modules/.bin/prism" \
   --roundtrip "$work/model_roundtrip" --work "$work"
+stage_done "whole_api.py (Prism, static)"
 OPENROUTER_API_BIN="$b/cli/openrouter-api" OR_API_WHOLE=1 PYTHONDONTWRITEBYTECODE=1 \
   python3 "$root/tests/cli/test_api_cli.py" WholeApiBytes WholeApiStream
+stage_done "test_api_cli.py (whole API)"
+
+# dlsym finds operation descriptors by name: every object of the library
+# is linked in and exported.
+cc -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -g -I"$root/runtime/include" -I"$b/generated/include" \
+  -I"$root/runtime/src" "$here/dynamic_client.c" -Wl,--whole-archive "$b/libopenrouter.a" -Wl,--no-whole-archive \
+  -rdynamic $(pkg-config --cflags --libs libcurl json-c) -lm -pthread -ldl -o "$work/dynamic_client"
+python3 "$here/dynamic.py" --prism "$here/node_modules/.bin/prism" --spec "$spec" --label "$(basename "$spec" .yaml)" \
+  --work "$work" --client "$work/dynamic_client" --api-cli "$b/cli/openrouter-api" \
+  --calls "${OR_WHOLE_DYNAMIC_CALLS:-1000}" --cli-calls "${OR_WHOLE_DYNAMIC_CLI_CALLS:-100}" \
+  || fail "the dynamic check (above)"
+stage_done "dynamic.py (Prism -d)"
 echo "whole API: OK"
