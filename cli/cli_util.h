@@ -1,6 +1,6 @@
 /* openrouter-keys: small helpers shared by the commands: allocation that
  * exits on failure, wiping secrets; with cli_common.h (clean output, exit
- * codes), which openrouter-api shares. */
+ * codes, warning lines), which openrouter-api shares. */
 #ifndef OPENROUTER_KEYS_CLI_UTIL_H
 #define OPENROUTER_KEYS_CLI_UTIL_H
 

@@ -10,7 +10,9 @@
  * The body is decoded into the operation's request struct (so a wrong type,
  * a missing required field or a member the type does not have is refused,
  * by name, before anything is sent); the response is decoded into its model
- * and printed as JSON encoded again from it. A body that is not JSON (audio,
+ * and printed as JSON encoded again from it, then its warnings (values that
+ * break the description) on stderr as openrouter-keys prints them; --strict
+ * makes the first such value an error. A body that is not JSON (audio,
  * video) is written as received, to stdout or --output, as it arrives.
  *
  * Environment and exit codes as openrouter-keys: OPENROUTER_API_KEY,
@@ -37,7 +39,7 @@
 #define MAX_PARAMS 64
 
 typedef struct api_args {
-    int list, help, version, stream, allow_insecure_http;
+    int list, help, version, stream, strict, allow_insecure_http;
     const char *operation;
     const char *body;   /* as given: JSON text, @file or @- */
     const char *output; /* file for a body that is not JSON */
@@ -61,9 +63,14 @@ static const char USAGE[] =
     "  --allow-insecure-http  allow http:// to a host other than this machine\n"
     "  --timeout SECONDS      for the whole call\n"
     "  --stream               a streaming operation's events, one JSON line each\n"
+    "  --strict               fail on a response value that breaks the description (a bad\n"
+    "                         date-time, a missing field, ...) instead of warning on stderr\n"
     "  --help, --version\n"
-    "The API key is read from $OPENROUTER_API_KEY. Exit codes: 0 success, 1 the API answered\n"
-    "with an error, 2 usage error (nothing was sent), 3 transport error.\n";
+    "The API key is read from $OPENROUTER_API_KEY. A response value that breaks the description\n"
+    "is printed as received (left out when it cannot be kept) with a warning line on stderr.\n"
+    "Exit codes: 0 success (warnings included), 1 the API answered with an error (or, with\n"
+    "--strict, a value breaking the description), 2 usage error (nothing was sent), 3 transport\n"
+    "error.\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -135,6 +142,8 @@ static int parse_args(api_args *a, int argc, char **argv)
             a->version = 1;
         else if (strcmp(arg, "--stream") == 0)
             a->stream = 1;
+        else if (strcmp(arg, "--strict") == 0)
+            a->strict = 1;
         else if (strcmp(arg, "--allow-insecure-http") == 0)
             a->allow_insecure_http = 1;
         else if (arg[0] == '-' && arg[1] != '\0') {
@@ -504,8 +513,8 @@ static int print_event(void (*fn)(void), void *user, const void *event)
     }
     fwrite(json, 1, len, stdout);
     putchar('\n');
-    fflush(stdout); /* as the events arrive */
     openrouter_buffer_free(json);
+    cli_print_warnings(PROG, event); /* flushes stdout: lines go out as the events arrive */
     return 0;
 }
 
@@ -550,6 +559,8 @@ static int perform(const api_args *a, openrouter_client *client, const openroute
         void *out = NULL;
         rc = openrouter_call(client, op, request, &out, NULL, &err);
         status = rc != OPENROUTER_OK ? report(rc, &err) : out && r ? print_model(r, out) : EXIT_OK;
+        if (rc == OPENROUTER_OK)
+            cli_print_warnings(PROG, out);
         openrouter_model_free(out);
     }
     openrouter_error_clear(&err);
@@ -566,6 +577,7 @@ static int make_client(const api_args *a, openrouter_client **client)
     const char *env_url = getenv("OPENROUTER_BASE_URL");
     o.base_url = a->base_url ? a->base_url : env_url && *env_url ? env_url : NULL;
     o.allow_insecure_http = a->allow_insecure_http;
+    o.strict_decoding = a->strict;
     o.user_agent = PROG "/" OPENROUTER_VERSION_STRING;
     if (a->timeout) {
         char *end = NULL;

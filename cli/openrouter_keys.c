@@ -313,37 +313,6 @@ static int parse_nonneg(const char *flag, const char *v, long long max, long lon
     return 0;
 }
 
-/* ---- warnings ------------------------------------------------------------------------------ */
-
-/* One line on stderr per value the response holds that breaks the API's
- * description: "openrouter-keys: warning (format): data.expires_at: ...".
- * The output shows such a value as received ("-" when it could not be
- * kept). `path` may be renumbered: `index` replaces the item number of
- * "data[i]..." when it is not SIZE_MAX (list --all). */
-static void print_warning(const openrouter_warning *w, size_t index)
-{
-    fprintf(stderr, PROG ": warning (%s): ", openrouter_warning_kind_name(w->kind));
-    const char *rest = strchr(w->path, ']');
-    if (index != SIZE_MAX && rest) {
-        fprintf(stderr, "%.*s%zu", (int)(strchr(w->path, '[') - w->path + 1), w->path, index);
-        put_clean(stderr, rest);
-    } else {
-        put_clean(stderr, w->path);
-    }
-    fputs(": ", stderr);
-    put_clean(stderr, w->message);
-    fputc('\n', stderr);
-}
-
-static void print_warnings(const void *model)
-{
-    size_t n = 0;
-    const openrouter_warning *w = openrouter_model_warnings(model, &n);
-    fflush(stdout);
-    for (size_t i = 0; i < n; i++)
-        print_warning(&w[i], SIZE_MAX);
-}
-
 /* ---- commands ------------------------------------------------------------------------------ */
 
 static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *raw_len)
@@ -388,7 +357,7 @@ static int cmd_current(cli *c, openrouter_call_options *co, char **raw, size_t *
             field("free_model_requests", line);
         }
     }
-    print_warnings(out);
+    cli_print_warnings(PROG, out);
     openrouter_current_key_response_free(out);
     return EXIT_OK;
 }
@@ -405,7 +374,7 @@ static int cmd_get(cli *c, openrouter_call_options *co, char **raw, size_t *raw_
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
-    print_warnings(out);
+    cli_print_warnings(PROG, out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -425,7 +394,7 @@ static int cmd_delete(cli *c, openrouter_call_options *co, char **raw, size_t *r
         put_clean(stdout, c->a.hash);
         putchar('\n');
     }
-    print_warnings(out);
+    cli_print_warnings(PROG, out);
     openrouter_delete_key_response_free(out);
     return EXIT_OK;
 }
@@ -456,7 +425,7 @@ static int cmd_update(cli *c, openrouter_call_options *co, char **raw, size_t *r
         print_raw(*raw, *raw_len);
     else
         print_key_detail(&out->data.value);
-    print_warnings(out);
+    cli_print_warnings(PROG, out);
     openrouter_key_response_free(out);
     return EXIT_OK;
 }
@@ -551,7 +520,7 @@ static int cmd_create(cli *c, openrouter_call_options *co, char **raw, size_t *r
     fputs(PROG ": warning: the key's secret (\"key\") is shown only this once and cannot be fetched "
                "again; store it safely now\n",
           stderr);
-    print_warnings(out);
+    cli_print_warnings(PROG, out);
     openrouter_created_key_free(out);
     return EXIT_OK;
 }
@@ -714,7 +683,7 @@ static int cmd_list_all(cli *c, const openrouter_list_keys_request *req, openrou
     while ((rc = openrouter_list_keys_iter_next(it, &k, &c->err)) == 1) {
         const openrouter_warning *w = openrouter_list_keys_iter_warnings(it, &n_warn);
         for (size_t i = 0; i < n_warn; i++) /* numbered as in the output */
-            print_warning(&w[i], index);
+            cli_print_warning(PROG, &w[i], index);
         index++;
         if (!c->json)
             table_add(&t, k);
@@ -787,7 +756,7 @@ static int cmd_list(cli *c, openrouter_call_options *co, char **raw, size_t *raw
         fprintf(stderr, PROG ": a full page of %zu keys: more may follow; the next page: --offset %lld, "
                         "every key: --all\n", out->data.count, next);
     }
-    print_warnings(out);
+    cli_print_warnings(PROG, out);
     openrouter_key_list_free(out);
     return EXIT_OK;
 }

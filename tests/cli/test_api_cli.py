@@ -1,8 +1,9 @@
 """openrouter-api against the stand-in server: --list from the generated
 operation table, parameters and bodies decoded into the typed request (what
 reaches the wire is checked), responses printed as JSON encoded again from the
-typed model, refusals by field name with nothing sent, and the exit codes and
-environment of openrouter-keys.
+typed model, refusals by field name with nothing sent, the exit codes and
+environment of openrouter-keys, and its warning lines on stderr for values
+that break the description (--strict: an error instead).
 
 With the library built from the key operations (spec/):
     OPENROUTER_API_BIN=build-test/cli/openrouter-api python3 tests/cli/test_api_cli.py
@@ -15,6 +16,7 @@ checked too.
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,11 +24,14 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stubproc  # noqa: E402
+import test_cli  # noqa: E402  (its odd key)
 from clicase import CliCase  # noqa: E402
 
 API_BIN = os.environ.get("OPENROUTER_API_BIN", "openrouter-api")
 WHOLE = os.environ.get("OR_API_WHOLE") == "1"
 SEED_HASH_1 = hashlib.sha256(b"seed-key-0001").hexdigest()
+# A line as openrouter-keys prints it, this tool's name first.
+WARNING_LINE = r"^openrouter-api: warning \((\w+)\): (\S+): (.+)$"
 
 
 class ApiCase(CliCase):
@@ -50,7 +55,8 @@ class ApiCase(CliCase):
 class KeyOperations(ApiCase):
     def test_help_version_list(self):
         p = self.api("--help", expect=0)
-        for word in ("--list", "--param", "--body", "@-", "--output", "OPENROUTER_API_KEY", "Exit codes"):
+        for word in ("--list", "--param", "--body", "@-", "--output", "--strict", "OPENROUTER_API_KEY",
+                     "Exit codes"):
             self.assertIn(word, p.stdout)
         p = self.api("--version", expect=0)
         self.assertRegex(p.stdout, r"^openrouter-api \d+\.\d+\.\d+ \(openrouter-c \S+, 6 operations\)\n$")
@@ -71,6 +77,7 @@ class KeyOperations(ApiCase):
         status, raw = self.stub.api_raw("/keys?offset=1&include_disabled=true")
         self.assertEqual(status, 200)
         self.assertEqual(printed, json.loads(raw))  # nothing lost, nothing added
+        self.assertEqual(p.stderr, "")  # a clean response: no warning
         p = self.api("getKey", "--param", "hash=" + SEED_HASH_1, expect=0)
         self.assertEqual(json.loads(p.stdout)["data"]["name"], "seed-key-0001")
 
@@ -119,6 +126,56 @@ class KeyOperations(ApiCase):
         self.refused("listKeys", "--frobnicate", message="unknown option '--frobnicate'")
         self.refused("listKeys", env=self.env(OPENROUTER_API_KEY=None), message="set OPENROUTER_API_KEY")
 
+    # ---- values that break the description: printed as received, warned -----------------
+
+    @staticmethod
+    def odd_key(**odd):
+        """A key whose values break the description: a null where none is
+        allowed, a number where a string belongs, a required member left out."""
+        key = test_cli.CliTest.odd_key("h", disabled=None, external_user=42, **odd)
+        del key["workspace_id"]
+        return key
+
+    ODD_WARNINGS = ("openrouter-api: warning (null): data.disabled: null not allowed\n"
+                    "openrouter-api: warning (type): data.external_user: expected string, got number\n"
+                    "openrouter-api: warning (missing): data.workspace_id: required field missing\n")
+
+    def test_odd_values_printed_as_received_with_warnings(self):
+        odd = self.odd_key()
+        self.stub.add_faults({"status": 200, "body": {"data": odd}})
+        p = self.api("getKey", "--param", "hash=h", expect=0)
+        printed = json.loads(p.stdout)["data"]
+        self.assertIsNone(printed["disabled"])  # as received
+        self.assertNotIn("workspace_id", printed)
+        self.assertNotIn("external_user", printed)  # a number where a string belongs: left out
+        self.assertEqual(printed, {k: v for k, v in odd.items() if k != "external_user"})
+        self.assertEqual(p.stderr, self.ODD_WARNINGS)
+        # In a list, the path names the item; keys without warnings add none.
+        keys = [test_cli.CliTest.odd_key("k%d" % i) for i in range(3)]
+        keys[2] = dict(keys[2], disabled=None)
+        self.stub.add_faults({"status": 200, "body": {"data": keys}})
+        p = self.api("listKeys", expect=0)
+        self.assertEqual(json.loads(p.stdout)["data"], keys)
+        self.assertRegex(p.stderr, WARNING_LINE)
+        self.assertEqual(p.stderr, "openrouter-api: warning (null): data[2].disabled: null not allowed\n")
+
+    @unittest.expectedFailure  # the runtime: openrouter_model_encode_received checks a kept date-time
+    def test_odd_date_time_printed_as_received(self):
+        self.stub.add_faults({"status": 200, "body": {"data": test_cli.CliTest.odd_key("h", expires_at="soon")}})
+        p = self.api("getKey", "--param", "hash=h", expect=0)
+        self.assertEqual(json.loads(p.stdout)["data"]["expires_at"], "soon")
+        self.assertEqual(p.stderr, "openrouter-api: warning (format): data.expires_at: invalid date-time "
+                                   "(expected RFC 3339)\n")
+
+    def test_strict_fails_at_the_first_odd_value(self):
+        self.stub.add_faults({"status": 200, "body": {"data": self.odd_key()}})
+        p = self.api("getKey", "--param", "hash=h", "--strict", expect=1)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(p.stderr, "openrouter-api: getKey: data.disabled: null not allowed\n")
+        self.stub.add_faults({"status": 200, "body": {"data": test_cli.CliTest.odd_key("h")}})
+        p = self.api("getKey", "--param", "hash=h", "--strict", expect=0)  # a clean one passes
+        self.assertEqual((json.loads(p.stdout)["data"]["hash"], p.stderr), ("h", ""))
+
     def test_exit_codes(self):
         p = self.api("getKey", "--param", "hash=" + "0" * 64, expect=1)
         self.assertIn("getKey: HTTP 404", p.stderr)
@@ -162,6 +219,27 @@ class WholeApiStream(ApiCase):
         self.assertIn("usage", chunks[-1])
         sent = self.api_requests()[-1]
         self.assertIs(sent["body"]["stream"], True)  # asked for by --stream
+
+    def test_odd_events_warned_as_they_come(self):
+        # After each word, an event of another shape ({"type": "ping"}): printed, warned, exit 0.
+        fault = {"match": {"path_prefix": "/api/v1/chat/completions"}, "stream": {"foreign_object": True}}
+        body = '{"model": "m", "messages": [{"role": "user", "content": "one two three"}]}'
+        self.stub.add_faults(fault)
+        p = self.api("sendChatCompletionRequest", "--stream", "--body", body, expect=0)
+        chunks = [json.loads(line)["data"] for line in p.stdout.splitlines()]
+        pings = [c for c in chunks if "choices" not in c]
+        self.assertEqual(len(pings), 3)
+        lines = p.stderr.splitlines()
+        self.assertTrue(lines)
+        found = [re.match(WARNING_LINE, line) for line in lines]
+        self.assertTrue(all(found), p.stderr)
+        self.assertIn(("missing", "data.choices"), [m.group(1, 2) for m in found])
+        self.assertEqual(len(lines) % 3, 0)  # the same warnings for each ping
+        self.assertEqual(lines[:len(lines) // 3] * 3, lines)
+        self.stub.add_faults(fault)
+        p = self.api("sendChatCompletionRequest", "--stream", "--strict", "--body", body, expect=1)
+        self.assertEqual(len(p.stdout.splitlines()), 1)  # the first word's event, then the ping fails
+        self.assertRegex(p.stderr, r"^openrouter-api: .*event 2: data\.\w+: required field missing\n")
 
     def test_stream_refusals(self):
         self.refused("getKey", "--stream", "--param", "hash=x",

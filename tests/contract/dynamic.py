@@ -26,9 +26,13 @@ a newer description is one more run. For each operation:
     runs of the table or detail view (exit 0, a well-formed table, only
     well-formed warnings on stderr), two processes at a time;
   - openrouter-api (--api-cli; it prints JSON only, the response decoded
-    and encoded again): M runs with the same request, exit 0, nothing
-    on stderr, and its output read by response_check.py: no undecodable
-    value, and only marks of values the library keeps as received.
+    and encoded again): M runs with the same request through a recording
+    proxy (recorder.py), exit 0, stderr only well-formed warning lines
+    whose (path, kind) equal what response_check.py finds in the raw body
+    the proxy passed on (exact, as for the library: the output is not the
+    body received, since a value of the wrong type is left out of it), and
+    its output read by response_check.py: no undecodable value, and only
+    marks of values the library keeps as received.
 Prints one line per operation and path, and exits 1 on any failure.
 
 Responses are random, unseeded: Prism's --seed re-seeds its generator
@@ -42,6 +46,7 @@ import collections
 import concurrent.futures
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -51,6 +56,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "generator"))
 sys.path.insert(0, HERE)
+import recorder  # noqa: E402
 import response_check  # noqa: E402
 import whole_api  # noqa: E402
 from orgen import load, naming  # noqa: E402
@@ -67,7 +73,8 @@ CLI_ARGS = {
     "deleteKey": ["delete", HASH],
     "getCurrentKeyMetadata": ["current"],
 }
-WARNING_LINE = re.compile(r"^openrouter-keys: warning \((\w+)\): (.*?): (.+)$")
+# A warning line of either CLI (cli_print_warning in cli/cli_common.c).
+WARNING_LINE = re.compile(r"^(openrouter-keys|openrouter-api): warning \((\w+)\): (.*?): (.+)$")
 
 
 def operations(spec, path):
@@ -205,24 +212,36 @@ def run_library(args, spec, ops, work, requests=None):
     return tallies, elapsed
 
 
-def cli_once(args, argv, api_cli=None, run=0):
-    """One CLI run against the mocks in turn."""
-    env = dict(os.environ, OPENROUTER_API_KEY=API_KEY)
-    base = args.bases[run % len(args.bases)]
-    cmd = [api_cli, "--base-url", base] if api_cli else [args.cli, "--base-url", base, "--retries", "0"]
-    res = subprocess.run(cmd + argv, capture_output=True, env=env)
+def cli_once(args, argv, run=0):
+    """One openrouter-keys run against the mocks in turn."""
+    return run_tool([args.cli, "--base-url", args.bases[run % len(args.bases)], "--retries", "0"] + argv)
+
+
+def run_tool(cmd):
+    res = subprocess.run(cmd, capture_output=True, env=dict(os.environ, OPENROUTER_API_KEY=API_KEY))
     return res.returncode, res.stdout.decode("utf-8", "replace"), res.stderr.decode("utf-8", "replace")
 
 
-def cli_warnings(stderr, t):
-    """(path, kind) of every warning line; other lines are problems
-    unless they are the create command's note about the secret."""
+def api_cli_once(args, argv, proxies):
+    """One openrouter-api run through a free recording proxy: (exit code,
+    stdout, stderr, the raw body it received or None)."""
+    proxy = proxies.get()
+    try:
+        proxy.take_last()
+        return run_tool([args.api_cli, "--base-url", proxy.url] + argv) + (proxy.take_last(),)
+    finally:
+        proxies.put(proxy)
+
+
+def cli_warnings(stderr, t, prog="openrouter-keys"):
+    """(path, kind) of every warning line of `prog`; other lines are
+    problems unless they are the create command's note about the secret."""
     found = []
     for line in stderr.splitlines():
         m = WARNING_LINE.match(line)
-        if m and m.group(1) in KINDS:
-            found.append((m.group(2), m.group(1)))
-        elif "is shown only this once" not in line:
+        if m and m.group(1) == prog and m.group(2) in KINDS:
+            found.append((m.group(3), m.group(2)))
+        elif prog != "openrouter-keys" or "is shown only this once" not in line:
             t.problem("unexpected stderr line: %r" % line)
     return found
 
@@ -276,15 +295,24 @@ KEPT_KINDS = {"format", "length", "range", "null", "missing", "unknown_variant"}
 
 
 def judge_api_cli(spec, method, path, result, t):
-    rc, out, err = result
+    rc, out, err, raw = result
     t.responses += 1
-    if rc != 0 or err:
-        t.failures += rc != 0
+    if rc != 0:
+        t.failures += 1
         t.problem("exit %d: %s" % (rc, err.strip()[:300]))
         return
     t.decoded += 1
+    got = cli_warnings(err, t, "openrouter-api")
+    t.marks.update(k for _, k in got)
+    if raw is None:
+        t.problem("the proxy recorded no response")
+    else:
+        body = raw.decode("utf-8", "replace")
+        marks, fatal = expected(spec, method, path, body)
+        if fatal is not None or collections.Counter(got) != collections.Counter(marks):
+            t.problem("warnings %s, response_check finds %s in the body received" % (sorted(got), sorted(marks)),
+                      body)
     marks, fatal = expected(spec, method, path, out)
-    t.marks.update(k for _, k in marks)
     dropped = [m for m in marks if m[1] not in KEPT_KINDS]
     if fatal is not None or dropped:
         t.problem("output: response_check finds %s undecodable, marks %s" % (fatal, sorted(dropped)), out)
@@ -292,7 +320,19 @@ def judge_api_cli(spec, method, path, result, t):
 
 def run_api_cli(args, spec, ops, requests):
     """openrouter-api's --json path (its only output), one operation at a
-    time; returns (problems, runs, seconds)."""
+    time, two runs at once, each through a recording proxy of its own (the
+    two forward to the mocks in turn); returns (problems, runs, seconds)."""
+    proxies = queue.Queue()
+    for i in range(2):
+        proxies.put(recorder.Recorder(args.bases[i % len(args.bases)]))
+    try:
+        return run_api_cli_through(args, spec, ops, requests, proxies)
+    finally:
+        while not proxies.empty():
+            proxies.get().close()
+
+
+def run_api_cli_through(args, spec, ops, requests, proxies):
     bad = runs = 0
     elapsed = 0.0
     for opid, method, path, symbol in ops:
@@ -302,7 +342,7 @@ def run_api_cli(args, spec, ops, requests):
             argv.append("--body=" + json.dumps(given["body"]))
         start = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(lambda i: cli_once(args, argv, args.api_cli, i), range(args.cli_calls)))
+            results = list(pool.map(lambda i: api_cli_once(args, argv, proxies), range(args.cli_calls)))
         elapsed += time.monotonic() - start
         t = Tally()
         for r in results:

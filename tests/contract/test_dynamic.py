@@ -1,23 +1,28 @@
 """The judges of the dynamic contract test can fail: response_check.py
 finds each kind of mark in a doctored body (the whole description's unions
 and allOf too), dynamic.py's judge flags a library record whose warnings or
-strict result disagree with it, and an openrouter-api run that does not
-print what it decoded.
+strict result disagree with it, an openrouter-api run whose warning lines
+disagree with the body it received or that does not print what it decoded,
+and the recording proxy that gives the judge that body.
 
 Run from the repository root (no Prism needed):
     python3 -m unittest discover -s tests/contract
 """
 import copy
+import http.server
 import json
 import os
 import sys
+import threading
 import unittest
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "generator"))
 import dynamic  # noqa: E402
+import recorder  # noqa: E402
 import response_check  # noqa: E402
 from orgen import load  # noqa: E402
 
@@ -189,22 +194,79 @@ class Judge(unittest.TestCase):
 
 
 class ApiCli(unittest.TestCase):
-    """dynamic.judge_api_cli: openrouter-api's output, read again."""
+    """dynamic.judge_api_cli: openrouter-api's warnings against the body it
+    received (as the recording proxy kept it), its output read again."""
 
-    def judge(self, rc, out, err=""):
+    def judge(self, rc, out, err="", raw=None):
         t = dynamic.Tally()
-        dynamic.judge_api_cli(SPEC, "GET", "/keys/{hash}", (rc, out, err), t)
+        raw = out if raw is None else raw
+        dynamic.judge_api_cli(SPEC, "GET", "/keys/{hash}", (rc, out, err, raw and raw.encode()), t)
         return t
 
-    def test_kept_marks_pass(self):
-        t = self.judge(0, json.dumps({"data": dict(KEY, expires_at="soon")}))
+    FORMAT = "openrouter-api: warning (format): data.expires_at: invalid date-time (expected RFC 3339)\n"
+
+    def test_agreeing_runs_pass(self):
+        body = json.dumps({"data": dict(KEY, expires_at="soon")})
+        t = self.judge(0, body, self.FORMAT)
         self.assertEqual((t.problems, t.decoded, t.marks["format"]), ([], 1, 1))
+        self.assertEqual(self.judge(0, json.dumps({"data": KEY})).problems, [])
+        # A value left out of the output is still warned: the body received decides.
+        t = self.judge(0, json.dumps({"data": KEY}), "openrouter-api: warning (type): data.expires_at: expected "
+                       "string, got number\n", json.dumps({"data": dict(KEY, expires_at=5)}))
+        self.assertEqual((t.problems, t.marks["type"]), ([], 1))
 
     def test_failures(self):
+        odd = json.dumps({"data": dict(KEY, expires_at="soon")})
+        self.assertTrue(self.judge(0, odd).problems)  # a warning missed
+        self.assertTrue(self.judge(0, json.dumps({"data": KEY}), self.FORMAT).problems)  # one too many
+        self.assertTrue(self.judge(0, odd, self.FORMAT.replace("format", "length")).problems)  # wrong kind
+        self.assertTrue(self.judge(0, odd, self.FORMAT.replace("-api", "-keys")).problems)  # not its line
+        self.assertTrue(self.judge(0, json.dumps({"data": KEY}), "openrouter-api: odd\n").problems)
         self.assertTrue(self.judge(0, json.dumps({"data": dict(KEY, expires_at=5)})).problems)  # not left out
         self.assertTrue(self.judge(0, json.dumps({"data": dict(KEY, hash=7)})).problems)  # undecodable
-        self.assertTrue(self.judge(0, json.dumps({"data": KEY}), "openrouter-api: odd\n").problems)
+        t = dynamic.Tally()
+        dynamic.judge_api_cli(SPEC, "GET", "/keys/{hash}", (0, json.dumps({"data": KEY}), "", None), t)
+        self.assertTrue(t.problems)  # nothing recorded
         self.assertEqual(self.judge(3, "", "openrouter-api: refused").failures, 1)
+
+
+class RecorderTest(unittest.TestCase):
+    """recorder.Recorder passes a request on as it came and keeps the answer."""
+
+    def test_forwards_and_records(self):
+        seen = []
+
+        class Upstream(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                seen.append((self.path, self.headers["Authorization"], body))
+                answer = b'{"n": %d}' % len(seen)
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        upstream = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
+        threading.Thread(target=upstream.serve_forever, daemon=True).start()
+        self.addCleanup(upstream.server_close)
+        self.addCleanup(upstream.shutdown)
+        proxy = recorder.Recorder("http://127.0.0.1:%d" % upstream.server_address[1])
+        self.addCleanup(proxy.close)
+        self.assertIsNone(proxy.take_last())
+        for _ in range(2):
+            req = urllib.request.Request(proxy.url + "/api/v1/keys?x=1", data=b'{"name": "a"}', method="POST",
+                                         headers={"Authorization": "Bearer k", "Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                self.assertEqual((r.status, r.headers["Content-Type"]), (201, "application/json"))
+                got = r.read()
+        self.assertEqual(got, b'{"n": 2}')
+        self.assertEqual(seen, [("/api/v1/keys?x=1", "Bearer k", b'{"name": "a"}')] * 2)
+        self.assertEqual(proxy.take_last(), b'{"n": 2}')  # the last answer, once
+        self.assertIsNone(proxy.take_last())
 
 
 class DescribedOperations(unittest.TestCase):

@@ -15,9 +15,10 @@
 # description's examples, OR_WHOLE_DYNAMIC_CALLS (default 1000) responses
 # per operation through the library (dynamic_client.c) and
 # OR_WHOLE_DYNAMIC_CLI_CALLS (default 100) through openrouter-api's JSON
-# output (its only one): 0 failures, each body's warnings exactly what
-# response_check.py finds, strict mode failing at the first, 0 request
-# violations. Each stage prints its time.
+# output (its only one; a recording proxy keeps each body it received):
+# 0 failures, each body's warnings (the library's, or openrouter-api's lines
+# on stderr) exactly what response_check.py finds, strict mode failing at
+# the first, 0 request violations. Each stage prints its time.
 #   tests/contract/whole_api.sh [build-dir-prefix]   (default build-whole: build-whole-gcc, -clang)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
