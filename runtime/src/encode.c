@@ -61,7 +61,9 @@ static int enc_text(or_enc *e, const openrouter_type_desc *t, const or_limits *l
 {
     const char *s = ((const openrouter_string *)slot)->value;
     int rc = or_check_string(e->error, p, lim, s);
-    if (rc == 0 && t->kind == OPENROUTER_KIND_DATETIME)
+    /* A date-time as received is written as received: decoding kept it
+     * with a warning, and encoding must not lose the response over it. */
+    if (rc == 0 && t->kind == OPENROUTER_KIND_DATETIME && !e->received)
         rc = or_check_datetime(e->error, p, lim->flags, s);
     return rc ? rc : enc_json_string(e, p, s, strlen(s));
 }

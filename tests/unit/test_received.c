@@ -59,8 +59,10 @@ static void test_decode_request_names_what_is_missing(void)
 
 static void test_encode_received_writes_what_came(void)
 {
-    /* A response missing required members, with its read-only secret. */
-    const char *json = "{\"data\":{\"name\":\"n\",\"limit\":null},\"key\":\"sk-or-v1-abc\"}";
+    /* A response missing required members, with its read-only secret and
+     * a date-time kept as received (a warning, not an error). */
+    const char *json =
+        "{\"data\":{\"name\":\"n\",\"limit\":null,\"expires_at\":\"soon\"},\"key\":\"sk-or-v1-abc\"}";
     openrouter_error err = OPENROUTER_ERROR_INIT;
     openrouter_created_key *created = NULL;
     CU_ASSERT_EQUAL_FATAL(openrouter_created_key_decode(json, strlen(json), &created, &err), OPENROUTER_OK);

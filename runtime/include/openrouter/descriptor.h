@@ -287,7 +287,8 @@ int openrouter_model_encode(const openrouter_object_desc *desc, const void *mode
 /* Encodes a model as it was received, such as a decoded response, to
  * show or pass on: what was decoded is written back without the checks a
  * request gets (a required field the server left out stays out, a null
- * where none is allowed stays null, lengths and bounds are not checked)
+ * where none is allowed stays null, lengths, bounds and date-time syntax
+ * are not checked)
  * and read-only fields are written too. Released like openrouter_model_encode's. */
 int openrouter_model_encode_received(const openrouter_object_desc *desc, const void *model, char **json_out,
                                      size_t *len_out, openrouter_error *error);
