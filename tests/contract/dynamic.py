@@ -246,16 +246,24 @@ def cli_warnings(stderr, t, prog="openrouter-keys"):
     return found
 
 
-def judge_cli(spec, method, path, mode, result, t):
-    rc, out, err = result
+def cli_outcome(rc, err, t, prog):
+    """Counts one CLI run; its warnings, or None when it failed."""
     t.responses += 1
     if rc != 0:
         t.failures += 1
         t.problem("exit %d: %s" % (rc, err.strip()[:300]))
-        return
+        return None
     t.decoded += 1
-    got = cli_warnings(err, t)
+    got = cli_warnings(err, t, prog)
     t.marks.update(k for _, k in got)
+    return got
+
+
+def judge_cli(spec, method, path, mode, result, t):
+    rc, out, err = result
+    got = cli_outcome(rc, err, t, "openrouter-keys")
+    if got is None:
+        return
     if mode == "json":
         marks, fatal = expected(spec, method, path, out)
         if fatal is not None or collections.Counter(got) != collections.Counter(marks):
@@ -296,14 +304,9 @@ KEPT_KINDS = {"format", "length", "range", "null", "missing", "unknown_variant"}
 
 def judge_api_cli(spec, method, path, result, t):
     rc, out, err, raw = result
-    t.responses += 1
-    if rc != 0:
-        t.failures += 1
-        t.problem("exit %d: %s" % (rc, err.strip()[:300]))
+    got = cli_outcome(rc, err, t, "openrouter-api")
+    if got is None:
         return
-    t.decoded += 1
-    got = cli_warnings(err, t, "openrouter-api")
-    t.marks.update(k for _, k in got)
     if raw is None:
         t.problem("the proxy recorded no response")
     else:
