@@ -42,16 +42,24 @@ static void watch_place(openrouter_async *a, unsigned i)
     curl_multi_assign(a->multi, a->watch[i].fd, (void *)(uintptr_t)(i + 1));
 }
 
+/* The table, then as much room again for the ready sockets copied out of
+ * it (wait_and_step). It may grow while those are stepped: their copy moves
+ * to the new second half. */
 static int watch_grow(openrouter_async *a)
 {
-    unsigned cap = a->watch_cap ? a->watch_cap * 2 : 16;
-    /* Twice: the table, then room to copy the ready sockets out of it. */
+    unsigned old = a->watch_cap, cap = old ? old * 2 : 16;
     struct curl_waitfd *w = or_realloc(a->watch, 2 * (size_t)cap * sizeof *w);
     if (!w)
         return -1;
+    memcpy(w + cap, w + old, (size_t)old * sizeof *w);
     a->watch = w;
     a->watch_cap = cap;
     return 0;
+}
+
+static struct curl_waitfd *ready_copy(openrouter_async *a)
+{
+    return a->watch + a->watch_cap;
 }
 
 int or_async_watch_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
@@ -112,7 +120,7 @@ static void wait_and_step(openrouter_async *a, int ms)
     int ready = 0;
     if (curl_multi_poll(a->multi, a->watch, a->watch_n, ms, &ready) != CURLM_OK || ready <= 0)
         return;
-    struct curl_waitfd *todo = a->watch + a->watch_cap;
+    struct curl_waitfd *todo = ready_copy(a);
     unsigned n = 0;
     for (unsigned i = 0; i < a->watch_n; i++)
         if (a->watch[i].revents)
@@ -120,8 +128,10 @@ static void wait_and_step(openrouter_async *a, int ms)
     if (n == 0) /* a hang-up or an error curl_multi_poll does not report */
         for (unsigned i = 0; i < a->watch_n; i++)
             todo[n++] = (struct curl_waitfd){.fd = a->watch[i].fd, .events = 0, .revents = 0};
-    for (unsigned i = 0; i < n && !a->free_requested && !a->watch_lost; i++)
-        or_async_step(a, (int)todo[i].fd, ready_events(todo[i].revents));
+    for (unsigned i = 0; i < n && !a->free_requested && !a->watch_lost; i++) {
+        struct curl_waitfd next = ready_copy(a)[i]; /* a step may move the table */
+        or_async_step(a, (int)next.fd, ready_events(next.revents));
+    }
 }
 
 int openrouter_async_run(openrouter_async *async, long timeout_ms)

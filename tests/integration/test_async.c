@@ -486,6 +486,48 @@ static void test_connection_reuse_and_fresh_posts(void)
     openrouter_client_free(c);
 }
 
+/* Each completion starts two more calls, so sockets open while ready ones
+ * are being stepped: run mode's socket table grows under its own loop
+ * (under ASan and valgrind a stale pointer into it shows). */
+typedef struct fan_out {
+    openrouter_async *a;
+    int started, completed, failed, limit;
+} fan_out;
+
+static void fan_out_done(void *ctx, openrouter_async_call *call, int status, void *result, openrouter_error *error)
+{
+    (void)call;
+    (void)error;
+    fan_out *f = ctx;
+    f->completed++;
+    f->failed += status != OPENROUTER_OK;
+    openrouter_model_free(result);
+    for (int i = 0; i < 2 && f->started < f->limit; i++) {
+        f->started++;
+        if (openrouter_async_start(f->a, &openrouter_list_keys_operation, NULL, NULL, fan_out_done, f, NULL,
+                                   NULL) != OPENROUTER_OK)
+            f->failed++;
+    }
+}
+
+static void test_socket_table_grows_mid_step(void)
+{
+    reset(0);
+    openrouter_client *c = make_client(NULL, NULL);
+    fan_out f = {or_test_async(c, 48), 2, 0, 0, 200};
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(openrouter_async_start(f.a, &openrouter_list_keys_operation, NULL, NULL, fan_out_done, &f,
+                                               NULL, NULL),
+                        OPENROUTER_OK);
+    CU_ASSERT_EQUAL(openrouter_async_run(f.a, 30000), 0);
+    CU_ASSERT_EQUAL(f.started, 200);
+    CU_ASSERT_EQUAL(f.completed, 200);
+    CU_ASSERT_EQUAL(f.failed, 0);
+    CU_ASSERT(stub_stat(&srv, "api_connections") > 16); /* more sockets than the table's first size */
+    openrouter_async_free(f.a);
+    openrouter_client_free(c);
+}
+
 /* ---- back-pressure ------------------------------------------------------------------------ */
 
 /* The server rate-limits for a second; 4 in flight get 429 and everything
@@ -727,6 +769,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("async", suite_init, suite_clean);
     CU_add_test(s, "typed *_start for every operation, chained from callbacks", test_typed_operations);
     CU_add_test(s, "errors at start: no callback, nothing sent", test_start_errors);
+    CU_add_test(s, "run mode: the socket table grows while sockets are stepped", test_socket_table_grows_mid_step);
     CU_add_test(s, "inside a callback: no run, no self-cancel, free deferred", test_callback_rules);
     CU_add_test(s, "free with calls pending cancels them", test_free_with_calls_pending);
     CU_add_test(s, "the cap: reached, never exceeded, the rest queued", test_cap_and_queue);
