@@ -198,6 +198,7 @@ static void after_attempt(openrouter_async *a, openrouter_async_call *k)
 static void transfer_ended(openrouter_async *a, openrouter_async_call *k, CURLcode rc)
 {
     or_xfer *xf = k->xfer;
+    a->n_stoppable -= or_async_stoppable(k);
     curl_multi_remove_handle(a->multi, xf->http.curl);
     or_http_finish(&xf->http, &k->x.req, rc, &k->x.res);
     list_unlink(&a->running, k);
@@ -229,6 +230,7 @@ static int attempt_start(openrouter_async *a, openrouter_async_call *k)
     k->state = OR_ASYNC_RUNNING;
     list_push(&a->running, k);
     a->in_flight++;
+    a->n_stoppable += or_async_stoppable(k);
     return 0;
 }
 
@@ -321,6 +323,8 @@ void or_async_cancel_all_now(openrouter_async *a)
  * as cancelled. */
 static void end_stopped_transfers(openrouter_async *a)
 {
+    if (a->n_stoppable == 0)
+        return;
     openrouter_async_call *k = a->running.head;
     while (k) {
         openrouter_async_call *next = k->next;
@@ -330,13 +334,23 @@ static void end_stopped_transfers(openrouter_async *a)
     }
 }
 
-/* The earliest idle deadline of the running streams, INT64_MAX if none. */
-static int64_t idle_deadline(const openrouter_async *a)
+/* When end_stopped_transfers must look again, INT64_MAX if never: the
+ * earliest idle deadline of the running streams, and soon while a running
+ * call has a cancel token (cancelled from another thread, it wakes
+ * nothing). */
+static int64_t stop_check_due(openrouter_async *a)
 {
     int64_t due = INT64_MAX;
-    for (const openrouter_async_call *k = a->running.head; k; k = k->next)
+    if (a->n_stoppable == 0)
+        return due;
+    int token = 0;
+    for (const openrouter_async_call *k = a->running.head; k; k = k->next) {
         if (k->stream)
             due = or_min_i64(due, or_stream_idle_deadline(k->stream));
+        token |= k->x.cancel != NULL;
+    }
+    if (token)
+        due = or_min_i64(due, or_clock_now_ms(a->c) + OR_ASYNC_TOKEN_CHECK_MS);
     return due;
 }
 
@@ -399,7 +413,7 @@ long or_async_next_timeout(openrouter_async *a)
         due = a->timers.items[0]->due;
     if (a->queued.head && a->in_flight < a->max_in_flight)
         due = or_min_i64(due, 0);
-    int64_t idle = idle_deadline(a);
+    int64_t idle = stop_check_due(a);
     if (due == INT64_MAX && idle == INT64_MAX)
         return t;
     int64_t now = or_clock_now_ms(a->c);

@@ -75,6 +75,7 @@ struct openrouter_async {
     or_timer_heap timers;             /* WAITING calls */
     size_t pending;                   /* started, callback not run yet */
     unsigned in_flight;
+    unsigned n_stoppable;             /* running calls or_async_stoppable() */
     int64_t not_before;               /* no attempt starts earlier (back-pressure) */
     or_xfer *idle;                    /* easy handles not in use */
     openrouter_async_call *spare;     /* recycled calls, with their buffers */
@@ -123,6 +124,18 @@ int or_heap_push(or_timer_heap *h, openrouter_async_call *k);
 openrouter_async_call *or_heap_pop(or_timer_heap *h);
 void or_heap_remove(or_timer_heap *h, openrouter_async_call *k);
 void or_heap_free(or_timer_heap *h);
+
+/* How often a running call's cancel token is looked at while the handle
+ * would otherwise sleep (libcurl calls no progress callback for an idle
+ * transfer driven by sockets). */
+#define OR_ASYNC_TOKEN_CHECK_MS 50
+
+/* A running call that end_stopped_transfers (async.c) watches: a stream
+ * (its idle limit) or a call with a cancel token. */
+static inline int or_async_stoppable(const openrouter_async_call *k)
+{
+    return k->stream != NULL || k->x.cancel != NULL;
+}
 
 static inline int64_t or_min_i64(int64_t a, int64_t b)
 {

@@ -9,10 +9,13 @@
  *   the other ready answers are read and decoded, so the next request goes
  *   out without waiting for the whole batch. With 64 calls in flight this
  *   keeps each call's turnaround at its own cost.
- * - curl_multi_poll only waits (libcurl allows it next to
- *   curl_multi_socket_action); it reports no hang-up or error bits, so when
- *   it says something is ready and no watched socket shows it, every watched
- *   socket gets a step and libcurl finds out.
+ * - curl_multi_poll only waits (it polls every transfer's sockets itself,
+ *   and performs nothing; the table says which socket was ready). It
+ *   reports no hang-up or error bits, so when it says something is ready
+ *   and no watched socket shows it, every watched socket gets a step and
+ *   libcurl finds out. A socket closed and reopened under the same number
+ *   within one batch gets a spurious step, which libcurl shrugs off.
+ * - A run with a timeout (0 included) looks at the sockets at least once.
  * - If the table cannot grow (out of memory), the handle falls back for good
  *   to curl_multi_perform over every transfer, which needs no table: slower,
  *   never wrong.
@@ -39,7 +42,8 @@ static int64_t real_now_ms(void)
  * + 1, 0: not in the table), so each update is O(1). */
 static void watch_place(openrouter_async *a, unsigned i)
 {
-    curl_multi_assign(a->multi, a->watch[i].fd, (void *)(uintptr_t)(i + 1));
+    if (curl_multi_assign(a->multi, a->watch[i].fd, (void *)(uintptr_t)(i + 1)) != CURLM_OK)
+        a->watch_lost = 1; /* a place libcurl does not keep: perform from here on */
 }
 
 /* The table, then as much room again for the ready sockets copied out of
@@ -150,9 +154,6 @@ int openrouter_async_run(openrouter_async *async, long timeout_ms)
             return 0;
         if (atomic_exchange(&async->woken, 0))
             return or_async_pending_int(async);
-        int64_t left = until >= 0 ? until - real_now_ms() : INT64_MAX;
-        if (left <= 0)
-            return or_async_pending_int(async);
         long wait = or_async_next_timeout(async);
         if (wait > 0 && async->in_flight == 0 && async->c->clock.sleep_ms) {
             /* Only a timer is due: an injected clock's wait, which spends
@@ -160,13 +161,16 @@ int openrouter_async_run(openrouter_async *async, long timeout_ms)
             or_clock_sleep_ms(async->c, wait);
             continue;
         }
+        int64_t left = until >= 0 ? until - real_now_ms() : INT64_MAX;
         if (wait < 0 || wait > left)
-            wait = left < 1000 ? (long)left : 1000; /* then look again */
-        if (wait > 0)
+            wait = left < 1000 ? (long)or_max_i64(left, 0) : 1000; /* then look again */
+        if (wait > 0 || left <= 0) /* due now: step first; out of time: look once */
             wait_and_step(async, (int)wait);
         if (async->free_requested) {
             or_async_destroy(async);
             return 0;
         }
+        if (left <= 0)
+            return or_async_pending_int(async);
     }
 }

@@ -528,6 +528,31 @@ static void test_socket_table_grows_mid_step(void)
     openrouter_client_free(c);
 }
 
+/* openrouter_async_run(a, 0) is one step without waiting, sockets
+ * included: a caller polling with it sees its call complete. */
+static void test_run_zero_polls_the_sockets(void)
+{
+    reset(0);
+    openrouter_client *c = make_client(NULL, NULL);
+    openrouter_async *a = or_test_async(c, 4);
+    or_test_done d = OR_TEST_DONE_INIT;
+    CU_ASSERT_EQUAL(openrouter_async_start(a, &openrouter_list_keys_operation, NULL, NULL, or_test_done_fn, &d,
+                                           NULL, NULL),
+                    OPENROUTER_OK);
+    int64_t until = or_test_now_ms() + 10000;
+    int passes = 0;
+    while (openrouter_async_run(a, 0) > 0 && or_test_now_ms() < until) {
+        passes++;
+        or_test_sleep_ms(1);
+    }
+    CU_ASSERT_EQUAL(d.calls, 1);
+    CU_ASSERT_EQUAL(d.rc, OPENROUTER_OK);
+    CU_ASSERT(passes < 2000);
+    or_test_done_clear(&d);
+    openrouter_async_free(a);
+    openrouter_client_free(c);
+}
+
 /* ---- back-pressure ------------------------------------------------------------------------ */
 
 /* The server rate-limits for a second; 4 in flight get 429 and everything
@@ -770,6 +795,7 @@ int main(void)
     CU_add_test(s, "typed *_start for every operation, chained from callbacks", test_typed_operations);
     CU_add_test(s, "errors at start: no callback, nothing sent", test_start_errors);
     CU_add_test(s, "run mode: the socket table grows while sockets are stepped", test_socket_table_grows_mid_step);
+    CU_add_test(s, "run mode: run(a, 0) looks at the sockets", test_run_zero_polls_the_sockets);
     CU_add_test(s, "inside a callback: no run, no self-cancel, free deferred", test_callback_rules);
     CU_add_test(s, "free with calls pending cancels them", test_free_with_calls_pending);
     CU_add_test(s, "the cap: reached, never exceeded, the rest queued", test_cap_and_queue);

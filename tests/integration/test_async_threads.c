@@ -155,6 +155,45 @@ static void test_cancel_from_another_thread(void)
     openrouter_client_free(c);
 }
 
+/* ---- (3) another thread cancels one call's token ------------------------------------------ */
+
+static void *cancel_token_later(void *arg)
+{
+    or_test_sleep_ms(200);
+    openrouter_cancel(arg);
+    return NULL;
+}
+
+/* The answer is 4 s away and nothing else happens on the handle: the
+ * token, cancelled from another thread, still ends the call soon. */
+static void test_token_from_another_thread(void)
+{
+    CU_ASSERT_EQUAL_FATAL(stub_reset(&srv, 0), 0);
+    CU_ASSERT_EQUAL(stub_add_faults(&srv, "{\"faults\":[{\"delay_ms\":4000}]}"), 0);
+    openrouter_client *c = or_test_client(srv.base_url, NULL);
+    openrouter_async *a = or_test_async(c, 4);
+    openrouter_cancel_token *token = NULL;
+    CU_ASSERT_EQUAL_FATAL(openrouter_cancel_token_new(&token), OPENROUTER_OK);
+    openrouter_call_options co = OPENROUTER_CALL_OPTIONS_INIT;
+    co.cancel = token;
+    tally t;
+    memset(&t, 0, sizeof t);
+    t.driver = pthread_self();
+    CU_ASSERT_EQUAL(openrouter_async_start(a, &openrouter_list_keys_operation, NULL, &co, on_done, &t, NULL, NULL),
+                    OPENROUTER_OK);
+    pthread_t th;
+    int64_t t0 = or_test_now_ms();
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, cancel_token_later, token), 0);
+    CU_ASSERT_EQUAL(openrouter_async_run(a, 20000), 0);
+    int64_t took = or_test_now_ms() - t0;
+    pthread_join(th, NULL);
+    CU_ASSERT_EQUAL(t.cancelled, 1);
+    CU_ASSERT(took >= 150 && took < 2000); /* not the answer's 4 s */
+    openrouter_async_free(a);
+    openrouter_client_free(c);
+    openrouter_cancel_token_free(token);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -164,6 +203,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("async threads", NULL, NULL);
     CU_add_test(s, "another thread hands work to the driver with wakeup", test_work_from_another_thread);
     CU_add_test(s, "another thread cancels everything with wakeup", test_cancel_from_another_thread);
+    CU_add_test(s, "another thread cancels one call's token", test_token_from_another_thread);
     int rc = or_test_run();
     stub_stop(&srv);
     openrouter_global_cleanup();
